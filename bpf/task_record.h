@@ -1,0 +1,84 @@
+/* Plain-C records shared by the BPF programs and userspace. No includes: the includer provides
+ * __u32/__u64 (vmlinux.h in BPF, <linux/types.h> in C++). */
+#ifndef BPFPROC_TASK_RECORD_H
+#define BPFPROC_TASK_RECORD_H
+
+#define TASK_COMM_SIZE 16   /* TASK_COMM_LEN */
+
+/* Cumulative scheduler counters of one task (thread), as the kernel keeps them. */
+struct task_counters {
+	__u64 runtime_ns;            /* se.sum_exec_runtime: exact on-CPU time */
+	__u64 user_ns;               /* utime: sampled at ticks, used only for the user/system split */
+	__u64 system_ns;             /* stime: idem */
+	__u64 voluntary_switches;    /* nvcsw */
+	__u64 involuntary_switches;  /* nivcsw */
+	__u64 migrations;            /* se.nr_migrations */
+	__u64 run_delay_ns;          /* sched_info.run_delay: time spent runnable but waiting */
+	__u64 timeslices;            /* sched_info.pcount: times it was given a CPU */
+};
+
+enum task_flags {
+	TASK_RECORD_GROUP_DEAD = 1,  /* exit record: no thread of the process is left alive */
+	TASK_RECORD_LEADER = 2,      /* the task is its process's thread-group leader */
+};
+
+/* One thread, read by the task iterator at each collection or at its exit. */
+struct task_record {
+	__u32 tid;
+	__u32 tgid;
+	__u32 parent_tgid;           /* real_parent->tgid */
+	__u32 uid;                   /* real uid */
+	__u64 start_ns;              /* this thread's start_boottime */
+	__u64 process_start_ns;      /* group leader's start_boottime: with tgid, the process key */
+	__u32 flags;                 /* enum task_flags */
+	__u32 pad;
+	struct task_counters counters;
+	/* Leader only, in iterator records: what the process's exited threads used, kept by the
+	 * kernel in signal_struct. Only runtime, user, system and the switch counts exist there. */
+	struct task_counters exited_threads;
+	char comm[TASK_COMM_SIZE];
+};
+
+enum event_kind {
+	EVENT_FORK = 1,
+	EVENT_EXEC = 2,
+	EVENT_EXIT = 3,
+};
+
+struct fork_event {
+	__u32 kind;                  /* EVENT_FORK */
+	__u32 pid;
+	__u64 start_ns;
+	__u32 parent_tgid;
+	__u32 pad;
+	__u64 parent_start_ns;
+	char comm[TASK_COMM_SIZE];
+};
+
+#define EXEC_FILENAME_SIZE 256   /* covers nearly every real path; longer ones are truncated */
+#define EXEC_ARGS_SIZE 512       /* enough for rules on the first arguments of short-lived processes */
+
+struct exec_event {
+	__u32 kind;                  /* EVENT_EXEC */
+	__u32 old_tid;               /* the exec'ing thread's tid before exec (differs when a non-leader execs) */
+	__u32 args_size;             /* bytes of args used; NUL-separated like /proc/PID/cmdline */
+	__u32 pad;
+	struct task_record task;     /* the exec'ing thread's counters at the exec */
+	char filename[EXEC_FILENAME_SIZE];  /* the executable's full path, or as passed to execve */
+	char args[EXEC_ARGS_SIZE];
+};
+
+struct exit_event {
+	__u32 kind;                  /* EVENT_EXIT */
+	__u32 pad;
+	__u64 time_ns;               /* CLOCK_BOOTTIME at the final switch */
+	struct task_record task;     /* the thread's final counters */
+};
+
+/* Why an event was lost; index of the per-CPU lost_events array. */
+enum lost_reason {
+	LOST_RINGBUF_FULL = 0,
+	LOST_REASON_COUNT,
+};
+
+#endif /* BPFPROC_TASK_RECORD_H */

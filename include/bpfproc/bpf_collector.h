@@ -1,0 +1,64 @@
+#pragma once
+// Loads and attaches bpfproc's BPF programs, and reads what they collect: the per-task counters
+// (task iterator, on demand) and the lifecycle events (ring buffer).
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <linux/types.h>
+
+#include "bpf/task_record.h"
+#include "bpfproc/event_sink.h"
+#include "bpfproc/result.h"
+
+struct task_iter_bpf;
+struct lifecycle_bpf;
+struct ring_buffer;
+struct bpf_link;
+
+namespace bpfproc {
+
+struct BpfOptions {
+  bool include_kernel_threads = false;
+};
+
+class BpfCollector {
+ public:
+  // Loads and attaches everything. The error is one line naming what is missing.
+  static Result<std::unique_ptr<BpfCollector>> open(const BpfOptions& options);
+  ~BpfCollector();
+  BpfCollector(const BpfCollector&) = delete;
+  BpfCollector& operator=(const BpfCollector&) = delete;
+
+  // Every live task, one record per thread. Replaces the contents of `records`.
+  Status read_tasks(std::vector<task_record>& records);
+
+  // Hands every pending event to `sink`; returns how many, or an error.
+  Result<int> drain_events(EventSink& sink);
+  // Waits up to timeout_ms for the kernel to signal events (it does so only when the buffer
+  // fills up; callers drain on a timer anyway). Returns early on a signal.
+  void wait_for_events(int timeout_ms);
+
+  // Events the kernel could not deliver, by reason (enum lost_reason), summed over CPUs.
+  std::uint64_t lost_events(lost_reason reason) const;
+
+ private:
+  BpfCollector() = default;
+  static int handle_event(void* context, void* data, std::size_t size);
+
+  task_iter_bpf* task_iter_ = nullptr;
+  lifecycle_bpf* lifecycle_ = nullptr;
+  bpf_link* iter_link_ = nullptr;
+  ring_buffer* events_ = nullptr;
+  EventSink* sink_ = nullptr;  // only during drain_events
+  std::vector<char> read_buffer_;
+};
+
+// Routes libbpf's own messages to the log at debug level; the last warning is kept so that a
+// load failure can be explained in one line.
+void route_libbpf_logging();
+std::string last_libbpf_warning();
+
+}  // namespace bpfproc

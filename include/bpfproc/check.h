@@ -1,0 +1,21 @@
+#pragma once
+// `bpfproc check`: what bpfproc needs from the kernel and from its privileges, each item ok or
+// missing. The same checks explain a failed start in one line.
+#include <string>
+#include <vector>
+
+namespace bpfproc {
+
+struct Requirement {
+  std::string name;
+  bool ok = false;
+  std::string detail;  // what was found, or what is missing and how to get it
+};
+
+std::vector<Requirement> check_requirements();
+
+// The first missing requirement as one line ("missing: BTF (/sys/kernel/btf/vmlinux): ..."),
+// or empty when all are met.
+std::string first_missing(const std::vector<Requirement>& requirements);
+
+}  // namespace bpfproc

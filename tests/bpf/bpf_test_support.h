@@ -1,0 +1,118 @@
+#pragma once
+// Shared helpers of the privileged tests: they run as root against the real kernel and the real
+// BPF programs. Without root they skip, unless BPFPROC_REQUIRE_BPF=1 (as in CI), where they fail.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "bpfproc/config.h"
+#include "bpfproc/process_monitor.h"
+
+namespace bpfproc::testing {
+
+inline bool bpf_required() {
+  const char* value = std::getenv("BPFPROC_REQUIRE_BPF");
+  return value != nullptr && std::string(value) == "1";
+}
+
+// Skips (or fails, when required) unless the test can load BPF programs.
+#define REQUIRE_BPF_OR_SKIP()                                                               \
+  do {                                                                                      \
+    if (geteuid() != 0) {                                                                   \
+      if (::bpfproc::testing::bpf_required()) FAIL() << "BPF tests need root";              \
+      GTEST_SKIP() << "BPF tests need root (set BPFPROC_REQUIRE_BPF=1 to fail instead)";    \
+    }                                                                                       \
+  } while (0)
+
+inline std::string tool(const std::string& name) { return std::string(BPFPROC_TOOLS_DIR) + "/" + name; }
+
+inline Config config_from(const std::string& yaml) {
+  auto config = parse_config(yaml, "test");
+  if (!config) throw std::runtime_error(config.error().message());
+  return std::move(*config);
+}
+
+inline std::unique_ptr<ProcessMonitor> start_monitor(const std::string& yaml) {
+  MonitorOptions options;
+  options.config = config_from(yaml);
+  options.memory_enabled = false;
+  auto monitor = ProcessMonitor::open(std::move(options));
+  if (!monitor) throw std::runtime_error(monitor.error().message());
+  (*monitor)->start_background();  // drain events as the daemon does
+  return std::move(*monitor);
+}
+
+inline const GroupTotals* find_group(const std::vector<GroupTotals>& groups, const std::string& name) {
+  for (const GroupTotals& group : groups)
+    if (group.name == name) return &group;
+  return nullptr;
+}
+
+inline std::uint64_t group_runtime_ns(const std::vector<GroupTotals>& groups, const std::string& name) {
+  const GroupTotals* group = find_group(groups, name);
+  return group == nullptr ? 0 : group->counters.runtime_ns;
+}
+
+inline std::int64_t children_cpu_ns() {
+  rusage usage{};
+  getrusage(RUSAGE_CHILDREN, &usage);
+  return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000000000LL +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1000LL;
+}
+
+// A child process with its stdin and stdout connected to us.
+struct Child {
+  pid_t pid = -1;
+  int to_child = -1;    // its stdin; closing it ends `burn -p`
+  int from_child = -1;  // its stdout
+
+  static Child spawn(const std::vector<std::string>& argv) {
+    int in_pipe[2], out_pipe[2];
+    if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+    Child child;
+    child.pid = fork();
+    if (child.pid == 0) {
+      dup2(in_pipe[0], STDIN_FILENO);
+      dup2(out_pipe[1], STDOUT_FILENO);
+      std::vector<char*> args;
+      for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+      args.push_back(nullptr);
+      execv(args[0], args.data());
+      _exit(127);
+    }
+    close(in_pipe[0]);
+    close(out_pipe[1]);
+    child.to_child = in_pipe[1];
+    child.from_child = out_pipe[0];
+    return child;
+  }
+
+  // One line of its stdout, without the newline.
+  std::string read_line() const {
+    std::string line;
+    char byte;
+    while (read(from_child, &byte, 1) == 1 && byte != '\n') line += byte;
+    return line;
+  }
+
+  // Closes its stdin and waits; returns the exit status.
+  int finish() {
+    if (to_child >= 0) close(to_child);
+    to_child = -1;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (from_child >= 0) close(from_child);
+    from_child = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+};
+
+}  // namespace bpfproc::testing

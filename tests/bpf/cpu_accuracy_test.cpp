@@ -1,0 +1,136 @@
+// Exact CPU accounting against the kernel's own clocks, with the real BPF programs.
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "bpf_test_support.h"
+
+namespace bpfproc::testing {
+namespace {
+
+double relative_error(double measured, double truth) { return std::fabs(measured - truth) / truth; }
+
+TEST(CpuAccuracy, BusyProcessMatchesItsOwnCpuClockWithinHalfPercent) {
+  REQUIRE_BPF_OR_SKIP();
+  auto monitor = start_monitor("process_names: [{name: busy, comm: [burn]}]\n");
+  const std::uint64_t before = group_runtime_ns(monitor->collect_groups(), "busy");
+
+  // burn reports CLOCK_PROCESS_CPUTIME_ID, then waits, so we read it while it is alive too.
+  Child burn = Child::spawn({tool("burn"), "-r", "-p", "400"});
+  const double reported_ns = std::stod(burn.read_line());
+  const auto live = monitor->collect_groups();
+  const std::uint64_t while_alive = group_runtime_ns(live, "busy") - before;
+  ASSERT_EQ(burn.finish(), 0);
+  const auto after_exit = monitor->collect_groups();
+  const std::uint64_t after = group_runtime_ns(after_exit, "busy") - before;
+
+  EXPECT_LT(relative_error(static_cast<double>(while_alive), reported_ns), 0.005)
+      << "exported " << while_alive << " ns, the process's own clock says " << reported_ns;
+  EXPECT_LT(relative_error(static_cast<double>(after), reported_ns), 0.005)
+      << "after exit: exported " << after << " ns, clock " << reported_ns;
+  const GroupTotals* group = find_group(after_exit, "busy");
+  ASSERT_NE(group, nullptr);
+  EXPECT_EQ(group->counters.user_ns + group->counters.system_ns, group->counters.runtime_ns);
+  EXPECT_GT(group->counters.user_ns, group->counters.system_ns) << "a spin loop runs in user mode";
+  EXPECT_EQ(group->exits, 1u);
+  EXPECT_EQ(group->processes, 0u);
+}
+
+TEST(CpuAccuracy, FiveHundredShortLivedProcessesBetweenTwoCollectionsAreAllCounted) {
+  REQUIRE_BPF_OR_SKIP();
+  // churn and everything it starts form one group: burn matches no rule and joins its parent's.
+  auto monitor = start_monitor("process_names: [{name: churn, comm: [churn]}]\nchildren: true\n");
+  const std::uint64_t before = group_runtime_ns(monitor->collect_groups(), "churn");
+  const std::int64_t children_before = children_cpu_ns();
+
+  Child churn = Child::spawn({tool("churn"), "500", "5", tool("burn")});
+  const std::string burns_total = churn.read_line();
+  ASSERT_EQ(churn.finish(), 0);
+  const std::int64_t truth = children_cpu_ns() - children_before;
+
+  const auto groups = monitor->collect_groups();
+  const std::uint64_t exported = group_runtime_ns(groups, "churn") - before;
+  EXPECT_LT(relative_error(static_cast<double>(exported), static_cast<double>(truth)), 0.01)
+      << "exported " << exported << " ns, getrusage(RUSAGE_CHILDREN) says " << truth << " ns";
+  EXPECT_GT(std::stoll(burns_total), 500 * 5'000'000LL) << "each burn used at least 5 ms";
+  const GroupTotals* group = find_group(groups, "churn");
+  ASSERT_NE(group, nullptr);
+  EXPECT_EQ(group->exits, 501u) << "500 burns and churn itself";
+}
+
+TEST(CpuAccuracy, ThreadsThatExitKeepTheirCpuInTheProcess) {
+  REQUIRE_BPF_OR_SKIP();
+  auto monitor = start_monitor("process_names: [{name: threads, comm: [burn]}]\n");
+  const std::uint64_t before = group_runtime_ns(monitor->collect_groups(), "threads");
+
+  // Four threads burn 100 ms each and exit; the process stays until we close its stdin.
+  Child burn = Child::spawn({tool("burn"), "-t", "4", "-r", "-p", "100"});
+  const double reported_ns = std::stod(burn.read_line());
+  const auto live = monitor->collect_groups();
+  const GroupTotals* group = find_group(live, "threads");
+  ASSERT_NE(group, nullptr);
+  EXPECT_EQ(group->threads, 1u) << "only the main thread is left";
+  EXPECT_EQ(group->processes, 1u);
+  const std::uint64_t exported = group->counters.runtime_ns - before;
+  EXPECT_GT(reported_ns, 4 * 100e6);
+  EXPECT_LT(relative_error(static_cast<double>(exported), reported_ns), 0.005)
+      << "exported " << exported << " ns, the process's own clock says " << reported_ns;
+  ASSERT_EQ(burn.finish(), 0);
+
+  const std::uint64_t after_exit = group_runtime_ns(monitor->collect_groups(), "threads") - before;
+  EXPECT_GE(after_exit, exported) << "counters never go down";
+  EXPECT_LT(relative_error(static_cast<double>(after_exit), reported_ns), 0.005);
+}
+
+TEST(CpuAccuracy, ExecIntoAnotherGroupLeavesEarlierCpuInTheOldGroup) {
+  REQUIRE_BPF_OR_SKIP();
+  // A second name for burn, so that after the exec its comm (and group) differ.
+  const std::filesystem::path link = std::filesystem::temp_directory_path() / "burnexec";
+  std::filesystem::remove(link);
+  std::filesystem::create_symlink(tool("burn"), link);
+
+  auto monitor = start_monitor(
+      "process_names:\n"
+      "  - {name: before, comm: [burn]}\n"
+      "  - {name: after, comm: [burnexec]}\n");
+  const auto initial = monitor->collect_groups();
+  const std::uint64_t before_start = group_runtime_ns(initial, "before");
+  const std::uint64_t after_start = group_runtime_ns(initial, "after");
+
+  // burn 300 ms, report, exec burnexec which burns 200 ms more and reports the process total.
+  Child burn = Child::spawn({tool("burn"), "-r", "300", "--", link.string(), "-r", "200"});
+  const double at_exec_ns = std::stod(burn.read_line());
+  const double total_ns = std::stod(burn.read_line());
+  ASSERT_EQ(burn.finish(), 0);
+  const auto groups = monitor->collect_groups();
+  std::filesystem::remove(link);
+
+  const double before_ns = static_cast<double>(group_runtime_ns(groups, "before") - before_start);
+  const double after_ns = static_cast<double>(group_runtime_ns(groups, "after") - after_start);
+  EXPECT_LT(relative_error(before_ns, at_exec_ns), 0.01) << "old group: " << before_ns << " vs " << at_exec_ns;
+  EXPECT_LT(relative_error(after_ns, total_ns - at_exec_ns), 0.01)
+      << "new group: " << after_ns << " vs " << total_ns - at_exec_ns;
+  EXPECT_LT(relative_error(before_ns + after_ns, total_ns), 0.005);
+  const GroupTotals* after = find_group(groups, "after");
+  ASSERT_NE(after, nullptr);
+  EXPECT_EQ(after->exits, 1u);
+}
+
+TEST(Check, AllRequirementsAreMet) {
+  REQUIRE_BPF_OR_SKIP();
+  FILE* output = popen(BPFPROC_BINARY " check 2>&1", "r");
+  ASSERT_NE(output, nullptr);
+  std::string text;
+  char buffer[256];
+  while (fgets(buffer, sizeof(buffer), output) != nullptr) text += buffer;
+  const int status = pclose(output);
+  EXPECT_EQ(WEXITSTATUS(status), 0) << text;
+  EXPECT_EQ(text.find("missing"), std::string::npos) << text;
+  EXPECT_NE(text.find("ok       BPF load test"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace bpfproc::testing

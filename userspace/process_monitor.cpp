@@ -1,0 +1,174 @@
+#include "bpfproc/process_monitor.h"
+
+#include <bpf/libbpf.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "bpfproc/self_metrics.h"
+#include "bpfproc/version.h"
+
+namespace bpfproc {
+namespace {
+
+// Events are drained at least this often, so the ring buffer (4 MiB) only fills under a
+// sustained storm of tens of thousands of execs per second.
+constexpr int kDrainIntervalMs = 100;
+
+double clock_seconds(clockid_t clock) {
+  timespec now{};
+  clock_gettime(clock, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
+
+std::uint64_t boottime_ns() {
+  timespec now{};
+  clock_gettime(CLOCK_BOOTTIME, &now);
+  return static_cast<std::uint64_t>(now.tv_sec) * 1000000000ull + static_cast<std::uint64_t>(now.tv_nsec);
+}
+
+}  // namespace
+
+IdentityReader procfs_identity_reader(const ProcFs& procfs) {
+  const std::uint64_t nanoseconds_per_tick = 1000000000ull / static_cast<std::uint64_t>(sysconf(_SC_CLK_TCK));
+  return [procfs, nanoseconds_per_tick](const ProcessKey& key) -> std::optional<ProcessIdentity> {
+    auto dir = ProcessDir::open(procfs, static_cast<int>(key.pid));
+    if (!dir) return std::nullopt;
+    auto identity = read_process_identity(*dir);
+    if (!identity) return std::nullopt;
+    // /proc has the start time in clock ticks only: compare at that resolution.
+    if (identity->start_time_ns / nanoseconds_per_tick != key.start_ns / nanoseconds_per_tick) return std::nullopt;
+    identity->start_time_ns = key.start_ns;
+    return std::move(*identity);
+  };
+}
+
+BuildInfo current_build_info() {
+  utsname host{};
+  uname(&host);
+  return BuildInfo{kVersion, kRevision, libbpf_version_string(), host.release};
+}
+
+ProcessMonitor::ProcessMonitor(MonitorOptions options)
+    : options_(std::move(options)),
+      procfs_(options_.procfs_root),
+      table_(options_.config, procfs_identity_reader(procfs_)),
+      build_(current_build_info()),
+      boot_time_unix_seconds_(clock_seconds(CLOCK_REALTIME) - clock_seconds(CLOCK_BOOTTIME)) {}
+
+Result<std::unique_ptr<ProcessMonitor>> ProcessMonitor::open(MonitorOptions options) {
+  BpfOptions bpf_options{options.config.kernel_threads};
+  std::unique_ptr<ProcessMonitor> monitor(new ProcessMonitor(std::move(options)));
+  auto bpf = BpfCollector::open(bpf_options);
+  if (!bpf) return bpf.error();
+  monitor->bpf_ = std::move(*bpf);
+  if (monitor->options_.memory_enabled)
+    monitor->memory_ = std::make_unique<MemoryRefresher>(monitor->procfs_, monitor->table_, monitor->mutex_,
+                                                         monitor->options_.memory);
+  // The first collection builds the table, so that later fork events find their parents.
+  std::lock_guard lock(monitor->mutex_);
+  monitor->collect_locked();
+  return monitor;
+}
+
+ProcessMonitor::~ProcessMonitor() {
+  stopping_ = true;
+  if (drain_thread_.joinable()) drain_thread_.join();
+  memory_.reset();  // joins its thread before the table goes away
+}
+
+void ProcessMonitor::start_background() {
+  drain_thread_ = std::thread([this] { drain_loop(); });
+  if (memory_) memory_->start();
+}
+
+void ProcessMonitor::refresh_memory_now() {
+  if (memory_) memory_->refresh_once();
+}
+
+void ProcessMonitor::drain_loop() {
+  while (!stopping_) {
+    bpf_->wait_for_events(kDrainIntervalMs);
+    std::lock_guard lock(mutex_);
+    auto drained = bpf_->drain_events(table_);
+    if (!drained) spdlog::warn("{}", drained.error().message());
+  }
+}
+
+void ProcessMonitor::collect_locked() {
+  const double started = clock_seconds(CLOCK_MONOTONIC);
+  std::uint64_t errors = 0;
+
+  // Read the iterator first, then drain events: an exec or exit that happened before the read
+  // is then always applied in this same collection.
+  const std::uint64_t scan_time_ns = boottime_ns();
+  Status read = bpf_->read_tasks(task_records_);
+  if (!read) {
+    ++errors;
+    spdlog::warn("tasks: {}", read.error().message());
+  }
+  auto drained = bpf_->drain_events(table_);
+  if (!drained) {
+    ++errors;
+    spdlog::warn("tasks: {}", drained.error().message());
+  }
+  if (read) {
+    table_.begin_scan(scan_time_ns);
+    for (const task_record& record : task_records_) table_.observe_task(record);
+    table_.end_scan();
+  }
+  task_stats_.record_run(clock_seconds(CLOCK_MONOTONIC) - started, errors, clock_seconds(CLOCK_REALTIME));
+}
+
+std::map<std::string, std::uint64_t> ProcessMonitor::events_lost() const {
+  return {{"ringbuf_full", bpf_->lost_events(LOST_RINGBUF_FULL)},
+          {"exit_unobserved", table_.unobserved_exits()}};
+}
+
+ExporterSnapshot ProcessMonitor::collect() {
+  ExporterSnapshot snapshot;
+  {
+    std::lock_guard lock(mutex_);
+    collect_locked();
+    snapshot.groups = table_.collect_groups();
+    snapshot.tracked_processes = table_.tracked_processes();
+    snapshot.events_lost = events_lost();
+    snapshot.scrapes = ++scrapes_;
+  }
+  snapshot.memory_enabled = options_.memory_enabled;
+  snapshot.boot_time_unix_seconds = boot_time_unix_seconds_;
+  auto self = read_self_metrics(procfs_);
+  if (self) snapshot.self = *self;
+  else spdlog::warn("self metrics: {}", self.error().message());
+  snapshot.build = build_;
+  snapshot.collectors.push_back(task_stats_.status());
+  if (memory_) snapshot.collectors.push_back(memory_->stats().status());
+  snapshot.cpu_cores = static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN));
+  return snapshot;
+}
+
+std::vector<GroupTotals> ProcessMonitor::collect_groups() {
+  std::lock_guard lock(mutex_);
+  collect_locked();
+  return table_.collect_groups();
+}
+
+nlohmann::json ProcessMonitor::health() const {
+  nlohmann::json health;
+  health["bpf_attached"] = bpf_ != nullptr;
+  std::vector<CollectorStatus> collectors{task_stats_.status()};
+  if (memory_) collectors.push_back(memory_->stats().status());
+  for (const CollectorStatus& collector : collectors) {
+    health["collectors"][collector.name] = {{"last_run_timestamp_seconds", collector.last_run_unix_seconds},
+                                            {"success", collector.success},
+                                            {"errors_total", collector.errors}};
+  }
+  std::lock_guard lock(mutex_);
+  health["events_lost"] = events_lost();
+  health["tracked_processes"] = table_.tracked_processes();
+  return health;
+}
+
+}  // namespace bpfproc
