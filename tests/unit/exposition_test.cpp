@@ -1,0 +1,89 @@
+// The exposition of a fixed snapshot, compared with tests/golden/exposition.prom.
+// After an intended change, regenerate the golden file with scripts/update-golden and review the diff.
+#include "bpfproc/exposition.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <prometheus/text_serializer.h>
+
+namespace bpfproc {
+namespace {
+
+ExporterSnapshot fixed_snapshot() {
+  ExporterSnapshot snapshot;
+  GroupTotals nginx;
+  nginx.name = "nginx";
+  nginx.processes = 3;
+  nginx.threads = 5;
+  nginx.counters = {12'500'000'000, 10'000'000'000, 2'500'000'000, 4200, 310, 77, 1'250'000'000, 4510};
+  nginx.exits = 2;
+  nginx.has_memory = true;
+  nginx.memory = {30 << 20, 12 << 20, 8 << 20, 3 << 20, 1 << 20, 9 << 20, 0, 0};
+  nginx.oldest_start_ns = 1'000'000'000;
+  GroupTotals gone;  // every member exited: counters stay, gauges go to zero, no memory
+  gone.name = "make";
+  gone.counters = {2'000'000'000, 1'500'000'000, 500'000'000, 10, 2, 1, 3'000'000, 12};
+  gone.exits = 40;
+  snapshot.groups = {gone, nginx};
+  snapshot.boot_time_unix_seconds = 1'790'000'000;
+  snapshot.self = SelfMetrics{1.25, 24 << 20, 300 << 20, 12, 1024, 1'790'000'100, 4};
+  snapshot.build = {"0.1.0", "abcdef123456", "1.1.2", "6.18.0"};
+  CollectorStatus tasks;
+  tasks.name = "tasks";
+  tasks.bucket_counts = {1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  tasks.count = 4;
+  tasks.sum_seconds = 0.0125;
+  tasks.success = true;
+  tasks.last_run_unix_seconds = 1'790'000'200;
+  CollectorStatus memory;
+  memory.name = "memory";
+  memory.bucket_counts = {0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0};
+  memory.count = 1;
+  memory.sum_seconds = 0.02;
+  memory.errors = 1;
+  memory.last_run_unix_seconds = 1'790'000'150;
+  snapshot.collectors = {tasks, memory};
+  snapshot.events_lost = {{"ringbuf_full", 0}, {"exit_unobserved", 3}};
+  snapshot.scrapes = 4;
+  snapshot.tracked_processes = 120;
+  snapshot.cpu_cores = 2;
+  return snapshot;
+}
+
+TEST(Exposition, MatchesTheGoldenFile) {
+  const std::string text = prometheus::TextSerializer().Serialize(build_exposition(fixed_snapshot()));
+  const std::string path = std::string(BPFPROC_GOLDEN_DIR) + "/exposition.prom";
+  if (const char* update = std::getenv("BPFPROC_UPDATE_GOLDEN"); update != nullptr && std::string(update) == "1") {
+    std::ofstream(path) << text;
+  }
+  std::ifstream golden(path);
+  ASSERT_TRUE(golden) << "missing " << path << "; run scripts/update-golden";
+  std::stringstream expected;
+  expected << golden.rdbuf();
+  EXPECT_EQ(text, expected.str());
+}
+
+TEST(Exposition, SeriesCountIncludesEveryPrintedSample) {
+  const auto families = build_exposition(fixed_snapshot());
+  const std::string text = prometheus::TextSerializer().Serialize(families);
+  std::size_t sample_lines = 0;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty() && line[0] != '#') ++sample_lines;
+  EXPECT_NE(text.find("bpfproc_exporter_series " + std::to_string(sample_lines) + "\n"), std::string::npos)
+      << "expected the series gauge to say " << sample_lines;
+}
+
+TEST(Exposition, MemoryIsLeftOutWhenItsCollectorIsOff) {
+  ExporterSnapshot snapshot = fixed_snapshot();
+  snapshot.memory_enabled = false;
+  const std::string text = prometheus::TextSerializer().Serialize(build_exposition(snapshot));
+  EXPECT_EQ(text.find("bpfproc_group_memory_bytes{"), std::string::npos);
+  EXPECT_NE(text.find("bpfproc_group_cpu_seconds_total{group=\"nginx\",mode=\"user\"} 10"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bpfproc
