@@ -43,7 +43,7 @@ Requirement privileges() {
     ok = has(CAP_BPF) && has(CAP_PERFMON) && has(CAP_SYS_PTRACE);
   }
   return {"privileges (root, or CAP_BPF + CAP_PERFMON + CAP_SYS_PTRACE)", ok,
-          ok ? "capabilities present" : "missing: run as root or grant CAP_BPF,CAP_PERFMON,CAP_SYS_PTRACE"};
+          ok ? "capabilities present" : "not root, and the effective capabilities lack one of them"};
 }
 
 std::vector<Requirement> tracepoints() {

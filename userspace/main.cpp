@@ -90,6 +90,8 @@ int run_daemon(const Flags& flags) {
   int exit_code = 0;
   auto options = monitor_options(flags, exit_code);
   if (!options) return fail(exit_code, options.error().message());
+  if (auto address = bpfproc::civetweb_listening_port(flags.web.listen_address); !address)
+    return fail(kExitBadInput, address.error().message());
 
   // Block the stop signals before any thread starts, so that only sigwait below receives them.
   sigset_t stop_signals;

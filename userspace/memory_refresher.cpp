@@ -7,16 +7,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include "bpfproc/clock.h"
 #include "bpfproc/proc_stat.h"
 
 namespace bpfproc {
 namespace {
-
-double clock_seconds(clockid_t clock) {
-  timespec now{};
-  clock_gettime(clock, &now);
-  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
-}
 
 bool process_gone(int errno_value) { return errno_value == ESRCH || errno_value == ENOENT; }
 

@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "bpfproc/clock.h"
 #include "bpfproc/self_metrics.h"
 #include "bpfproc/version.h"
 
@@ -16,18 +17,6 @@ namespace {
 // Events are drained at least this often, so the ring buffer (4 MiB) only fills under a
 // sustained storm of tens of thousands of execs per second.
 constexpr int kDrainIntervalMs = 100;
-
-double clock_seconds(clockid_t clock) {
-  timespec now{};
-  clock_gettime(clock, &now);
-  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
-}
-
-std::uint64_t boottime_ns() {
-  timespec now{};
-  clock_gettime(CLOCK_BOOTTIME, &now);
-  return static_cast<std::uint64_t>(now.tv_sec) * 1000000000ull + static_cast<std::uint64_t>(now.tv_nsec);
-}
 
 }  // namespace
 
@@ -56,7 +45,7 @@ ProcessMonitor::ProcessMonitor(MonitorOptions options)
       procfs_(options_.procfs_root),
       table_(options_.config, procfs_identity_reader(procfs_)),
       build_(current_build_info()),
-      boot_time_unix_seconds_(clock_seconds(CLOCK_REALTIME) - clock_seconds(CLOCK_BOOTTIME)) {}
+      boot_time_unix_seconds_(boot_time_unix_seconds()) {}
 
 Result<std::unique_ptr<ProcessMonitor>> ProcessMonitor::open(MonitorOptions options) {
   BpfOptions bpf_options{options.config.kernel_threads};
@@ -103,7 +92,7 @@ void ProcessMonitor::collect_locked() {
 
   // Read the iterator first, then drain events: an exec or exit that happened before the read
   // is then always applied in this same collection.
-  const std::uint64_t scan_time_ns = boottime_ns();
+  const std::uint64_t scan_time_ns = clock_nanoseconds(CLOCK_BOOTTIME);
   Status read = bpf_->read_tasks(task_records_);
   if (!read) {
     ++errors;

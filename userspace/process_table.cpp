@@ -1,11 +1,11 @@
 #include "bpfproc/process_table.h"
 
-#include <time.h>
-
 #include <algorithm>
 #include <cstring>
 
+#include "bpfproc/clock.h"
 #include "bpfproc/proc_cmdline.h"
+#include "bpfproc/utf8.h"
 
 namespace bpfproc {
 namespace {
@@ -19,18 +19,12 @@ std::string comm_of(const char (&comm)[TASK_COMM_SIZE]) {
   return std::string(comm, strnlen(comm, TASK_COMM_SIZE));
 }
 
-double now_seconds(clockid_t clock) {
-  timespec now{};
-  clock_gettime(clock, &now);
-  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
-}
-
 }  // namespace
 
 ProcessTable::ProcessTable(Config config, IdentityReader read_identity)
     : config_(std::move(config)),
       read_identity_(std::move(read_identity)),
-      boot_time_unix_seconds_(now_seconds(CLOCK_REALTIME) - now_seconds(CLOCK_BOOTTIME)) {}
+      boot_time_unix_seconds_(boot_time_unix_seconds()) {}
 
 ProcessTable::Process& ProcessTable::find_or_add(const ProcessKey& key, const task_record* record) {
   auto [found, inserted] = processes_.try_emplace(key);
@@ -213,9 +207,11 @@ void ProcessTable::credit_and_forget(Process& process) {
   if (newest != live_by_pid_.end() && newest->second == process.key) live_by_pid_.erase(newest);
 }
 
-int ProcessTable::group_index(const std::string& name) {
+int ProcessTable::group_index(const std::string& rendered_name) {
+  // Names come from process data, which may hold any bytes; label values must be UTF-8.
+  std::string name = to_valid_utf8(rendered_name);
   auto [found, inserted] = group_by_name_.try_emplace(name, static_cast<int>(groups_.size()));
-  if (inserted) groups_.push_back(Group{name, {}, 0, {}});
+  if (inserted) groups_.push_back(Group{std::move(name), {}, 0, {}});
   return found->second;
 }
 

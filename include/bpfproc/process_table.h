@@ -127,7 +127,7 @@ class ProcessTable : public EventSink {
   Counters contribution(Process& process);
   // allow_procfs: read the identity from /proc first (not at exec: /proc already shows the new one).
   int resolve_group(Process& process, bool allow_procfs, int depth = 0);
-  int group_index(const std::string& name);
+  int group_index(const std::string& rendered_name);
   void credit_and_forget(Process& process);
 
   Config config_;

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# daemon_behaviour: what an operator sees when starting, probing and stopping the daemon.
+#
+#  (a) each kind of invalid config (YAML syntax, unknown key, bad regex, unknown template field)
+#      exits 2 with exactly one stderr line "bpfproc: FILE:LINE: reason", LINE being the culprit;
+#  (b) a listen address that is taken exits 1 with one line naming it and "Address already in use";
+#      an invalid one exits 2; no BPF privileges exits 1 with one line naming them;
+#  (c) /health is JSON with bpf_attached and collectors.tasks.success true;
+#  (d) / is an HTML page linking the telemetry path; (e) an unknown path is a 404;
+#  (f) `bpfproc once` prints an exposition with bpfproc_group_cpu_seconds_total and exits 0;
+#  (g) --web.telemetry-path moves the metrics; (h) SIGTERM stops the daemon with exit 0 within
+#      10 s (a hang check, not a timing claim); (i) --version prints the version.
+source "$(dirname "$0")/lib.sh"
+
+# expect_start_failure CODE REGEX ARGS...: bpfproc ARGS must exit CODE (within 30 s) with exactly
+# one stderr line matching the extended REGEX.
+expect_start_failure() {
+  local code=$1 regex=$2 status=0 stderr_lines
+  shift 2
+  timeout 30 "$BPFPROC" "$@" >"$E2E_TMP/stdout" 2>"$E2E_TMP/stderr" || status=$?
+  mapfile -t stderr_lines <"$E2E_TMP/stderr"
+  [[ $status == "$code" ]] || fail "bpfproc $* exited $status, expected $code; stderr: ${stderr_lines[*]}"
+  [[ ${#stderr_lines[@]} == 1 ]] || fail "bpfproc $* wrote ${#stderr_lines[@]} stderr lines, expected 1: ${stderr_lines[*]}"
+  [[ ${stderr_lines[0]} =~ $regex ]] || fail "bpfproc $* said '${stderr_lines[0]}', expected /$regex/"
+  pass "exit $code: ${stderr_lines[0]}"
+}
+
+# (a) Invalid configs: FILE CONTENTS LINE REASON-REGEX. The port is free but must never be used.
+port=$(free_port)
+bad_config() {
+  local file="$E2E_TMP/$1.yml"
+  printf '%s' "$2" >"$file"
+  expect_start_failure 2 "^bpfproc: $file:$3: .*$4" --config.file "$file" --web.listen-address "127.0.0.1:$port"
+}
+bad_config syntax $'# flow sequence closed twice\nprocess_names:\n  - name: burn\n    comm: [burn]]\n' 4 'flow'
+bad_config unknown_key $'process_names:\n  - name: burn\n    comm: [burn]\n    bogus: 1\n' 4 'unknown key "bogus"'
+bad_config bad_regex $'process_names:\n  - name: burn\n    cmdline:\n      - ok\n      - "(unclosed"\n' 5 'regex'
+bad_config bad_template $'process_names:\n  - comm: [burn]\n    name: "{{.Comm}}-{{.Nope}}"\n' 3 'unknown template field'
+
+# (b) Address already in use: something else listens on the port first.
+port=$(free_port)
+spawn "$E2E_TMP/http.server.log" python3 -m http.server --bind 127.0.0.1 "$port"
+wait_http "http://127.0.0.1:$port/" 30 "$SPAWNED_PID" "python3 -m http.server"
+expect_start_failure 1 "127\.0\.0\.1:$port.*Address already in use" --web.listen-address "127.0.0.1:$port"
+
+# A listen address that cannot be valid is bad input too: exit 2, before any BPF is loaded.
+expect_start_failure 2 'web\.listen-address 127\.0\.0\.1:70000: invalid port' --web.listen-address 127.0.0.1:70000
+
+# Without the privileges BPF needs (run as nobody): one line naming them, exit 1, never a crash.
+status=0
+setpriv --reuid=nobody --regid=nogroup --clear-groups "$BPFPROC" --web.listen-address "127.0.0.1:$port" \
+  >"$E2E_TMP/stdout" 2>"$E2E_TMP/stderr" || status=$?
+mapfile -t stderr_lines <"$E2E_TMP/stderr"
+[[ $status == 1 && ${#stderr_lines[@]} == 1 && ${stderr_lines[0]} == "bpfproc: missing: privileges"* ]] ||
+  fail "as nobody: exit $status, stderr: ${stderr_lines[*]}"
+pass "exit 1 without privileges: ${stderr_lines[0]}"
+
+start_bpfproc
+scrape "$BPFPROC_URL/health" "$E2E_TMP/health.json" -D "$E2E_TMP/health.headers"
+grep -qi '^Content-Type: *application/json' "$E2E_TMP/health.headers" || fail "/health is not served as application/json"
+health=$(json_eval '[d["bpf_attached"], d["collectors"]["tasks"]["success"]]' <"$E2E_TMP/health.json") ||
+  fail "/health is not the expected JSON: $(head -c 300 "$E2E_TMP/health.json")"
+[[ $health == '[true, true]' ]] || fail "/health [bpf_attached, collectors.tasks.success] = $health, expected [true, true]"
+pass "/health: bpf_attached and collectors.tasks.success are true"
+
+# (d) Landing page.
+scrape "$BPFPROC_URL/" "$E2E_TMP/index.html" -D "$E2E_TMP/index.headers"
+grep -qi '^Content-Type: *text/html' "$E2E_TMP/index.headers" || fail "/ is not served as text/html"
+grep -q '<a href="/metrics">' "$E2E_TMP/index.html" || fail "/ does not link /metrics"
+pass "/ is HTML that links /metrics"
+
+# (e) Unknown path.
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$BPFPROC_URL/no-such-page")
+[[ $code == 404 ]] || fail "GET /no-such-page answered $code, expected 404"
+pass "unknown path: 404"
+
+# (h) SIGTERM: exit 0, promptly.
+stop "$BPFPROC_PID"
+[[ $STOPPED_STATUS == 0 ]] || fail "bpfproc exited $STOPPED_STATUS on SIGTERM, expected 0"
+pass "SIGTERM: exit 0"
+
+# (g) Custom telemetry path: metrics there, not at /metrics, and the landing page follows.
+start_bpfproc --web.telemetry-path /custom
+scrape "$BPFPROC_URL/custom" "$E2E_TMP/custom.prom"
+grep -q '^bpfproc_group_cpu_seconds_total{' "$E2E_TMP/custom.prom" || fail "/custom has no bpfproc_group_cpu_seconds_total"
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$BPFPROC_URL/metrics")
+[[ $code == 404 ]] || fail "with --web.telemetry-path /custom, /metrics answered $code, expected 404"
+scrape "$BPFPROC_URL/" "$E2E_TMP/custom-index.html"
+grep -q '<a href="/custom">' "$E2E_TMP/custom-index.html" || fail "/ does not link /custom"
+pass "--web.telemetry-path /custom serves the metrics at /custom only"
+
+# (f) once.
+status=0
+timeout 60 "$BPFPROC" once >"$E2E_TMP/once.prom" 2>"$E2E_TMP/once.stderr" || status=$?
+[[ $status == 0 ]] || fail "bpfproc once exited $status: $(head -n 1 "$E2E_TMP/once.stderr")"
+grep -q '^# TYPE bpfproc_group_cpu_seconds_total counter$' "$E2E_TMP/once.prom" &&
+  grep -Eq '^bpfproc_group_cpu_seconds_total\{.*group="bpfproc".*\} [0-9.e+-]+$' "$E2E_TMP/once.prom" ||
+  fail "bpfproc once printed no bpfproc_group_cpu_seconds_total counter with a sample for itself"
+pass "once: exposition with bpfproc_group_cpu_seconds_total, exit 0"
+
+# (i) --version.
+version=$("$BPFPROC" --version) || fail "bpfproc --version exited $?"
+[[ $version =~ ^bpfproc\ version\ [0-9]+\.[0-9]+\.[0-9]+ ]] || fail "bpfproc --version printed '$version'"
+pass "--version: $version"

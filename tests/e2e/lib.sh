@@ -1,0 +1,145 @@
+# tests/e2e/lib.sh: helpers shared by the end-to-end tests. Source it; it is not a test itself
+# (tests/CMakeLists.txt leaves it out).
+#
+# Gives each test a temp dir ($E2E_TMP), loopback ports that are free, a bpfproc daemon that is
+# known to be serving before the test goes on, and an EXIT trap that kills every process the test
+# started (daemon, burn, prometheus, ...) and removes the temp dir, whether the test passed or not.
+# Environment (set by ctest): BPFPROC = the bpfproc binary, BPFPROC_TOOLS = dir of burn/churn/swarm.
+set -euo pipefail
+
+: "${BPFPROC:?set BPFPROC to the bpfproc binary}"
+: "${BPFPROC_TOOLS:?set BPFPROC_TOOLS to the directory holding burn, churn and swarm}"
+
+E2E_NAME=$(basename "$0" .sh)
+
+# The daemon loads BPF programs: root only. Exit 77 tells ctest "skipped", unless CI requires them.
+if [[ $EUID -ne 0 ]]; then
+  [[ ${BPFPROC_REQUIRE_BPF:-} == 1 ]] && { echo "FAIL [$E2E_NAME]: end-to-end tests need root" >&2; exit 1; }
+  echo "skip [$E2E_NAME]: end-to-end tests need root (BPFPROC_REQUIRE_BPF=1 makes this a failure)"
+  exit 77
+fi
+
+E2E_TMP=$(mktemp -d "/tmp/bpfproc-e2e-$E2E_NAME.XXXXXX")
+E2E_PIDS=()       # every background process started through spawn
+E2E_LOGS=()       # their logs, shown when the test fails
+
+# One-line reason, then exit 1; the EXIT trap cleans up. Inside $(...) it ends only the subshell,
+# and set -e then stops the test when the assignment fails.
+fail() {
+  echo "FAIL [$E2E_NAME]: $*" >&2
+  exit 1
+}
+
+pass() { echo "ok   [$E2E_NAME]: $*"; }
+
+cleanup() {
+  local status=$? pid
+  for pid in "${E2E_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  # Give them 5 s to stop (prometheus flushes its head block), then force it.
+  for _ in $(seq 50); do
+    local alive=0
+    for pid in "${E2E_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    ((alive)) || break
+    sleep 0.1
+  done
+  for pid in "${E2E_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  ((${#E2E_PIDS[@]} == 0)) || wait "${E2E_PIDS[@]}" 2>/dev/null || true  # reap, so no zombies linger
+  if ((status != 0)); then
+    local log
+    for log in "${E2E_LOGS[@]}"; do
+      [[ -s $log ]] && { echo "--- last lines of $log:" >&2; tail -n 15 "$log" >&2; }
+    done
+  fi
+  rm -rf "$E2E_TMP"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# spawn LOG CMD ARGS...: starts CMD in the background with output to LOG; sets SPAWNED_PID.
+spawn() {
+  local log=$1
+  shift
+  "$@" >"$log" 2>&1 &
+  SPAWNED_PID=$!
+  E2E_PIDS+=("$SPAWNED_PID")
+  E2E_LOGS+=("$log")
+}
+
+# stop PID: SIGTERM to a spawned process; fails unless it exits within 10 s (a hang check). Sets
+# STOPPED_STATUS to its exit status and forgets the pid, so cleanup never signals a reused pid.
+stop() {
+  local pid=$1 kept=() other
+  kill -TERM "$pid"
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && fail "pid $pid still running 10 s after SIGTERM"
+  STOPPED_STATUS=0
+  wait "$pid" || STOPPED_STATUS=$?
+  for other in "${E2E_PIDS[@]}"; do [[ $other == "$pid" ]] || kept+=("$other"); done
+  E2E_PIDS=("${kept[@]}")
+}
+
+# free_port: prints a TCP port that nothing listens on at 127.0.0.1 (the kernel picks it).
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_http URL SECONDS PID WHAT: waits until URL answers 200; fails if PID dies or time runs out.
+wait_http() {
+  local url=$1 seconds=$2 pid=$3 what=$4
+  local deadline=$((SECONDS + seconds))
+  until curl -sf -o /dev/null --max-time 2 "$url"; do
+    kill -0 "$pid" 2>/dev/null || fail "$what exited before $url answered"
+    ((SECONDS < deadline)) || fail "$what did not answer $url within ${seconds}s"
+    sleep 0.2
+  done
+}
+
+# start_bpfproc ARGS...: starts the daemon on a free loopback port with ARGS and waits (30 s at
+# most) until its telemetry path answers. Sets BPFPROC_PID, BPFPROC_PORT, BPFPROC_URL, BPFPROC_LOG.
+start_bpfproc() {
+  local path=/metrics previous='' arg
+  for arg in "$@"; do
+    [[ $previous == --web.telemetry-path ]] && path=$arg
+    [[ $arg == --web.telemetry-path=* ]] && path=${arg#*=}
+    previous=$arg
+  done
+  BPFPROC_PORT=$(free_port)
+  BPFPROC_URL="http://127.0.0.1:$BPFPROC_PORT"
+  BPFPROC_LOG="$E2E_TMP/bpfproc-$BPFPROC_PORT.log"
+  spawn "$BPFPROC_LOG" "$BPFPROC" --web.listen-address "127.0.0.1:$BPFPROC_PORT" "$@"
+  BPFPROC_PID=$SPAWNED_PID
+  wait_http "$BPFPROC_URL$path" 30 "$BPFPROC_PID" "bpfproc ($BPFPROC_LOG)"
+}
+
+# scrape URL FILE [CURL ARGS...]: GETs URL into FILE; fails with the URL on any HTTP or network error.
+scrape() {
+  local url=$1 file=$2
+  shift 2
+  curl -sf --max-time 10 "$@" -o "$file" "$url" || fail "GET $url failed (curl exit $?)"
+}
+
+# json_eval EXPR < FILE: prints EXPR as JSON, evaluated with d = the parsed JSON document.
+json_eval() {
+  python3 -c 'import json, sys; d = json.load(sys.stdin); print(json.dumps(eval(sys.argv[1])))' "$1"
+}
+
+# series_value SERIES FILE: the value of one exact series line (name and labels as exposed), or "".
+series_value() {
+  # ENVIRON, not -v: awk -v would turn the \" and \\ escapes of label values into other characters.
+  SERIES="$1 " awk 'index($0, ENVIRON["SERIES"]) == 1 { print substr($0, length(ENVIRON["SERIES"]) + 1); exit }' "$2"
+}
+
+# wait_series SERIES VALUE SECONDS: scrapes the daemon until SERIES has VALUE (a new process may
+# still be a shell that has not exec'd yet); fails with the last value seen when time runs out.
+wait_series() {
+  local series=$1 want=$2 deadline=$((SECONDS + $3)) seen
+  while :; do
+    scrape "$BPFPROC_URL/metrics" "$E2E_TMP/wait.prom"
+    seen=$(series_value "$series" "$E2E_TMP/wait.prom")
+    [[ $seen == "$want" ]] && return 0
+    ((SECONDS < deadline)) || fail "$series is '${seen:-absent}', expected $want within $3 s"
+    sleep 0.2
+  done
+}
