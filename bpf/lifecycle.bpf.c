@@ -16,7 +16,6 @@
  * Loss: a full ring buffer is counted per CPU in lost_events; userspace exports it.
  */
 #include "vmlinux.h"
-#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
@@ -28,11 +27,14 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile bool include_kernel_threads = false;
 
-/* 4 MiB holds about 5,000 exec events: userspace drains it every 100 ms, so it overflows only
- * above ~50,000 execs per second. Must be a power of two and a multiple of the page size. */
+/* 2 MiB holds about 1,600 exec events (the largest kind, ~1.2 KiB). Userspace drains it every
+ * 100 ms, and at once when a quarter of it is filled, so it keeps up with thousands of execs per
+ * second. Its pages count twice in the daemon's RSS (libbpf maps the data area twice), which is
+ * why it is not larger. Must be a power of two and a multiple of the page size. */
+#define EVENTS_SIZE (2 * 1024 * 1024)
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4 * 1024 * 1024);
+	__uint(max_entries, EVENTS_SIZE);
 } events SEC(".maps");
 
 struct {
@@ -56,7 +58,7 @@ static __always_inline __u64 submit_flags(void)
 {
 	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 
-	return pending > 1024 * 1024 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	return pending > EVENTS_SIZE / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -79,8 +81,8 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	event->start_ns = child->start_boottime;
 	event->parent_tgid = parent->tgid;
 	event->pad = 0;
-	event->parent_start_ns = BPF_CORE_READ(parent, group_leader, start_boottime);
-	BPF_CORE_READ_STR_INTO(&event->comm, child, comm);
+	event->parent_start_ns = parent->group_leader->start_boottime;
+	__builtin_memcpy(event->comm, child->comm, TASK_COMM_SIZE);
 	bpf_ringbuf_submit(event, submit_flags());
 	return 0;
 }
@@ -101,13 +103,12 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_tid, struct linux_
 	event->pad = 0;
 	read_task_record(&event->task, task);
 	read_exited_thread_counters(&event->task.exited_threads, task);
-	if (bpf_probe_read_kernel_str(event->filename, sizeof(event->filename),
-				      BPF_CORE_READ(bprm, filename)) < 0)
+	if (bpf_probe_read_kernel_str(event->filename, sizeof(event->filename), bprm->filename) < 0)
 		event->filename[0] = '\0';
 
 	/* The new arguments were just copied onto the new stack, so they are resident. */
-	arg_start = BPF_CORE_READ(task, mm, arg_start);
-	arg_end = BPF_CORE_READ(task, mm, arg_end);
+	arg_start = task->mm->arg_start;
+	arg_end = task->mm->arg_end;
 	size = arg_end > arg_start ? arg_end - arg_start : 0;
 	if (size > EXEC_ARGS_SIZE)
 		size = EXEC_ARGS_SIZE;
@@ -139,7 +140,7 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev, struct task_
 	event->time_ns = bpf_ktime_get_boot_ns();
 	read_task_record(&event->task, prev);
 	/* signal->live reaches 0 when the last thread of the process has entered do_exit(). */
-	if (BPF_CORE_READ(prev, signal, live.counter) == 0)
+	if (prev->signal->live.counter == 0)
 		event->task.flags |= TASK_RECORD_GROUP_DEAD;
 	bpf_ringbuf_submit(event, submit_flags());
 	return 0;

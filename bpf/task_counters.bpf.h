@@ -1,10 +1,14 @@
 /* Reads a task's identity and scheduler counters into a task_record. Shared by the task iterator
- * (live tasks) and the lifecycle programs (exec, exit), so both report exactly the same fields. */
+ * (live tasks) and the lifecycle programs (exec, exit), so both report exactly the same fields.
+ *
+ * The task pointers these programs get (iter/task, tp_btf) are BTF-typed and trusted, so fields
+ * are read with direct loads: the verifier turns them into fault-safe loads inline, with CO-RE
+ * relocations from vmlinux.h's preserve_access_index. That is several times cheaper than one
+ * bpf_probe_read_kernel call per field, which matters at ~25 fields x 10,000 tasks per scrape. */
 #ifndef BPFPROC_TASK_COUNTERS_BPF_H
 #define BPFPROC_TASK_COUNTERS_BPF_H
 
 #include "vmlinux.h"
-#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 
 #include "task_record.h"
@@ -13,47 +17,48 @@
 
 static __always_inline bool is_kernel_thread(const struct task_struct *task)
 {
-	return BPF_CORE_READ(task, flags) & PF_KTHREAD;
+	return task->flags & PF_KTHREAD;
 }
 
 static __always_inline void read_task_counters(struct task_counters *counters,
 					       const struct task_struct *task)
 {
-	counters->runtime_ns = BPF_CORE_READ(task, se.sum_exec_runtime);
-	counters->user_ns = BPF_CORE_READ(task, utime);
-	counters->system_ns = BPF_CORE_READ(task, stime);
-	counters->voluntary_switches = BPF_CORE_READ(task, nvcsw);
-	counters->involuntary_switches = BPF_CORE_READ(task, nivcsw);
-	counters->migrations = BPF_CORE_READ(task, se.nr_migrations);
-	counters->run_delay_ns = BPF_CORE_READ(task, sched_info.run_delay);
-	counters->timeslices = BPF_CORE_READ(task, sched_info.pcount);
+	counters->runtime_ns = task->se.sum_exec_runtime;
+	counters->user_ns = task->utime;
+	counters->system_ns = task->stime;
+	counters->voluntary_switches = task->nvcsw;
+	counters->involuntary_switches = task->nivcsw;
+	counters->migrations = task->se.nr_migrations;
+	counters->run_delay_ns = task->sched_info.run_delay;
+	counters->timeslices = task->sched_info.pcount;
 }
 
 /* The part of signal_struct that accumulates threads which already exited (and were reaped). */
 static __always_inline void read_exited_thread_counters(struct task_counters *counters,
 							const struct task_struct *task)
 {
-	const struct signal_struct *signal = BPF_CORE_READ(task, signal);
+	const struct signal_struct *signal = task->signal;
 
-	counters->runtime_ns = BPF_CORE_READ(signal, sum_sched_runtime);
-	counters->user_ns = BPF_CORE_READ(signal, utime);
-	counters->system_ns = BPF_CORE_READ(signal, stime);
-	counters->voluntary_switches = BPF_CORE_READ(signal, nvcsw);
-	counters->involuntary_switches = BPF_CORE_READ(signal, nivcsw);
+	counters->runtime_ns = signal->sum_sched_runtime;
+	counters->user_ns = signal->utime;
+	counters->system_ns = signal->stime;
+	counters->voluntary_switches = signal->nvcsw;
+	counters->involuntary_switches = signal->nivcsw;
 }
 
 static __always_inline void read_task_record(struct task_record *record,
 					     const struct task_struct *task)
 {
-	record->tid = BPF_CORE_READ(task, pid);
-	record->tgid = BPF_CORE_READ(task, tgid);
-	record->parent_tgid = BPF_CORE_READ(task, real_parent, tgid);
-	record->uid = BPF_CORE_READ(task, real_cred, uid.val);
-	record->start_ns = BPF_CORE_READ(task, start_boottime);
-	record->process_start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	record->tid = task->pid;
+	record->tgid = task->tgid;
+	record->parent_tgid = task->real_parent->tgid;
+	record->uid = task->real_cred->uid.val;
+	record->start_ns = task->start_boottime;
+	record->process_start_ns = task->group_leader->start_boottime;
 	record->flags = record->tid == record->tgid ? TASK_RECORD_LEADER : 0;
 	read_task_counters(&record->counters, task);
-	BPF_CORE_READ_STR_INTO(&record->comm, task, comm);
+	/* comm is 16 bytes and always NUL-terminated: two 8-byte loads, no helper. */
+	__builtin_memcpy(record->comm, task->comm, TASK_COMM_SIZE);
 }
 
 #endif /* BPFPROC_TASK_COUNTERS_BPF_H */

@@ -84,19 +84,22 @@ BpfCollector::~BpfCollector() {
   task_iter_bpf__destroy(task_iter_);
 }
 
-Status BpfCollector::read_tasks(std::vector<task_record>& records) {
-  records.clear();
+Result<std::span<const task_record>> BpfCollector::read_tasks() {
   const int iter_fd = bpf_iter_create(bpf_link__fd(iter_link_));
   if (iter_fd < 0) return Error{"cannot start the task iterator", "bpf", errno};
 
-  // One read() returns whole seq_file pages; a record may still straddle two reads, so bytes
-  // are accumulated and cut into records at the end.
-  constexpr std::size_t kChunk = 64 * 1024;
-  read_buffer_.resize(0);
+  // read() returns whole seq_file pages, so a record may straddle two reads: the bytes go
+  // straight into one contiguous buffer of records, grown (and kept) as the host needs.
+  if (task_buffer_.empty()) task_buffer_.resize(4096);
   std::size_t used = 0;
   for (;;) {
-    read_buffer_.resize(used + kChunk);
-    const ssize_t count = read(iter_fd, read_buffer_.data() + used, kChunk);
+    const std::size_t capacity = task_buffer_.size() * sizeof(task_record);
+    if (capacity - used < 16 * 1024) {  // room for at least one more seq_file chunk
+      task_buffer_.resize(task_buffer_.size() * 2);
+      continue;
+    }
+    char* bytes = reinterpret_cast<char*>(task_buffer_.data());
+    const ssize_t count = read(iter_fd, bytes + used, capacity - used);
     if (count == 0) break;
     if (count < 0) {
       if (errno == EINTR) continue;
@@ -107,10 +110,7 @@ Status BpfCollector::read_tasks(std::vector<task_record>& records) {
     used += static_cast<std::size_t>(count);
   }
   close(iter_fd);
-  const std::size_t count = used / sizeof(task_record);
-  records.resize(count);
-  std::memcpy(records.data(), read_buffer_.data(), count * sizeof(task_record));
-  return Ok{};
+  return std::span<const task_record>(task_buffer_.data(), used / sizeof(task_record));
 }
 
 int BpfCollector::handle_event(void* context, void* data, std::size_t size) {

@@ -66,10 +66,9 @@ Requirement load_test() {
     requirement.detail = collector.error().message();
     return requirement;
   }
-  std::vector<task_record> records;
-  Status read = (*collector)->read_tasks(records);
-  requirement.ok = read.ok() && !records.empty();
-  requirement.detail = read.ok() ? "read " + std::to_string(records.size()) + " tasks" : read.error().message();
+  auto tasks = (*collector)->read_tasks();
+  requirement.ok = tasks.ok() && !tasks->empty();
+  requirement.detail = tasks.ok() ? "read " + std::to_string(tasks->size()) + " tasks" : tasks.error().message();
   return requirement;
 }
 

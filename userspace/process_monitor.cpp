@@ -93,19 +93,19 @@ void ProcessMonitor::collect_locked() {
   // Read the iterator first, then drain events: an exec or exit that happened before the read
   // is then always applied in this same collection.
   const std::uint64_t scan_time_ns = clock_nanoseconds(CLOCK_BOOTTIME);
-  Status read = bpf_->read_tasks(task_records_);
-  if (!read) {
+  auto tasks = bpf_->read_tasks();
+  if (!tasks) {
     ++errors;
-    spdlog::warn("tasks: {}", read.error().message());
+    spdlog::warn("tasks: {}", tasks.error().message());
   }
   auto drained = bpf_->drain_events(table_);
   if (!drained) {
     ++errors;
     spdlog::warn("tasks: {}", drained.error().message());
   }
-  if (read) {
+  if (tasks) {
     table_.begin_scan(scan_time_ns);
-    for (const task_record& record : task_records_) table_.observe_task(record);
+    for (const task_record& record : *tasks) table_.observe_task(record);
     table_.end_scan();
   }
   task_stats_.record_run(clock_seconds(CLOCK_MONOTONIC) - started, errors, clock_seconds(CLOCK_REALTIME));

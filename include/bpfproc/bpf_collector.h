@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -32,8 +33,8 @@ class BpfCollector {
   BpfCollector(const BpfCollector&) = delete;
   BpfCollector& operator=(const BpfCollector&) = delete;
 
-  // Every live task, one record per thread. Replaces the contents of `records`.
-  Status read_tasks(std::vector<task_record>& records);
+  // Every live task, one record per thread. The records stay valid until the next call.
+  Result<std::span<const task_record>> read_tasks();
 
   // Hands every pending event to `sink`; returns how many, or an error.
   Result<int> drain_events(EventSink& sink);
@@ -53,7 +54,7 @@ class BpfCollector {
   bpf_link* iter_link_ = nullptr;
   ring_buffer* events_ = nullptr;
   EventSink* sink_ = nullptr;  // only during drain_events
-  std::vector<char> read_buffer_;
+  std::vector<task_record> task_buffer_;  // reused: read() fills it as raw bytes
 };
 
 // Routes libbpf's own messages to the log at debug level; the last warning is kept so that a

@@ -62,9 +62,8 @@ class ProcessMonitor {
   MonitorOptions options_;
   ProcFs procfs_;
   std::unique_ptr<BpfCollector> bpf_;
-  mutable std::mutex mutex_;  // guards table_, bpf_ reads and task_records_
+  mutable std::mutex mutex_;  // guards table_ and bpf_ reads
   ProcessTable table_;
-  std::vector<task_record> task_records_;
   CollectorStats task_stats_{"tasks"};
   std::unique_ptr<MemoryRefresher> memory_;
   std::uint64_t scrapes_ = 0;
