@@ -61,7 +61,7 @@ bpfproc::Result<bpfproc::MonitorOptions> monitor_options(const Flags& flags, int
 
 bpfproc::Result<std::unique_ptr<bpfproc::ProcessMonitor>> open_monitor(bpfproc::MonitorOptions options) {
   // A missing requirement explains itself better than the load failure it would cause.
-  const std::string missing = bpfproc::first_missing(bpfproc::check_requirements());
+  const std::string missing = bpfproc::first_missing(bpfproc::check_requirements(/*load_test=*/false));
   if (!missing.empty()) return bpfproc::Error{missing, ""};
   return bpfproc::ProcessMonitor::open(std::move(options));
 }

@@ -12,7 +12,9 @@ struct Requirement {
   std::string detail;  // what was found, or what is missing and how to get it
 };
 
-std::vector<Requirement> check_requirements();
+// With load_test, also loads and runs the real programs once (what `bpfproc check` reports);
+// without it, only the cheap checks that explain a failed start.
+std::vector<Requirement> check_requirements(bool load_test = true);
 
 // The first missing requirement as one line ("missing: BTF (/sys/kernel/btf/vmlinux): ..."),
 // or empty when all are met.

@@ -1,6 +1,7 @@
 #pragma once
 // Shared helpers of the privileged tests: they run as root against the real kernel and the real
 // BPF programs. Without root they skip, unless BPFPROC_REQUIRE_BPF=1 (as in CI), where they fail.
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>

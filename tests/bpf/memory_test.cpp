@@ -1,0 +1,43 @@
+// Group memory from smaps_rollup, read by the refresher for a process found by the BPF iterator.
+#include "bpf_test_support.h"
+
+namespace bpfproc::testing {
+namespace {
+
+TEST(Memory, GroupShowsTheMemoryItsProcessTouched) {
+  REQUIRE_BPF_OR_SKIP();
+  MonitorOptions options;
+  options.config = config_from("process_names: [{name: hog, comm: [python3]}]\n");
+  options.memory_enabled = true;
+  auto monitor = ProcessMonitor::open(std::move(options));
+  ASSERT_TRUE(monitor.ok()) << monitor.error().message();
+
+  // 64 MiB of private, touched memory (bytearray zero-fills it), held until stdin closes.
+  Child hog = Child::spawn({"/usr/bin/python3", "-c",
+                            "import sys; b = bytearray(64 << 20); print('ready', flush=True); sys.stdin.read()"});
+  ASSERT_EQ(hog.read_line(), "ready");
+  (*monitor)->collect_groups();  // the iterator finds it and groups it
+  (*monitor)->refresh_memory_now();
+  const auto groups = (*monitor)->collect_groups();
+  const GroupTotals* group = find_group(groups, "hog");
+  ASSERT_NE(group, nullptr);
+  ASSERT_TRUE(group->has_memory);
+  constexpr std::uint64_t kTouched = 64ull << 20;
+  EXPECT_GE(group->memory.uss, kTouched);
+  EXPECT_LT(group->memory.uss, kTouched + (64ull << 20)) << "python itself is far below another 64 MiB";
+  EXPECT_GE(group->memory.pss_anon, kTouched);
+  EXPECT_GE(group->memory.rss, group->memory.pss);
+  EXPECT_GE(group->memory.pss, group->memory.uss);
+  EXPECT_EQ(hog.finish(), 0);
+
+  // Gone: its memory leaves the group's gauges at once.
+  const auto after_exit = (*monitor)->collect_groups();
+  const GroupTotals* gone = find_group(after_exit, "hog");
+  ASSERT_NE(gone, nullptr);
+  EXPECT_FALSE(gone->has_memory);
+  EXPECT_EQ(gone->processes, 0u);
+  EXPECT_EQ(gone->exits, 1u);
+}
+
+}  // namespace
+}  // namespace bpfproc::testing
