@@ -62,7 +62,7 @@ void ProcessTable::observe_task(const task_record& record) {
 }
 
 void ProcessTable::update_thread(Process& process, const task_record& record) {
-  if (process.dead_threads_seen.count({record.tid, record.start_ns}) != 0) return;
+  if (process.exited_threads.count({record.tid, record.start_ns}) != 0) return;
   Thread& thread = process.threads[record.tid];
   if (thread.start_ns != record.start_ns) {
     // The tid now belongs to a newer thread; the old one exited without an event reaching us.
@@ -128,7 +128,7 @@ void ProcessTable::on_exit(const exit_event& event) {
   // A non-leader thread that exited before the scan that read the baseline is in the baseline.
   const bool in_baseline = process.baseline_time_ns != 0 && record.tid != record.tgid &&
                            event.time_ns <= process.baseline_time_ns;
-  if (!in_baseline && process.dead_threads_seen.insert({record.tid, record.start_ns}).second) {
+  if (!in_baseline && process.exited_threads.try_emplace({record.tid, record.start_ns}, scan_).second) {
     Counters final_counters = Counters::from(record.counters);
     auto thread = process.threads.find(record.tid);
     if (thread != process.threads.end() && thread->second.start_ns == record.start_ns) {
@@ -169,6 +169,9 @@ void ProcessTable::end_scan() {
         continue;
       }
     } else if (seen) {
+      std::erase_if(process.exited_threads, [&](const auto& exited) {
+        return exited.first.first != process.key.pid && exited.second + 1 < scan_;
+      });
       for (auto thread = process.threads.begin(); thread != process.threads.end();) {
         if (thread->second.last_seen_scan + kScansBeforeGone <= scan_) {
           process.dead_threads += thread->second.counters;

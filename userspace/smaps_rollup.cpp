@@ -1,27 +1,10 @@
 #include "bpfproc/smaps_rollup.h"
 
-#include <charconv>
-#include <cstddef>
+#include "bpfproc/proc_fields.h"
 
 namespace bpfproc {
 
 namespace {
-
-constexpr std::uint64_t kBytesPerKilobyte = 1024;  // the kernel's "kB" is KiB
-
-// "              1708 kB" -> 1748992.
-bool parse_kilobytes(std::string_view value, std::uint64_t& bytes) {
-  std::size_t start = value.find_first_not_of(' ');
-  if (start == std::string_view::npos) return false;
-  value.remove_prefix(start);
-  std::uint64_t kilobytes = 0;
-  auto [stop, error] = std::from_chars(value.data(), value.data() + value.size(), kilobytes);
-  if (error != std::errc()) return false;
-  value.remove_prefix(static_cast<std::size_t>(stop - value.data()));
-  if (value != " kB") return false;
-  bytes = kilobytes * kBytesPerKilobyte;
-  return true;
-}
 
 // Where the value of a smaps_rollup key goes; nullptr for keys bpfproc does not report.
 std::uint64_t* field_for_key(std::string_view key, MemoryUsage& usage, std::uint64_t& private_clean,
@@ -67,19 +50,13 @@ Result<MemoryUsage> parse_smaps_rollup(std::string_view text) {
   std::size_t header_end = text.find('\n');
   text.remove_prefix(header_end == std::string_view::npos ? text.size() : header_end + 1);
 
-  while (!text.empty()) {
-    std::size_t newline = text.find('\n');
-    std::string_view line = text.substr(0, newline);
-    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
-
-    std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
-    std::uint64_t* field = field_for_key(line.substr(0, colon), usage, private_clean, private_dirty);
-    if (field == nullptr) continue;
-    if (!parse_kilobytes(line.substr(colon + 1), *field)) return malformed("bad value");
+  const bool parsed = for_each_field(text, [&](std::string_view key, std::string_view value) {
+    std::uint64_t* field = field_for_key(key, usage, private_clean, private_dirty);
+    if (field == nullptr) return true;
     if (field == &usage.rss) have_rss = true;
-  }
-
+    return parse_kilobytes(value, *field);
+  });
+  if (!parsed) return malformed("bad value");
   if (!have_rss) return malformed("no Rss");
   usage.uss = private_clean + private_dirty;
   return usage;

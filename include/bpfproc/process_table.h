@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <set>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -101,8 +101,10 @@ class ProcessTable : public EventSink {
     std::uint64_t baseline_time_ns = 0;  // when the baseline was read; 0 if not from a scan
     Counters dead_threads;             // final counters of threads that exited since
     std::unordered_map<std::uint32_t, Thread> threads;
-    std::set<std::pair<std::uint32_t, std::uint64_t>> dead_threads_seen;  // (tid, start): a zombie
-                                                                          // leader is counted once
+    // Threads whose exit event was applied, (tid, start) -> scan of the exit, so that an older
+    // iterator record cannot bring them back. Non-leaders are pruned one scan later (the kernel
+    // unhashes them before their final switch); a zombie leader stays until the process goes.
+    std::map<std::pair<std::uint32_t, std::uint64_t>, std::uint64_t> exited_threads;
     Counters total;                    // merged, never decreasing
     CpuSplit split;
     Counters attributed;               // already credited to groups this process left at exec

@@ -178,6 +178,21 @@ TEST(ProcessTable, ThreadsThatExitKeepTheirCpu) {
   EXPECT_EQ(java.exits, 0u);
 }
 
+TEST(ProcessTable, AStaleRecordOfAnExitedThreadDoesNotCountItTwice) {
+  Fixture fixture(kByComm);
+  fixture.live(100, 5000, "java", {"java"});
+  fixture.scan({task(100, 100, 5000, 100, "java"), task(101, 100, 5000, 100, "java")});
+  // The iterator read thread 101 just before it exited; its exit event is applied first.
+  fixture.table.on_exit(exit_of(task(101, 100, 5000, 150, "java"), false, 10'000));
+  fixture.scan({task(100, 100, 5000, 100, "java"), task(101, 100, 5000, 140, "java")});
+  EXPECT_EQ(fixture.group("java").counters.runtime_ns, 250u);
+  // Later scans cannot see 101 any more: the kernel unhashed it before its last switch.
+  for (int scan = 0; scan < 4; ++scan) {
+    fixture.scan({task(100, 100, 5000, 100, "java")});
+    EXPECT_EQ(fixture.group("java").counters.runtime_ns, 250u);
+  }
+}
+
 TEST(ProcessTable, ThreadsExitedBeforeFirstSightComeFromTheKernelsSignalTotals) {
   Fixture fixture(kByComm);
   fixture.live(100, 5000, "java", {"java"});
