@@ -27,6 +27,7 @@ constexpr int kExitBadInput = 2;
 struct Flags {
   bpfproc::WebOptions web;
   std::string config_file;
+  std::string web_config_file;
   std::string memory_interval = "30s";
   std::string log_level = "info";
   std::string procfs = "/proc";
@@ -92,6 +93,12 @@ int run_daemon(const Flags& flags) {
   if (!options) return fail(exit_code, options.error().message());
   if (auto address = bpfproc::civetweb_listening_port(flags.web.listen_address); !address)
     return fail(kExitBadInput, address.error().message());
+  bpfproc::WebOptions web = flags.web;
+  if (!flags.web_config_file.empty()) {
+    auto web_config = bpfproc::load_web_config_file(flags.web_config_file);
+    if (!web_config) return fail(kExitBadInput, web_config.error().message());
+    web.config = std::move(*web_config);
+  }
 
   // Block the stop signals before any thread starts, so that only sigwait below receives them.
   sigset_t stop_signals;
@@ -106,7 +113,7 @@ int run_daemon(const Flags& flags) {
 
   auto collectable = std::make_shared<bpfproc::ScrapeCollectable>(**monitor);
   bpfproc::ProcessMonitor* health_source = monitor->get();
-  auto server = bpfproc::WebServer::start(flags.web, collectable, [health_source] { return health_source->health().dump(); });
+  auto server = bpfproc::WebServer::start(web, collectable, [health_source] { return health_source->health().dump(); });
   if (!server) return fail(kExitFailure, server.error().message());
   spdlog::info("bpfproc {} listening on {}{}", bpfproc::kVersion, flags.web.listen_address, flags.web.telemetry_path);
 
@@ -128,6 +135,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--web.telemetry-path", flags.web.telemetry_path, "Path of the metrics endpoint")
       ->capture_default_str();
+  app.add_option("--web.config.file", flags.web_config_file,
+                 "TLS and basic auth, in the Prometheus exporter-toolkit web config format");
   app.add_option("--config.file", flags.config_file,
                  "Grouping config (process-exporter's process_names format); default: one group per comm");
   app.add_option("--memory.interval", flags.memory_interval, "How often memory is read from smaps_rollup")

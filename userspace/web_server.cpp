@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -9,6 +10,8 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include <CivetServer.h>
 #include <civetweb.h>
@@ -65,6 +68,28 @@ Error explain_listen_failure(const std::string& listen_address, const std::strin
   return Error{"cannot listen", "--web.listen-address " + listen_address, errno_value};
 }
 
+// civetweb wants the key and the certificate in one PEM file. They go into an anonymous memory
+// file rather than onto disk, so the private key is never copied anywhere.
+Result<int> certificate_memfd(const TlsConfig& tls) {
+  std::string pem;
+  for (const std::string* path : {&tls.key_file, &tls.cert_file}) {
+    std::ifstream file(*path);
+    if (!file) return Error{"cannot read", *path, errno};
+    std::stringstream text;
+    text << file.rdbuf();
+    pem += text.str();
+    if (!pem.empty() && pem.back() != '\n') pem += '\n';
+  }
+  const int fd = memfd_create("bpfproc-tls", MFD_CLOEXEC);
+  if (fd < 0) return Error{"cannot create a memory file for the TLS key", "memfd_create", errno};
+  if (write(fd, pem.data(), pem.size()) != static_cast<ssize_t>(pem.size())) {
+    const int saved_errno = errno;
+    close(fd);
+    return Error{"cannot write the TLS key", "memfd", saved_errno};
+  }
+  return fd;
+}
+
 }  // namespace
 
 Result<std::string> civetweb_listening_port(const std::string& listen_address) {
@@ -96,14 +121,35 @@ Result<std::unique_ptr<WebServer>> WebServer::start(const WebOptions& options,
   server->options_ = options;
   server->health_json_ = std::move(health_json);
   server->metrics_ = std::move(metrics);
-  running_server = server.get();
+  server->basic_auth_ = std::make_unique<BasicAuth>(options.config.basic_auth_users);
 
+  // Two worker threads: scrapes are serialised on the process table anyway.
+  std::vector<std::string> civetweb_options{"listening_ports", *port, "num_threads", "2"};
+  if (const auto& tls = options.config.tls) {
+    // civetweb loads OpenSSL's functions by name, only when asked to. Debian 12's civetweb 1.15
+    // asks for names that OpenSSL 3 only has as macros (civetweb issue #1334), so this fails
+    // there; serving would then crash on a null function, hence the check.
+    if (mg_check_feature(MG_FEATURES_TLS) == 0 || mg_init_library(MG_FEATURES_TLS) == 0)
+      return Error{"TLS is unavailable: this civetweb cannot load OpenSSL (civetweb 1.15 with OpenSSL 3); "
+                   "use basic_auth_users behind a TLS-terminating proxy",
+                   "tls_server_config"};
+    auto fd = certificate_memfd(*tls);
+    if (!fd) return fd.error();
+    server->certificate_fd_ = *fd;
+    civetweb_options[1] += "s";  // civetweb's marker for a TLS port
+    // civetweb's ssl_protocol_version: 4 is TLS 1.2 and later, 5 is TLS 1.3 only.
+    civetweb_options.insert(civetweb_options.end(),
+                            {"ssl_certificate", "/proc/self/fd/" + std::to_string(*fd), "ssl_protocol_version",
+                             tls->min_tls_minor_version >= 3 ? "5" : "4"});
+    if (tls->require_client_cert)
+      civetweb_options.insert(civetweb_options.end(), {"ssl_verify_peer", "yes", "ssl_ca_file", tls->client_ca_file});
+  }
+
+  running_server = server.get();
   static CivetCallbacks callbacks{};
   callbacks.begin_request = handle_request;
   try {
-    // Two worker threads: scrapes are serialised on the process table anyway.
-    server->exposer_ = std::make_unique<prometheus::Exposer>(
-        std::vector<std::string>{"listening_ports", *port, "num_threads", "2"}, &callbacks);
+    server->exposer_ = std::make_unique<prometheus::Exposer>(civetweb_options, &callbacks);
   } catch (const std::exception&) {
     running_server = nullptr;
     return explain_listen_failure(options.listen_address, *port);
@@ -115,6 +161,7 @@ Result<std::unique_ptr<WebServer>> WebServer::start(const WebOptions& options,
 WebServer::~WebServer() {
   exposer_.reset();  // stops civetweb's threads before running_server is cleared
   running_server = nullptr;
+  if (certificate_fd_ >= 0) close(certificate_fd_);
 }
 
 int WebServer::handle_request(struct mg_connection* connection) {
@@ -122,6 +169,17 @@ int WebServer::handle_request(struct mg_connection* connection) {
   const mg_request_info* request = mg_get_request_info(connection);
   if (server == nullptr || request == nullptr || request->local_uri == nullptr) return 0;
   const std::string path = request->local_uri;
+
+  // Every endpoint needs the credentials when basic_auth_users is set, as with exporter-toolkit.
+  if (server->basic_auth_->enabled()) {
+    const char* authorization = mg_get_header(connection, "Authorization");
+    if (authorization == nullptr || !server->basic_auth_->allows(authorization)) {
+      mg_printf(connection,
+                "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"bpfproc\"\r\n"
+                "Content-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\nUnauthorized\n");
+      return 401;
+    }
+  }
 
   if (path == "/health") {
     send(connection, "application/json", server->health_json_());

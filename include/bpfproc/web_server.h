@@ -9,6 +9,7 @@
 #include <prometheus/exposer.h>
 
 #include "bpfproc/result.h"
+#include "bpfproc/web_config.h"
 
 struct mg_connection;
 
@@ -17,6 +18,7 @@ namespace bpfproc {
 struct WebOptions {
   std::string listen_address = ":9435";  // node_exporter style: [host]:port
   std::string telemetry_path = "/metrics";
+  WebConfig config;                      // TLS and basic auth, from --web.config.file
 };
 
 class WebServer {
@@ -32,6 +34,8 @@ class WebServer {
   static int handle_request(struct mg_connection* connection);
 
   WebOptions options_;
+  std::unique_ptr<BasicAuth> basic_auth_;
+  int certificate_fd_ = -1;  // memfd holding key + certificate for civetweb, while it runs
   std::function<std::string()> health_json_;
   std::shared_ptr<prometheus::Collectable> metrics_;
   std::unique_ptr<prometheus::Exposer> exposer_;

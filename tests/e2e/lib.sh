@@ -22,6 +22,7 @@ fi
 E2E_TMP=$(mktemp -d "/tmp/bpfproc-e2e-$E2E_NAME.XXXXXX")
 E2E_PIDS=()       # every background process started through spawn
 E2E_LOGS=()       # their logs, shown when the test fails
+E2E_CURL_ARGS=()  # extra curl arguments for wait_http and scrape, e.g. credentials
 
 # One-line reason, then exit 1; the EXIT trap cleans up. Inside $(...) it ends only the subshell,
 # and set -e then stops the test when the assignment fails.
@@ -89,7 +90,7 @@ free_port() {
 wait_http() {
   local url=$1 seconds=$2 pid=$3 what=$4
   local deadline=$((SECONDS + seconds))
-  until curl -sf -o /dev/null --max-time 2 "$url"; do
+  until curl -sf -o /dev/null --max-time 2 "${E2E_CURL_ARGS[@]}" "$url"; do
     kill -0 "$pid" 2>/dev/null || fail "$what exited before $url answered"
     ((SECONDS < deadline)) || fail "$what did not answer $url within ${seconds}s"
     sleep 0.2
@@ -117,7 +118,7 @@ start_bpfproc() {
 scrape() {
   local url=$1 file=$2
   shift 2
-  curl -sf --max-time 10 "$@" -o "$file" "$url" || fail "GET $url failed (curl exit $?)"
+  curl -sf --max-time 10 "${E2E_CURL_ARGS[@]}" "$@" -o "$file" "$url" || fail "GET $url failed (curl exit $?)"
 }
 
 # json_eval EXPR < FILE: prints EXPR as JSON, evaluated with d = the parsed JSON document.

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# web_config: --web.config.file, exporter-toolkit's format, against the real binary and a real
+# Prometheus.
+#  - basic_auth_users: every endpoint answers 401 without the right credentials, 200 with them;
+#    a real Prometheus with basic_auth in its scrape config scrapes it (up == 1);
+#  - an invalid web config exits 2 with one line naming the file and line;
+#  - tls_server_config: served over TLS where civetweb can load OpenSSL, otherwise exit 1 with one
+#    line saying TLS is unavailable (Debian 12's civetweb 1.15 cannot load OpenSSL 3) - never a crash.
+source "$(dirname "$0")/lib.sh"
+
+# bcrypt (cost 4) of "s3cret", as htpasswd -nbBC 4 would write it.
+hash='$2b$04$dR/J21ClGlkKz9JvCVDz/e4clSR/k3EPkkcjM.YIfKWOzP0UNCCzu'
+printf "basic_auth_users:\n  prometheus: '%s'\n" "$hash" >"$E2E_TMP/web.yml"
+E2E_CURL_ARGS=(-u prometheus:s3cret)
+start_bpfproc --web.config.file "$E2E_TMP/web.yml" --no-collector.memory
+
+# status PATH [CURL ARGS...]: the HTTP status of GET PATH on the daemon.
+status() {
+  local path=$1
+  shift
+  curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@" "$BPFPROC_URL$path"
+}
+for path in /metrics /health /; do
+  [[ $(status "$path") == 401 ]] || fail "GET $path without credentials answered $(status "$path"), expected 401"
+  [[ $(status "$path" -u prometheus:wrong) == 401 ]] || fail "GET $path with a wrong password was not refused"
+  [[ $(status "$path" -u prometheus:s3cret) == 200 ]] || fail "GET $path with the right password was refused"
+done
+curl -s -D - -o /dev/null --max-time 10 "$BPFPROC_URL/metrics" | grep -qi '^WWW-Authenticate: Basic' ||
+  fail "a 401 carries no WWW-Authenticate: Basic header"
+pass "basic auth: 401 without or with wrong credentials, 200 with them, on /metrics, /health and /"
+
+# A real Prometheus with basic_auth in its scrape config.
+prometheus_port=$(free_port)
+cat >"$E2E_TMP/prometheus.yml" <<PROMETHEUS
+global: {scrape_interval: 1s, scrape_timeout: 1s}
+scrape_configs:
+  - job_name: bpfproc
+    basic_auth: {username: prometheus, password: s3cret}
+    static_configs: [{targets: ['127.0.0.1:$BPFPROC_PORT']}]
+PROMETHEUS
+spawn "$E2E_TMP/prometheus.log" prometheus --config.file "$E2E_TMP/prometheus.yml" \
+  --storage.tsdb.path "$E2E_TMP/tsdb" --web.listen-address "127.0.0.1:$prometheus_port"
+E2E_CURL_ARGS=()
+wait_http "http://127.0.0.1:$prometheus_port/-/ready" 60 "$SPAWNED_PID" "prometheus"
+deadline=$((SECONDS + 30))
+until up=$(curl -sf --max-time 5 -G "http://127.0.0.1:$prometheus_port/api/v1/query" \
+  --data-urlencode 'query=up{job="bpfproc"}' | json_eval 'd["data"]["result"][0]["value"][1]' 2>/dev/null) &&
+  [[ $up == '"1"' ]]; do
+  ((SECONDS < deadline)) || fail "Prometheus with basic_auth: up{job=\"bpfproc\"} is ${up:-absent} after 30 s"
+  sleep 0.5
+done
+pass "a real Prometheus scrapes through basic auth: up == 1"
+
+# Invalid web config: exit 2, one line with file and line.
+printf 'tls_server_config:\n  cert_file: a\n  key_file: b\n  kye_file: c\n' >"$E2E_TMP/bad.yml"
+code=0
+"$BPFPROC" --web.config.file "$E2E_TMP/bad.yml" --web.listen-address "127.0.0.1:$(free_port)" \
+  >/dev/null 2>"$E2E_TMP/bad.err" || code=$?
+[[ $code == 2 && $(wc -l <"$E2E_TMP/bad.err") == 1 ]] &&
+  grep -q "^bpfproc: $E2E_TMP/bad.yml:4: unknown key \"kye_file\"$" "$E2E_TMP/bad.err" ||
+  fail "invalid web config: exit $code, stderr: $(cat "$E2E_TMP/bad.err")"
+pass "invalid web config: exit 2, $(cat "$E2E_TMP/bad.err")"
+
+# TLS: works, or says in one line why it cannot; never a crash.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+  -keyout "$E2E_TMP/key.pem" -out "$E2E_TMP/cert.pem" 2>/dev/null
+printf 'tls_server_config:\n  cert_file: %s\n  key_file: %s\n' "$E2E_TMP/cert.pem" "$E2E_TMP/key.pem" >"$E2E_TMP/tls.yml"
+tls_port=$(free_port)
+spawn "$E2E_TMP/tls.log" "$BPFPROC" --web.config.file "$E2E_TMP/tls.yml" --web.listen-address "127.0.0.1:$tls_port"
+tls_pid=$SPAWNED_PID
+deadline=$((SECONDS + 30))
+while kill -0 "$tls_pid" 2>/dev/null; do
+  if curl -sf -o /dev/null --max-time 2 --cacert "$E2E_TMP/cert.pem" "https://127.0.0.1:$tls_port/metrics"; then
+    pass "TLS: /metrics served over https"
+    exit 0
+  fi
+  ((SECONDS < deadline)) || fail "TLS: no https answer within 30 s"
+  sleep 0.2
+done
+code=0
+wait "$tls_pid" || code=$?
+[[ $code == 1 && $(wc -l <"$E2E_TMP/tls.log") == 1 ]] && grep -q '^bpfproc: tls_server_config: TLS is unavailable' "$E2E_TMP/tls.log" ||
+  fail "TLS: exited $code with: $(cat "$E2E_TMP/tls.log")"
+pass "TLS unavailable here, said in one line with exit 1: $(cat "$E2E_TMP/tls.log")"
