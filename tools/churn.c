@@ -21,6 +21,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	count = atoi(argv[1]);
+	if (atoi(argv[2]) <= 0) { /* burn 0 would never exit */
+		fprintf(stderr, "churn: MS must be at least 1\n");
+		return 2;
+	}
 	burn = argc > 3 ? argv[3] : "burn";
 	for (int i = 0; i < count; i++) {
 		pid_t child = fork();
