@@ -26,8 +26,7 @@ MemoryReading read_process_memory(const ProcFs& procfs, const ProcessKey& key) {
   if (!stat_text) return {std::nullopt, !process_gone(stat_text.error().errno_value)};
   auto stat = parse_proc_stat(*stat_text);
   if (!stat) return {std::nullopt, true};
-  static const std::uint64_t nanoseconds_per_tick = 1000000000ull / static_cast<std::uint64_t>(sysconf(_SC_CLK_TCK));
-  if (stat->start_time_ticks != key.start_ns / nanoseconds_per_tick) return {std::nullopt, false};
+  if (stat->start_time_ticks != nanoseconds_to_ticks(key.start_ns)) return {std::nullopt, false};
 
   auto text = dir->read("smaps_rollup");
   if (!text) return {std::nullopt, !process_gone(text.error().errno_value)};

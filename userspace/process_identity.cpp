@@ -7,6 +7,7 @@
 #include <string_view>
 #include <utility>
 
+#include "bpfproc/clock.h"
 #include "bpfproc/proc_cmdline.h"
 #include "bpfproc/proc_stat.h"
 #include "bpfproc/proc_status.h"
@@ -16,24 +17,8 @@ namespace bpfproc {
 namespace {
 
 constexpr unsigned int kPfKthread = 0x00200000;  // PF_KTHREAD in include/linux/sched.h
-constexpr std::uint64_t kNanosecondsPerSecond = 1'000'000'000;
 // d_path() appends this to the target of /proc/PID/exe once the binary has been unlinked.
 constexpr std::string_view kDeletedSuffix = " (deleted)";
-
-std::uint64_t clock_ticks_per_second() {
-  static const std::uint64_t ticks_per_second = [] {
-    long value = ::sysconf(_SC_CLK_TCK);
-    return value > 0 ? static_cast<std::uint64_t>(value) : 100;  // 100: USER_HZ on every arch
-  }();
-  return ticks_per_second;
-}
-
-// Whole seconds and the remainder separately, so that ticks * 1e9 cannot overflow.
-std::uint64_t ticks_to_nanoseconds(std::uint64_t ticks) {
-  std::uint64_t ticks_per_second = clock_ticks_per_second();
-  return ticks / ticks_per_second * kNanosecondsPerSecond +
-         ticks % ticks_per_second * kNanosecondsPerSecond / ticks_per_second;
-}
 
 // Parsers know only the file name; say which process it was.
 Error with_pid(const Error& error, int pid) {

@@ -21,14 +21,13 @@ constexpr int kDrainIntervalMs = 100;
 }  // namespace
 
 IdentityReader procfs_identity_reader(const ProcFs& procfs) {
-  const std::uint64_t nanoseconds_per_tick = 1000000000ull / static_cast<std::uint64_t>(sysconf(_SC_CLK_TCK));
-  return [procfs, nanoseconds_per_tick](const ProcessKey& key) -> std::optional<ProcessIdentity> {
+  return [procfs](const ProcessKey& key) -> std::optional<ProcessIdentity> {
     auto dir = ProcessDir::open(procfs, static_cast<int>(key.pid));
     if (!dir) return std::nullopt;
     auto identity = read_process_identity(*dir);
     if (!identity) return std::nullopt;
     // /proc has the start time in clock ticks only: compare at that resolution.
-    if (identity->start_time_ns / nanoseconds_per_tick != key.start_ns / nanoseconds_per_tick) return std::nullopt;
+    if (nanoseconds_to_ticks(identity->start_time_ns) != nanoseconds_to_ticks(key.start_ns)) return std::nullopt;
     identity->start_time_ns = key.start_ns;
     return std::move(*identity);
   };

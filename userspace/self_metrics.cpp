@@ -11,6 +11,7 @@
 #include <limits>
 #include <string>
 
+#include "bpfproc/clock.h"
 #include "bpfproc/proc_stat.h"
 #include "bpfproc/proc_status.h"
 
@@ -22,11 +23,6 @@ constexpr std::string_view kMaxOpenFilesLine = "Max open files";
 constexpr std::string_view kBootTimeKey = "btime ";
 // prometheus/procfs reports an "unlimited" limit as the largest uint64.
 constexpr std::uint64_t kUnlimited = std::numeric_limits<std::uint64_t>::max();
-
-double clock_ticks_per_second() {
-  long value = ::sysconf(_SC_CLK_TCK);
-  return value > 0 ? static_cast<double>(value) : 100.0;  // 100: USER_HZ on every arch
-}
 
 Result<double> process_clock_seconds() {
   timespec now{};
@@ -133,7 +129,7 @@ Result<SelfMetrics> read_self_metrics(const ProcFs& procfs, SelfCpuSource cpu_so
   Result<std::size_t> open_fds = count_entries(procfs.root() + "/self/fd");
   if (!open_fds) return open_fds.error();
 
-  double ticks_per_second = clock_ticks_per_second();
+  const double ticks_per_second = static_cast<double>(clock_ticks_per_second());
   if (cpu_source == SelfCpuSource::process_clock) {
     Result<double> cpu_seconds = process_clock_seconds();
     if (!cpu_seconds) return cpu_seconds.error();
