@@ -11,6 +11,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
+#include "runqueue_wait.bpf.h"
 #include "task_record.h"
 
 #define PF_KTHREAD 0x00200000  /* include/linux/sched.h; not in BTF because it is a #define */
@@ -47,7 +48,7 @@ static __always_inline void read_exited_thread_counters(struct task_counters *co
 }
 
 static __always_inline void read_task_record(struct task_record *record,
-					     const struct task_struct *task)
+					     struct task_struct *task)
 {
 	record->tid = task->pid;
 	record->tgid = task->tgid;
@@ -57,6 +58,7 @@ static __always_inline void read_task_record(struct task_record *record,
 	record->process_start_ns = task->group_leader->start_boottime;
 	record->flags = record->tid == record->tgid ? TASK_RECORD_LEADER : 0;
 	read_task_counters(&record->counters, task);
+	read_runqueue_latency(&record->runqueue_latency, task);
 	/* comm is 16 bytes and always NUL-terminated: two 8-byte loads, no helper. */
 	__builtin_memcpy(record->comm, task->comm, TASK_COMM_SIZE);
 }

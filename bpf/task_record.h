@@ -17,6 +17,19 @@ struct task_counters {
 	__u64 timeslices;            /* sched_info.pcount: times it was given a CPU */
 };
 
+/* Run-queue latency of one task: each wait from being made runnable (wakeup, wakeup_new, or
+ * preemption while still runnable) until it next runs, in log2 slots. Slot i counts waits of at
+ * most 2^(RUNQUEUE_LATENCY_FIRST_LOG2 + i) ns, matching Prometheus `le`; the last slot counts
+ * the longer ones. Userspace turns slots into cumulative buckets. */
+#define RUNQUEUE_LATENCY_FIRST_LOG2 10  /* 1.024 us: finer than the scheduler can be asked for */
+#define RUNQUEUE_LATENCY_SLOTS 24       /* up to 2^32 ns (4.3 s), then one overflow slot */
+
+struct runqueue_latency {
+	__u64 sum_ns;                /* exact sum of the waits */
+	__u64 max_ns;                /* longest single wait */
+	__u64 slots[RUNQUEUE_LATENCY_SLOTS];
+};
+
 enum task_flags {
 	TASK_RECORD_GROUP_DEAD = 1,  /* exit record: no thread of the process is left alive */
 	TASK_RECORD_LEADER = 2,      /* the task is its process's thread-group leader */
@@ -36,6 +49,9 @@ struct task_record {
 	/* Leader only, in iterator records: what the process's exited threads used, kept by the
 	 * kernel in signal_struct. Only runtime, user, system and the switch counts exist there. */
 	struct task_counters exited_threads;
+	/* Waits since bpfproc attached; zero when run-queue latency is off. Threads that exited are
+	 * not in exited_threads: their histograms arrive with their exit events. */
+	struct runqueue_latency runqueue_latency;
 	char comm[TASK_COMM_SIZE];
 };
 
@@ -78,6 +94,7 @@ struct exit_event {
 /* Why an event was lost; index of the per-CPU lost_events array. */
 enum lost_reason {
 	LOST_RINGBUF_FULL = 0,
+	LOST_TASK_STORAGE = 1,       /* no memory for a task's run-queue latency state */
 	LOST_REASON_COUNT,
 };
 

@@ -54,34 +54,65 @@ std::string last_libbpf_warning() {
 }
 
 Result<std::unique_ptr<BpfCollector>> BpfCollector::open(const BpfOptions& options) {
-  std::unique_ptr<BpfCollector> collector(new BpfCollector());
+  std::unique_ptr<BpfCollector> collector(new BpfCollector(options));
 
-  collector->task_iter_ = task_iter_bpf__open();
-  if (collector->task_iter_ == nullptr) return load_error("open the task iterator", errno);
-  collector->task_iter_->rodata->include_kernel_threads = options.include_kernel_threads;
-  if (int error = task_iter_bpf__load(collector->task_iter_)) return load_error("load the task iterator", error);
-  collector->iter_link_ = bpf_program__attach_iter(collector->task_iter_->progs.dump_task, nullptr);
+  // The lifecycle object first: it owns the run-queue wait storage that the iterator reads.
+  auto* lifecycle = collector->lifecycle_ = lifecycle_bpf__open();
+  if (lifecycle == nullptr) return load_error("open the lifecycle programs", errno);
+  lifecycle->rodata->include_kernel_threads = options.include_kernel_threads;
+  lifecycle->rodata->runqueue_latency = options.runqueue_latency;
+  bpf_program__set_autoload(lifecycle->progs.handle_wakeup, options.runqueue_latency);
+  bpf_program__set_autoload(lifecycle->progs.handle_wakeup_new, options.runqueue_latency);
+  if (int error = lifecycle_bpf__load(lifecycle))
+    return load_error(options.runqueue_latency
+                          ? "load the lifecycle programs (tp_btf sched_process_fork/exec, sched_switch, sched_wakeup*)"
+                          : "load the lifecycle programs (tp_btf sched_process_fork/exec, sched_switch)",
+                      error);
+  if (int error = lifecycle_bpf__attach(lifecycle)) return load_error("attach the lifecycle programs", error);
+
+  auto* task_iter = collector->task_iter_ = task_iter_bpf__open();
+  if (task_iter == nullptr) return load_error("open the task iterator", errno);
+  task_iter->rodata->include_kernel_threads = options.include_kernel_threads;
+  if (int error = bpf_map__reuse_fd(task_iter->maps.runqueue_waits, bpf_map__fd(lifecycle->maps.runqueue_waits)))
+    return load_error("share the run-queue wait storage with the task iterator", error);
+  if (int error = task_iter_bpf__load(task_iter)) return load_error("load the task iterator", error);
+  collector->iter_link_ = bpf_program__attach_iter(task_iter->progs.dump_task, nullptr);
   if (collector->iter_link_ == nullptr) return load_error("attach the task iterator (iter/task)", errno);
 
-  collector->lifecycle_ = lifecycle_bpf__open();
-  if (collector->lifecycle_ == nullptr) return load_error("open the lifecycle programs", errno);
-  collector->lifecycle_->rodata->include_kernel_threads = options.include_kernel_threads;
-  if (int error = lifecycle_bpf__load(collector->lifecycle_))
-    return load_error("load the lifecycle programs (tp_btf sched_process_fork/exec, sched_switch)", error);
-  if (int error = lifecycle_bpf__attach(collector->lifecycle_))
-    return load_error("attach the lifecycle programs", error);
-
-  collector->events_ = ring_buffer__new(bpf_map__fd(collector->lifecycle_->maps.events), handle_event,
-                                        collector.get(), nullptr);
+  collector->events_ = ring_buffer__new(bpf_map__fd(lifecycle->maps.events), handle_event, collector.get(), nullptr);
   if (collector->events_ == nullptr) return load_error("open the event ring buffer", errno);
+
+  if (options.bpf_stats) {
+    collector->stats_fd_ = bpf_enable_stats(BPF_STATS_RUN_TIME);
+    if (collector->stats_fd_ < 0) return load_error("enable BPF run-time statistics (BPF_ENABLE_STATS)", collector->stats_fd_);
+  }
   return collector;
 }
 
 BpfCollector::~BpfCollector() {
+  if (stats_fd_ >= 0) close(stats_fd_);
   ring_buffer__free(events_);
   bpf_link__destroy(iter_link_);
   lifecycle_bpf__destroy(lifecycle_);
   task_iter_bpf__destroy(task_iter_);
+}
+
+std::vector<ProgramStats> BpfCollector::program_stats() const {
+  std::vector<ProgramStats> stats;
+  auto add = [&stats](const bpf_object* object) {
+    bpf_program* program = nullptr;
+    while ((program = bpf_object__next_program(object, program)) != nullptr) {
+      const int fd = bpf_program__fd(program);
+      if (fd < 0) continue;  // not loaded (autoload off)
+      bpf_prog_info info{};
+      std::uint32_t length = sizeof(info);
+      if (bpf_obj_get_info_by_fd(fd, &info, &length) != 0) continue;
+      stats.push_back({bpf_program__name(program), info.run_cnt, info.run_time_ns});
+    }
+  };
+  add(lifecycle_->obj);
+  add(task_iter_->obj);
+  return stats;
 }
 
 Result<std::span<const task_record>> BpfCollector::read_tasks() {

@@ -2,7 +2,8 @@
 
 namespace bpfproc {
 
-void CollectorStats::record_run(double duration_seconds, std::uint64_t errors, double finished_unix_seconds) {
+void CollectorStats::record_run(double duration_seconds, double cpu_seconds, std::uint64_t errors,
+                                double finished_unix_seconds) {
   std::lock_guard lock(mutex_);
   for (std::size_t index = 0; index < CollectorStatus::kBuckets.size(); ++index) {
     if (duration_seconds <= CollectorStatus::kBuckets[index]) {
@@ -12,6 +13,7 @@ void CollectorStats::record_run(double duration_seconds, std::uint64_t errors, d
   }
   ++status_.count;
   status_.sum_seconds += duration_seconds;
+  status_.cpu_seconds += cpu_seconds;
   status_.errors += errors;
   status_.success = errors == 0;
   status_.last_run_unix_seconds = finished_unix_seconds;

@@ -1,5 +1,6 @@
 #include "bpfproc/exposition.h"
 
+#include <limits>
 #include <utility>
 
 namespace bpfproc {
@@ -29,6 +30,23 @@ void add(MetricFamily& family, std::vector<ClientMetric::Label> labels, double v
   family.metric.push_back(sample(std::move(labels), family.type, value));
 }
 
+// A Prometheus histogram from the kernel's log2 slots: slot i becomes the cumulative bucket
+// le = 2^(10+i) ns (1.024 µs to 4.29 s); the overflow slot only counts in +Inf.
+ClientMetric runqueue_histogram(ClientMetric::Label label, const RunqueueLatency& latency) {
+  ClientMetric metric;
+  metric.label = {std::move(label)};
+  std::uint64_t cumulative = 0;
+  for (std::size_t slot = 0; slot + 1 < RunqueueLatency::kSlots; ++slot) {
+    cumulative += latency.slots[slot];
+    metric.histogram.bucket.push_back({cumulative, seconds(RunqueueLatency::slot_upper_bound_ns(slot))});
+  }
+  cumulative += latency.slots.back();
+  metric.histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
+  metric.histogram.sample_count = cumulative;
+  metric.histogram.sample_sum = seconds(latency.sum_ns);
+  return metric;
+}
+
 void add_group_families(const ExporterSnapshot& snapshot, std::vector<MetricFamily>& families) {
   auto processes = family("bpfproc_group_processes", "Live processes in the group.", MetricType::Gauge);
   auto threads = family("bpfproc_group_threads", "Live threads in the group's processes.", MetricType::Gauge);
@@ -45,6 +63,10 @@ void add_group_families(const ExporterSnapshot& snapshot, std::vector<MetricFami
   auto run_delay = family("bpfproc_group_runqueue_wait_seconds_total",
                           "Time the group's threads spent runnable, waiting for a CPU (sched_info.run_delay).",
                           MetricType::Counter);
+  auto latency = family("bpfproc_group_runqueue_latency_seconds",
+                         "Run-queue latency of the group's threads: each wait from wakeup, or from "
+                         "preemption, until running again. Waits since bpfproc started.",
+                         MetricType::Histogram);
   auto memory = family("bpfproc_group_memory_bytes",
                        "Memory of the group's live processes from smaps_rollup, summed over processes "
                        "(rss double-counts shared pages; pss does not).",
@@ -64,6 +86,8 @@ void add_group_families(const ExporterSnapshot& snapshot, std::vector<MetricFami
     add(switches, {name, {"kind", "voluntary"}}, static_cast<double>(group.counters.voluntary_switches));
     add(migrations, {name}, static_cast<double>(group.counters.migrations));
     add(run_delay, {name}, seconds(group.counters.run_delay_ns));
+    if (snapshot.runqueue_latency_enabled)
+      latency.metric.push_back(runqueue_histogram(name, group.counters.runqueue_latency));
     if (snapshot.memory_enabled && group.has_memory) {
       const std::pair<const char*, std::uint64_t> kinds[] = {
           {"pss", group.memory.pss},       {"pss_anon", group.memory.pss_anon}, {"pss_file", group.memory.pss_file},
@@ -76,6 +100,7 @@ void add_group_families(const ExporterSnapshot& snapshot, std::vector<MetricFami
   }
   for (auto* built : {&processes, &threads, &cpu, &exits, &switches, &migrations, &run_delay, &memory, &oldest})
     families.push_back(std::move(*built));
+  if (snapshot.runqueue_latency_enabled) families.push_back(std::move(latency));
 }
 
 void add_process_families(const SelfMetrics& self, std::vector<MetricFamily>& families) {
@@ -108,6 +133,8 @@ void add_exporter_families(const ExporterSnapshot& snapshot, std::vector<MetricF
 
   auto duration = family("bpfproc_exporter_collector_duration_seconds", "Wall time of collector runs.",
                          MetricType::Histogram);
+  auto cpu = family("bpfproc_exporter_collector_cpu_seconds_total",
+                    "CPU time of collector runs, from the collecting thread's own clock.", MetricType::Counter);
   auto errors = family("bpfproc_exporter_collector_errors_total", "Errors met by collector runs.",
                        MetricType::Counter);
   auto success = family("bpfproc_exporter_collector_success", "Whether the collector's last run succeeded.",
@@ -127,11 +154,26 @@ void add_exporter_families(const ExporterSnapshot& snapshot, std::vector<MetricF
     }
     histogram.histogram.bucket.push_back({collector.count, std::numeric_limits<double>::infinity()});
     duration.metric.push_back(std::move(histogram));
+    add(cpu, {name}, collector.cpu_seconds);
     add(errors, {name}, static_cast<double>(collector.errors));
     add(success, {name}, collector.success ? 1 : 0);
     add(last_run, {name}, collector.last_run_unix_seconds);
   }
-  for (auto* built : {&duration, &errors, &success, &last_run}) families.push_back(std::move(*built));
+  for (auto* built : {&duration, &cpu, &errors, &success, &last_run}) families.push_back(std::move(*built));
+
+  if (!snapshot.bpf_programs.empty()) {
+    auto run_time = family("bpfproc_exporter_bpf_program_run_seconds_total",
+                           "Time the kernel spent in each BPF program while statistics were on (--bpf.stats).",
+                           MetricType::Counter);
+    auto runs = family("bpfproc_exporter_bpf_program_runs_total",
+                       "Runs of each BPF program while statistics were on (--bpf.stats).", MetricType::Counter);
+    for (const ProgramStats& program : snapshot.bpf_programs) {
+      add(run_time, {{"program", program.name}}, seconds(program.run_time_ns));
+      add(runs, {{"program", program.name}}, static_cast<double>(program.runs));
+    }
+    families.push_back(std::move(run_time));
+    families.push_back(std::move(runs));
+  }
 
   auto lost = family("bpfproc_exporter_events_lost_total",
                      "Kernel events bpfproc could not account for, by source.", MetricType::Counter);

@@ -32,6 +32,8 @@ struct Flags {
   std::string log_level = "info";
   std::string procfs = "/proc";
   bool memory = true;
+  bool runqueue_latency = true;
+  bool bpf_stats = false;
 };
 
 int fail(int code, const std::string& message) {
@@ -55,6 +57,8 @@ bpfproc::Result<bpfproc::MonitorOptions> monitor_options(const Flags& flags, int
   if (interval->count() <= 0) return bpfproc::Error{"must be positive", "--memory.interval " + flags.memory_interval};
   options.memory.interval = *interval;
   options.memory_enabled = flags.memory;
+  options.runqueue_latency = flags.runqueue_latency;
+  options.bpf_stats = flags.bpf_stats;
   options.procfs_root = flags.procfs;
   exit_code = kExitFailure;
   return options;
@@ -143,6 +147,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--collector.memory,!--no-collector.memory", flags.memory,
                "Read memory from smaps_rollup (default: on)");
+  app.add_flag("--collector.runqueue-latency,!--no-collector.runqueue-latency", flags.runqueue_latency,
+               "Run-queue latency histograms; attaches the sched_wakeup programs (default: on)");
+  app.add_flag("--bpf.stats", flags.bpf_stats,
+               "Publish the kernel's run-time statistics of bpfproc's BPF programs (costs ~20 ns per event)");
   app.add_option("--log.level", flags.log_level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();

@@ -95,7 +95,7 @@ void MemoryRefresher::refresh_once() {
     for (const auto& [key, usage] : readings) table_.set_memory(key, usage);
   }
   const double duration = clock_seconds(CLOCK_MONOTONIC) - wall_start;
-  stats_.record_run(duration, errors, clock_seconds(CLOCK_REALTIME));
+  stats_.record_run(duration, clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu_start, errors, clock_seconds(CLOCK_REALTIME));
   spdlog::debug("memory: read {} of {} processes in {:.3f}s, {} errors", readings.size(), keys.size(),
                 duration, errors);
 }

@@ -47,7 +47,7 @@ ProcessMonitor::ProcessMonitor(MonitorOptions options)
       boot_time_unix_seconds_(boot_time_unix_seconds()) {}
 
 Result<std::unique_ptr<ProcessMonitor>> ProcessMonitor::open(MonitorOptions options) {
-  BpfOptions bpf_options{options.config.kernel_threads};
+  BpfOptions bpf_options{options.config.kernel_threads, options.runqueue_latency, options.bpf_stats};
   std::unique_ptr<ProcessMonitor> monitor(new ProcessMonitor(std::move(options)));
   auto bpf = BpfCollector::open(bpf_options);
   if (!bpf) return bpf.error();
@@ -87,6 +87,7 @@ void ProcessMonitor::drain_loop() {
 
 void ProcessMonitor::collect_locked() {
   const double started = clock_seconds(CLOCK_MONOTONIC);
+  const double cpu_started = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
   std::uint64_t errors = 0;
 
   // Read the iterator first, then drain events: an exec or exit that happened before the read
@@ -107,11 +108,13 @@ void ProcessMonitor::collect_locked() {
     for (const task_record& record : *tasks) table_.observe_task(record);
     table_.end_scan();
   }
-  task_stats_.record_run(clock_seconds(CLOCK_MONOTONIC) - started, errors, clock_seconds(CLOCK_REALTIME));
+  task_stats_.record_run(clock_seconds(CLOCK_MONOTONIC) - started, clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu_started,
+                         errors, clock_seconds(CLOCK_REALTIME));
 }
 
 std::map<std::string, std::uint64_t> ProcessMonitor::events_lost() const {
   return {{"ringbuf_full", bpf_->lost_events(LOST_RINGBUF_FULL)},
+          {"task_storage", bpf_->lost_events(LOST_TASK_STORAGE)},
           {"exit_unobserved", table_.unobserved_exits()}};
 }
 
@@ -126,6 +129,8 @@ ExporterSnapshot ProcessMonitor::collect() {
     snapshot.scrapes = ++scrapes_;
   }
   snapshot.memory_enabled = options_.memory_enabled;
+  snapshot.runqueue_latency_enabled = options_.runqueue_latency;
+  if (options_.bpf_stats) snapshot.bpf_programs = bpf_->program_stats();
   snapshot.boot_time_unix_seconds = boot_time_unix_seconds_;
   auto self = read_self_metrics(procfs_);
   if (self) snapshot.self = *self;

@@ -69,7 +69,7 @@ void ProcessTable::update_thread(Process& process, const task_record& record) {
     process.dead_threads += thread.counters;
     thread = Thread{record.start_ns, {}, 0};
   }
-  thread.counters.merge_max(Counters::from(record.counters));
+  thread.counters.merge_max(Counters::of_thread(record));
   thread.last_seen_scan = scan_;
 }
 
@@ -128,8 +128,15 @@ void ProcessTable::on_exit(const exit_event& event) {
   // A non-leader thread that exited before the scan that read the baseline is in the baseline.
   const bool in_baseline = process.baseline_time_ns != 0 && record.tid != record.tgid &&
                            event.time_ns <= process.baseline_time_ns;
-  if (!in_baseline && process.exited_threads.try_emplace({record.tid, record.start_ns}, scan_).second) {
-    Counters final_counters = Counters::from(record.counters);
+  if (in_baseline) {
+    // Its CPU is in the baseline, but the kernel keeps no histogram for exited threads.
+    if (process.exited_threads.try_emplace({record.tid, record.start_ns}, scan_).second) {
+      Counters histogram_only;
+      histogram_only.runqueue_latency = RunqueueLatency::from(record.runqueue_latency);
+      process.dead_threads += histogram_only;
+    }
+  } else if (process.exited_threads.try_emplace({record.tid, record.start_ns}, scan_).second) {
+    Counters final_counters = Counters::of_thread(record);
     auto thread = process.threads.find(record.tid);
     if (thread != process.threads.end() && thread->second.start_ns == record.start_ns) {
       final_counters.merge_max(thread->second.counters);

@@ -23,6 +23,19 @@ namespace bpfproc {
 
 struct BpfOptions {
   bool include_kernel_threads = false;
+  // Run-queue latency histograms: attaches the wakeup programs and makes the switch program
+  // time each wait. Off, neither is loaded.
+  bool runqueue_latency = true;
+  // Keeps the kernel's BPF run-time statistics on (BPF_ENABLE_STATS) while the collector lives,
+  // for program_stats(). The kernel then times every program run, about 20 ns each.
+  bool bpf_stats = false;
+};
+
+// One attached program, as the kernel's run-time statistics see it.
+struct ProgramStats {
+  std::string name;               // the program's function name, e.g. "handle_switch"
+  std::uint64_t runs = 0;         // run_cnt: counted only while statistics are on
+  std::uint64_t run_time_ns = 0;  // run_time_ns: total time spent in the program
 };
 
 class BpfCollector {
@@ -45,10 +58,17 @@ class BpfCollector {
   // Events the kernel could not deliver, by reason (enum lost_reason), summed over CPUs.
   std::uint64_t lost_events(lost_reason reason) const;
 
+  // Every loaded program, with the kernel's statistics (zero unless statistics are on, here
+  // or in another process holding BPF_ENABLE_STATS).
+  std::vector<ProgramStats> program_stats() const;
+  const BpfOptions& options() const { return options_; }
+
  private:
-  BpfCollector() = default;
+  explicit BpfCollector(const BpfOptions& options) : options_(options) {}
   static int handle_event(void* context, void* data, std::size_t size);
 
+  BpfOptions options_;
+  int stats_fd_ = -1;  // holds BPF_ENABLE_STATS on while open
   task_iter_bpf* task_iter_ = nullptr;
   lifecycle_bpf* lifecycle_ = nullptr;
   bpf_link* iter_link_ = nullptr;

@@ -16,6 +16,7 @@ struct CollectorStatus {
   std::array<std::uint64_t, kBuckets.size()> bucket_counts{};  // not cumulative
   std::uint64_t count = 0;
   double sum_seconds = 0;
+  double cpu_seconds = 0;  // CPU time of all runs, from the running thread's own clock
   std::uint64_t errors = 0;
   bool success = false;
   double last_run_unix_seconds = 0;  // 0 until the first run
@@ -25,8 +26,8 @@ class CollectorStats {
  public:
   explicit CollectorStats(std::string name) { status_.name = std::move(name); }
 
-  // One finished run: its wall duration, and the errors it met (0 means success).
-  void record_run(double duration_seconds, std::uint64_t errors, double finished_unix_seconds);
+  // One finished run: its wall duration, its CPU time, and the errors it met (0 means success).
+  void record_run(double duration_seconds, double cpu_seconds, std::uint64_t errors, double finished_unix_seconds);
   CollectorStatus status() const;
 
  private:

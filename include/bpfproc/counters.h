@@ -1,6 +1,7 @@
 #pragma once
 // Cumulative scheduler counters of a thread, a process or a group, in kernel units (ns, counts).
 #include <algorithm>
+#include <array>
 #include <cstdint>
 
 #include <linux/types.h>
@@ -8,6 +9,31 @@
 #include "bpf/task_record.h"
 
 namespace bpfproc {
+
+// Run-queue latency as the kernel fills it: an exact sum and non-cumulative log2 slots, slot i
+// holding waits of at most 2^(RUNQUEUE_LATENCY_FIRST_LOG2 + i) ns, the last one the longer ones.
+struct RunqueueLatency {
+  static constexpr std::size_t kSlots = RUNQUEUE_LATENCY_SLOTS;
+  std::uint64_t sum_ns = 0;
+  std::array<std::uint64_t, kSlots> slots{};
+
+  static RunqueueLatency from(const runqueue_latency& raw) {
+    RunqueueLatency latency;
+    latency.sum_ns = raw.sum_ns;
+    std::copy(std::begin(raw.slots), std::end(raw.slots), latency.slots.begin());
+    return latency;
+  }
+  std::uint64_t count() const {
+    std::uint64_t total = 0;
+    for (std::uint64_t slot : slots) total += slot;
+    return total;
+  }
+  // Upper bound of slot i in ns; the last slot has none (+Inf).
+  static constexpr std::uint64_t slot_upper_bound_ns(std::size_t slot) {
+    return std::uint64_t{1} << (RUNQUEUE_LATENCY_FIRST_LOG2 + slot);
+  }
+  bool operator==(const RunqueueLatency&) const = default;
+};
 
 struct Counters {
   std::uint64_t runtime_ns = 0;
@@ -18,10 +44,18 @@ struct Counters {
   std::uint64_t migrations = 0;
   std::uint64_t run_delay_ns = 0;
   std::uint64_t timeslices = 0;
+  RunqueueLatency runqueue_latency;  // waits since bpfproc attached
 
+  // Counters without a histogram (the kernel keeps none for exited threads).
   static Counters from(const task_counters& raw) {
     return {raw.runtime_ns, raw.user_ns, raw.system_ns, raw.voluntary_switches,
-            raw.involuntary_switches, raw.migrations, raw.run_delay_ns, raw.timeslices};
+            raw.involuntary_switches, raw.migrations, raw.run_delay_ns, raw.timeslices, {}};
+  }
+  // One thread's counters and histogram.
+  static Counters of_thread(const task_record& record) {
+    Counters counters = from(record.counters);
+    counters.runqueue_latency = RunqueueLatency::from(record.runqueue_latency);
+    return counters;
   }
 
   template <typename Operation>
@@ -34,6 +68,9 @@ struct Counters {
     operation(migrations, other.migrations);
     operation(run_delay_ns, other.run_delay_ns);
     operation(timeslices, other.timeslices);
+    operation(runqueue_latency.sum_ns, other.runqueue_latency.sum_ns);
+    for (std::size_t slot = 0; slot < RunqueueLatency::kSlots; ++slot)
+      operation(runqueue_latency.slots[slot], other.runqueue_latency.slots[slot]);
   }
   Counters& operator+=(const Counters& other) {
     each(other, [](std::uint64_t& a, std::uint64_t b) { a += b; });

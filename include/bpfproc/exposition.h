@@ -9,6 +9,7 @@
 
 #include <prometheus/metric_family.h>
 
+#include "bpfproc/bpf_collector.h"
 #include "bpfproc/collector_stats.h"
 #include "bpfproc/process_table.h"
 #include "bpfproc/self_metrics.h"
@@ -25,11 +26,13 @@ struct BuildInfo {
 struct ExporterSnapshot {
   std::vector<GroupTotals> groups;
   bool memory_enabled = true;
+  bool runqueue_latency_enabled = true;
   double boot_time_unix_seconds = 0;  // converts CLOCK_BOOTTIME start times to the wall clock
   std::optional<SelfMetrics> self;    // absent if /proc/self could not be read
   BuildInfo build;
   std::vector<CollectorStatus> collectors;
   std::map<std::string, std::uint64_t> events_lost;  // by source
+  std::vector<ProgramStats> bpf_programs;  // with --bpf.stats only
   std::uint64_t scrapes = 0;
   std::uint64_t tracked_processes = 0;
   unsigned cpu_cores = 0;

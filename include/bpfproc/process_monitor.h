@@ -26,6 +26,8 @@ struct MonitorOptions {
   std::string procfs_root = "/proc";
   bool memory_enabled = true;
   MemoryRefresherOptions memory;
+  bool runqueue_latency = true;  // see BpfOptions
+  bool bpf_stats = false;
 };
 
 // Identity of a live process from /proc, checked against the key's start time.

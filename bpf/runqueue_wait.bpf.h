@@ -1,0 +1,99 @@
+/* Per-task run-queue wait state, kept in task-local storage.
+ *
+ * Why task storage and not a hash map keyed by tgid: the per-switch program then does no hash
+ * lookup and no atomic add. A task is switched in on one CPU at a time, so only that CPU writes
+ * its histogram; the storage lives and dies with the task, so there is no table to fill up or
+ * clean. Userspace sums threads into processes, exactly as it does for the CPU counters: the task
+ * iterator reads each live thread's histogram, and the exit event carries the final one.
+ *
+ * Both BPF objects declare this map; userspace makes the iterator reuse the lifecycle object's. */
+#ifndef BPFPROC_RUNQUEUE_WAIT_BPF_H
+#define BPFPROC_RUNQUEUE_WAIT_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+#include "task_record.h"
+
+struct runqueue_wait {
+	__u64 queued_ns;  /* bpf_ktime_get_ns() when the task became runnable; 0 while it runs */
+	struct runqueue_latency latency;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);  /* required for task storage */
+	__type(key, int);
+	__type(value, struct runqueue_wait);
+} runqueue_waits SEC(".maps");
+
+/* ceil(log2(value)) for value >= 1, without a loop (BPF has no count-leading-zeros). */
+static __always_inline __u32 ceil_log2(__u64 value)
+{
+	__u64 v = value - 1;
+	__u32 shift, bits = 0;
+
+	if (value <= 1)
+		return 0;
+	shift = (v > 0xFFFFFFFFull) << 5; v >>= shift; bits |= shift;
+	shift = (v > 0xFFFF) << 4; v >>= shift; bits |= shift;
+	shift = (v > 0xFF) << 3; v >>= shift; bits |= shift;
+	shift = (v > 0xF) << 2; v >>= shift; bits |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; bits |= shift;
+	bits |= (__u32)(v >> 1);
+	return bits + 1;
+}
+
+static __always_inline __u32 latency_slot(__u64 wait_ns)
+{
+	__u32 log2 = ceil_log2(wait_ns);
+
+	if (log2 <= RUNQUEUE_LATENCY_FIRST_LOG2)
+		return 0;
+	log2 -= RUNQUEUE_LATENCY_FIRST_LOG2;
+	return log2 < RUNQUEUE_LATENCY_SLOTS ? log2 : RUNQUEUE_LATENCY_SLOTS - 1;
+}
+
+/* The task was made runnable, or was preempted and stays on the run queue. */
+static __always_inline int mark_queued(struct task_struct *task, __u64 now_ns)
+{
+	struct runqueue_wait *wait;
+
+	wait = bpf_task_storage_get(&runqueue_waits, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!wait)
+		return -1;
+	wait->queued_ns = now_ns;
+	return 0;
+}
+
+/* The task is about to run: one observation, if it was queued since bpfproc attached. */
+static __always_inline void record_wait(struct task_struct *task)
+{
+	struct runqueue_wait *wait = bpf_task_storage_get(&runqueue_waits, task, 0, 0);
+	__u64 queued_ns, wait_ns;
+	__u32 slot;
+
+	if (!wait || !(queued_ns = wait->queued_ns))
+		return;
+	wait->queued_ns = 0;
+	wait_ns = bpf_ktime_get_ns() - queued_ns;
+	if ((__s64)wait_ns < 0) /* stamped on a CPU whose clock reads slightly ahead */
+		wait_ns = 0;
+	wait->latency.sum_ns += wait_ns;
+	if (wait_ns > wait->latency.max_ns)
+		wait->latency.max_ns = wait_ns;
+	slot = latency_slot(wait_ns);
+	if (slot < RUNQUEUE_LATENCY_SLOTS) /* always; the verifier wants to see it */
+		wait->latency.slots[slot] += 1;
+}
+
+static __always_inline void read_runqueue_latency(struct runqueue_latency *latency,
+						  struct task_struct *task)
+{
+	struct runqueue_wait *wait = bpf_task_storage_get(&runqueue_waits, task, 0, 0);
+
+	if (wait)
+		*latency = wait->latency;
+}
+
+#endif /* BPFPROC_RUNQUEUE_WAIT_BPF_H */
