@@ -107,7 +107,8 @@ std::vector<ProgramStats> BpfCollector::program_stats() const {
       bpf_prog_info info{};
       std::uint32_t length = sizeof(info);
       if (bpf_obj_get_info_by_fd(fd, &info, &length) != 0) continue;
-      stats.push_back({bpf_program__name(program), info.run_cnt, info.run_time_ns});
+      stats.push_back({bpf_program__name(program), info.run_cnt, info.run_time_ns,
+                       static_cast<std::uint32_t>(info.xlated_prog_len / sizeof(bpf_insn))});
     }
   };
   add(lifecycle_->obj);

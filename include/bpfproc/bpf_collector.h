@@ -36,6 +36,7 @@ struct ProgramStats {
   std::string name;               // the program's function name, e.g. "handle_switch"
   std::uint64_t runs = 0;         // run_cnt: counted only while statistics are on
   std::uint64_t run_time_ns = 0;  // run_time_ns: total time spent in the program
+  std::uint32_t instructions = 0; // as loaded, after the verifier removed dead code
 };
 
 class BpfCollector {

@@ -2,6 +2,7 @@
 // Shared helpers of the privileged tests: they run as root against the real kernel and the real
 // BPF programs. Without root they skip, unless BPFPROC_REQUIRE_BPF=1 (as in CI), where they fail.
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,10 +42,11 @@ inline Config config_from(const std::string& yaml) {
   return std::move(*config);
 }
 
-inline std::unique_ptr<ProcessMonitor> start_monitor(const std::string& yaml) {
+inline std::unique_ptr<ProcessMonitor> start_monitor(const std::string& yaml, bool runqueue_latency = true) {
   MonitorOptions options;
   options.config = config_from(yaml);
   options.memory_enabled = false;
+  options.runqueue_latency = runqueue_latency;
   auto monitor = ProcessMonitor::open(std::move(options));
   if (!monitor) throw std::runtime_error(monitor.error().message());
   (*monitor)->start_background();  // drain events as the daemon does
@@ -75,12 +77,19 @@ struct Child {
   int to_child = -1;    // its stdin; closing it ends `burn -p`
   int from_child = -1;  // its stdout
 
-  static Child spawn(const std::vector<std::string>& argv) {
+  // cpu >= 0 pins the child (and what it execs) to that CPU.
+  static Child spawn(const std::vector<std::string>& argv, int cpu = -1) {
     int in_pipe[2], out_pipe[2];
     if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
     Child child;
     child.pid = fork();
     if (child.pid == 0) {
+      if (cpu >= 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(cpu, &set);
+        if (sched_setaffinity(0, sizeof(set), &set) != 0) _exit(126);
+      }
       dup2(in_pipe[0], STDIN_FILENO);
       dup2(out_pipe[1], STDOUT_FILENO);
       std::vector<char*> args;

@@ -149,6 +149,39 @@ TEST(ProcessTable, ExitFoldsFinalCountersIntoTheGroupForever) {
   EXPECT_EQ(make.exits, 1u);
 }
 
+// A task's run-queue waits: `waits` of at most 2^(10+slot) ns each, summing to waits * 1000 ns.
+task_record with_waits(task_record record, std::size_t slot, std::uint64_t waits) {
+  record.runqueue_latency.slots[slot] = waits;
+  record.runqueue_latency.sum_ns = waits * 1000;
+  return record;
+}
+
+TEST(ProcessTable, RunqueueHistogramsOfThreadsAndExitedProcessesAddUpInTheGroup) {
+  Fixture fixture(kByComm);
+  fixture.live(100, 5000, "java", {"java"});
+  fixture.scan({with_waits(task(100, 100, 5000, 100, "java"), 0, 3),
+                with_waits(task(101, 100, 5000, 100, "java"), 2, 5)});
+  EXPECT_EQ(fixture.group("java").counters.runqueue_latency.count(), 8u);
+
+  // The thread exits with two more waits; the leader keeps running and waits once more.
+  fixture.table.on_exit(exit_of(with_waits(task(101, 100, 5000, 120, "java"), 2, 7), false, 10'000));
+  fixture.scan({with_waits(task(100, 100, 5000, 110, "java"), 0, 4)});
+  RunqueueLatency latency = fixture.group("java").counters.runqueue_latency;
+  EXPECT_EQ(latency.slots[0], 4u);
+  EXPECT_EQ(latency.slots[2], 7u);
+  EXPECT_EQ(latency.sum_ns, 11'000u);
+
+  // The process exits: its histogram stays in the group after the table forgets it.
+  fixture.table.on_exit(exit_of(with_waits(task(100, 100, 5000, 130, "java"), 0, 6), true));
+  fixture.procfs.clear();
+  for (int scan = 0; scan < 4; ++scan) fixture.scan({});
+  latency = fixture.group("java").counters.runqueue_latency;
+  EXPECT_EQ(latency.slots[0], 6u);
+  EXPECT_EQ(latency.slots[2], 7u);
+  EXPECT_EQ(latency.count(), 13u);
+  EXPECT_EQ(latency.sum_ns, 13'000u);
+}
+
 TEST(ProcessTable, ReusedPidIsANewProcess) {
   Fixture fixture(kByComm);
   fixture.live(100, 5000, "worker", {"worker"});
