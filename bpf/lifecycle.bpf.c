@@ -17,7 +17,8 @@
  *   the verifier removes the latency code from the switch program (runqueue_latency is rodata).
  * Cost: sched_switch runs on every context switch. With latency off it only tests one argument
  * and returns, unless the task is dying; then it copies one ~400-byte record (well under 1 µs per
- * exit). With latency on it adds two task-storage lookups, one clock read and a few adds.
+ * exit). With latency on it adds up to two task-storage lookups and a few loads and adds: no
+ * clock helper (see scheduler_clock_ns), no hash map, no atomics.
  * Fork and exec copy one record each (exec also copies up to 768 bytes of path and arguments).
  * Loss: a full ring buffer is counted per CPU in lost_events; userspace exports it.
  */
@@ -75,23 +76,23 @@ static __always_inline bool latency_tracked(const struct task_struct *task)
 	return task->pid != 0 && (include_kernel_threads || !is_kernel_thread(task));
 }
 
-static __always_inline void stamp_runnable(struct task_struct *task, __u64 now_ns)
+static __always_inline void stamp_runnable(struct task_struct *task)
 {
-	if (latency_tracked(task) && mark_queued(task, now_ns) < 0)
+	if (latency_tracked(task) && mark_queued(task) < 0)
 		count_lost(LOST_TASK_STORAGE);
 }
 
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(handle_wakeup, struct task_struct *task)
 {
-	stamp_runnable(task, bpf_ktime_get_ns());
+	stamp_runnable(task);
 	return 0;
 }
 
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(handle_wakeup_new, struct task_struct *task)
 {
-	stamp_runnable(task, bpf_ktime_get_ns());
+	stamp_runnable(task);
 	return 0;
 }
 
@@ -163,7 +164,7 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev, struct task_
 		/* Preempted (still runnable): its next wait starts now. The kernel's own run_delay
 		 * makes the same test (sched_info_depart). */
 		if (prev_state == TASK_RUNNING)
-			stamp_runnable(prev, bpf_ktime_get_ns());
+			stamp_runnable(prev);
 		if (latency_tracked(next))
 			record_wait(next);
 	}

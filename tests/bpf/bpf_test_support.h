@@ -4,11 +4,13 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +37,28 @@ inline bool bpf_required() {
   } while (0)
 
 inline std::string tool(const std::string& name) { return std::string(BPFPROC_TOOLS_DIR) + "/" + name; }
+
+// A program under a comm of its own (`comm` plus our pid, at most 15 characters), so that a rule
+// on that comm cannot match the same program run by anything else on the host.
+inline std::string program_as(const std::string& program, const std::string& comm) {
+  struct Directory {  // removed when the test binary exits
+    std::string path = "/tmp/bpfproc-tests-" + std::to_string(getpid());
+    ~Directory() { std::filesystem::remove_all(path); }
+  };
+  static const Directory scratch;
+  const std::string& directory = scratch.path;
+  const std::string unique = comm + "-" + std::to_string(getpid());
+  const std::string path = directory + "/" + unique.substr(0, 15);
+  mkdir(directory.c_str(), 0755);
+  unlink(path.c_str());
+  if (symlink(program.c_str(), path.c_str()) != 0) throw std::runtime_error("symlink " + path);
+  return path;
+}
+
+inline std::string tool_as(const std::string& name, const std::string& comm) { return program_as(tool(name), comm); }
+
+// The comm that a process started from tool_as(name, comm) gets.
+inline std::string comm_of_tool(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
 inline Config config_from(const std::string& yaml) {
   auto config = parse_config(yaml, "test");

@@ -18,11 +18,12 @@ void report(const char* what, double exported_ns, double truth_ns) {
 
 TEST(CpuAccuracy, BusyProcessMatchesItsOwnCpuClockWithinHalfPercent) {
   REQUIRE_BPF_OR_SKIP();
-  auto monitor = start_monitor("process_names: [{name: busy, comm: [burn]}]\n");
+  const std::string burn_tool = tool_as("burn", "busy");
+  auto monitor = start_monitor("process_names: [{name: busy, comm: [" + comm_of_tool(burn_tool) + "]}]\n");
   const std::uint64_t before = group_runtime_ns(monitor->collect_groups(), "busy");
 
   // burn reports CLOCK_PROCESS_CPUTIME_ID, then waits, so we read it while it is alive too.
-  Child burn = Child::spawn({tool("burn"), "-r", "-p", "400"});
+  Child burn = Child::spawn({burn_tool, "-r", "-p", "400"});
   const double reported_ns = std::stod(burn.read_line());
   const auto live = monitor->collect_groups();
   const std::uint64_t while_alive = group_runtime_ns(live, "busy") - before;
@@ -47,11 +48,13 @@ TEST(CpuAccuracy, BusyProcessMatchesItsOwnCpuClockWithinHalfPercent) {
 TEST(CpuAccuracy, FiveHundredShortLivedProcessesBetweenTwoCollectionsAreAllCounted) {
   REQUIRE_BPF_OR_SKIP();
   // churn and everything it starts form one group: burn matches no rule and joins its parent's.
-  auto monitor = start_monitor("process_names: [{name: churn, comm: [churn]}]\nchildren: true\n");
+  const std::string churn_tool = tool_as("churn", "churn");
+  auto monitor =
+      start_monitor("process_names: [{name: churn, comm: [" + comm_of_tool(churn_tool) + "]}]\nchildren: true\n");
   const std::uint64_t before = group_runtime_ns(monitor->collect_groups(), "churn");
   const std::int64_t children_before = children_cpu_ns();
 
-  Child churn = Child::spawn({tool("churn"), "500", "5", tool("burn")});
+  Child churn = Child::spawn({churn_tool, "500", "5", tool("burn")});
   const std::string burns_total = churn.read_line();
   ASSERT_EQ(churn.finish(), 0);
   const std::int64_t truth = children_cpu_ns() - children_before;
@@ -69,11 +72,12 @@ TEST(CpuAccuracy, FiveHundredShortLivedProcessesBetweenTwoCollectionsAreAllCount
 
 TEST(CpuAccuracy, ThreadsThatExitKeepTheirCpuInTheProcess) {
   REQUIRE_BPF_OR_SKIP();
-  auto monitor = start_monitor("process_names: [{name: threads, comm: [burn]}]\n");
+  const std::string burn_tool = tool_as("burn", "threads");
+  auto monitor = start_monitor("process_names: [{name: threads, comm: [" + comm_of_tool(burn_tool) + "]}]\n");
   const std::uint64_t before = group_runtime_ns(monitor->collect_groups(), "threads");
 
   // Four threads burn 100 ms each and exit; the process stays until we close its stdin.
-  Child burn = Child::spawn({tool("burn"), "-t", "4", "-r", "-p", "100"});
+  Child burn = Child::spawn({burn_tool, "-t", "4", "-r", "-p", "100"});
   const double reported_ns = std::stod(burn.read_line());
   const auto live = monitor->collect_groups();
   const GroupTotals* group = find_group(live, "threads");
@@ -94,26 +98,22 @@ TEST(CpuAccuracy, ThreadsThatExitKeepTheirCpuInTheProcess) {
 
 TEST(CpuAccuracy, ExecIntoAnotherGroupLeavesEarlierCpuInTheOldGroup) {
   REQUIRE_BPF_OR_SKIP();
-  // A second name for burn, so that after the exec its comm (and group) differ.
-  const std::filesystem::path link = std::filesystem::temp_directory_path() / "burnexec";
-  std::filesystem::remove(link);
-  std::filesystem::create_symlink(tool("burn"), link);
-
-  auto monitor = start_monitor(
-      "process_names:\n"
-      "  - {name: before, comm: [burn]}\n"
-      "  - {name: after, comm: [burnexec]}\n");
+  // Two names for burn, so that after the exec its comm (and group) differ.
+  const std::string first = tool_as("burn", "xbefore");
+  const std::string second = tool_as("burn", "xafter");
+  auto monitor = start_monitor("process_names:\n"
+                               "  - {name: before, comm: [" + comm_of_tool(first) + "]}\n"
+                               "  - {name: after, comm: [" + comm_of_tool(second) + "]}\n");
   const auto initial = monitor->collect_groups();
   const std::uint64_t before_start = group_runtime_ns(initial, "before");
   const std::uint64_t after_start = group_runtime_ns(initial, "after");
 
   // burn 300 ms, report, exec burnexec which burns 200 ms more and reports the process total.
-  Child burn = Child::spawn({tool("burn"), "-r", "300", "--", link.string(), "-r", "200"});
+  Child burn = Child::spawn({first, "-r", "300", "--", second, "-r", "200"});
   const double at_exec_ns = std::stod(burn.read_line());
   const double total_ns = std::stod(burn.read_line());
   ASSERT_EQ(burn.finish(), 0);
   const auto groups = monitor->collect_groups();
-  std::filesystem::remove(link);
 
   const double before_ns = static_cast<double>(group_runtime_ns(groups, "before") - before_start);
   const double after_ns = static_cast<double>(group_runtime_ns(groups, "after") - after_start);

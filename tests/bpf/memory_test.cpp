@@ -7,13 +7,14 @@ namespace {
 TEST(Memory, GroupShowsTheMemoryItsProcessTouched) {
   REQUIRE_BPF_OR_SKIP();
   MonitorOptions options;
-  options.config = config_from("process_names: [{name: hog, comm: [python3]}]\n");
+  const std::string python = program_as("/usr/bin/python3", "hog");
+  options.config = config_from("process_names: [{name: hog, comm: [" + comm_of_tool(python) + "]}]\n");
   options.memory_enabled = true;
   auto monitor = ProcessMonitor::open(std::move(options));
   ASSERT_TRUE(monitor.ok()) << monitor.error().message();
 
   // 64 MiB of private, touched memory (bytearray zero-fills it), held until stdin closes.
-  Child hog = Child::spawn({"/usr/bin/python3", "-c",
+  Child hog = Child::spawn({python, "-c",
                             "import sys; b = bytearray(64 << 20); print('ready', flush=True); sys.stdin.read()"});
   ASSERT_EQ(hog.read_line(), "ready");
   (*monitor)->collect_groups();  // the iterator finds it and groups it

@@ -38,13 +38,16 @@ void report(const char* what, const Counters& counters) {
               static_cast<double>(latency.sum_ns) / 1e6, static_cast<double>(counters.run_delay_ns) / 1e6);
 }
 
-// The histogram's sum and sched_info.run_delay time the same waits at different points with
-// different clocks: the kernel stamps enqueue and arrival with rq_clock, which is only updated at
-// certain points in the scheduler, while the BPF programs read bpf_ktime_get_ns at the wakeup and
-// switch tracepoints. Measured here: 0 to 15 µs per wait for a busy pair, up to 16 µs per wakeup
-// of an idle CPU (where the scheduler's clock reads lag most). So the allowance is 1% plus
-// `per_wait_ns` per wait; each caller says why its allowance still catches real errors.
-void expect_sum_matches_run_delay(const Counters& counters, double per_wait_ns) {
+// The histogram's sum and sched_info.run_delay are kept apart: the kernel stamps a wait in its
+// enqueue and arrival code, the BPF programs in the wakeup and switch tracepoints and in their own
+// task storage. Both read the run queue's clock, which the scheduler does not update between the
+// kernel's stamp and the tracepoint next to it, so on pinned tasks they agree to the nanosecond
+// (measured here: equal to 1 µs in 1.2 s of waits). What can still differ: a queued task that
+// migrates (the kernel splits its wait, we read two CPUs' clocks), or a wait in progress when
+// bpfproc attached. 1% plus 2 µs per wait covers those; a missed or double-counted wait costs a
+// whole slice (~1 ms) for the busy pair, and counting a sleep as a wait a whole 1 ms nap.
+void expect_sum_matches_run_delay(const Counters& counters) {
+  const double per_wait_ns = 2'000;
   const double sum = static_cast<double>(counters.runqueue_latency.sum_ns);
   const double run_delay = static_cast<double>(counters.run_delay_ns);
   const double tolerance = 0.01 * run_delay + per_wait_ns * static_cast<double>(counters.runqueue_latency.count());
@@ -54,12 +57,13 @@ void expect_sum_matches_run_delay(const Counters& counters, double per_wait_ns) 
 
 TEST(RunqueueLatency, TwoBusyProcessesOnOneCpuWaitAboutOneSliceEach) {
   REQUIRE_BPF_OR_SKIP();
-  auto monitor = start_monitor("process_names: [{name: pair, comm: [burn]}]\n");
+  const std::string burn = tool_as("burn", "rqpair");
+  auto monitor = start_monitor("process_names: [{name: pair, comm: [" + comm_of_tool(burn) + "]}]\n");
   const GroupTotals before = group_or_empty(monitor->collect_groups(), "pair");
 
   // Each burns 600 ms of CPU; sharing one CPU, each waits while the other runs.
-  Child first = Child::spawn({tool("burn"), "600"}, last_cpu());
-  Child second = Child::spawn({tool("burn"), "600"}, last_cpu());
+  Child first = Child::spawn({burn, "600"}, last_cpu());
+  Child second = Child::spawn({burn, "600"}, last_cpu());
   usleep(500'000);
   const GroupTotals alive = group_or_empty(monitor->collect_groups(), "pair");
   ASSERT_EQ(first.finish(), 0);
@@ -87,30 +91,31 @@ TEST(RunqueueLatency, TwoBusyProcessesOnOneCpuWaitAboutOneSliceEach) {
   EXPECT_GE(median, 256e-6) << "waits of a busy pair are a slice, not a wakeup";
   EXPECT_LE(median, 33e-3);
 
-  // 20 µs per wait; a missed or double-counted wait of this pair is a whole slice (~1 ms).
-  expect_sum_matches_run_delay(while_alive, 20'000);
-  expect_sum_matches_run_delay(total, 20'000);
+  expect_sum_matches_run_delay(while_alive);
+  expect_sum_matches_run_delay(total);
 }
 
 TEST(RunqueueLatency, ProcessAloneOnItsCpuWakesUpInTheLowestBuckets) {
   REQUIRE_BPF_OR_SKIP();
-  auto monitor = start_monitor("process_names: [{name: naps, comm: [naps]}]\n");
+  const std::string naps_tool = tool_as("naps", "rqnaps");
+  auto monitor = start_monitor("process_names: [{name: naps, comm: [" + comm_of_tool(naps_tool) + "]}]\n");
   const GroupTotals before = group_or_empty(monitor->collect_groups(), "naps");
 
-  Child naps = Child::spawn({tool("naps"), "400", "1000"}, last_cpu());
+  Child naps = Child::spawn({naps_tool, "400", "1000"}, last_cpu());
   ASSERT_EQ(naps.finish(), 0);
   const Counters total = group_or_empty(monitor->collect_groups(), "naps").counters - before.counters;
   report("one process waking 400 times on its own CPU", total);
 
-  // One wait per wakeup (400 naps, plus the first run after fork), except when the timer fires
-  // before naps has left its CPU: then it never waited, for the kernel's run_delay either.
+  // One wait per wakeup (400 naps, plus the first run after fork), plus one per preemption by
+  // another task; minus wakeups where the timer fired before naps had left its CPU, which never
+  // waited (for the kernel's run_delay either).
   EXPECT_GE(total.runqueue_latency.count(), 390u);
-  EXPECT_LE(total.runqueue_latency.count(), 401u);
-  // Waking on an idle CPU costs microseconds. This machine is shared, so a few wakeups may find
-  // the CPU busy; the median must still be in the lowest buckets, three orders below a slice.
+  EXPECT_LE(total.runqueue_latency.count(), 401u + total.involuntary_switches);
+  // Waking on an idle CPU costs microseconds (and the woken task preempts the idle task at once,
+  // so the scheduler does not even advance its clock in between). This machine is shared, so a
+  // few wakeups may find the CPU busy; the median must still be in the lowest buckets.
   EXPECT_LE(quantile_bound_seconds(total.runqueue_latency, 0.5), 32.768e-6);
-  // 50 µs per wait; counting a sleep as a wait would add the whole 1 ms nap.
-  expect_sum_matches_run_delay(total, 50'000);
+  expect_sum_matches_run_delay(total);
 }
 
 std::set<std::string> program_names(const std::vector<ProgramStats>& programs) {
@@ -148,10 +153,12 @@ TEST(RunqueueLatency, OffLeavesTheWakeupProgramsOutAndTheSwitchProgramSmaller) {
 
 TEST(RunqueueLatency, OffRecordsNoWaitsWhileRunDelayStillCounts) {
   REQUIRE_BPF_OR_SKIP();
-  auto monitor = start_monitor("process_names: [{name: pair, comm: [burn]}]\n", /*runqueue_latency=*/false);
+  const std::string burn = tool_as("burn", "rqoff");
+  auto monitor = start_monitor("process_names: [{name: pair, comm: [" + comm_of_tool(burn) + "]}]\n",
+                               /*runqueue_latency=*/false);
   const GroupTotals before = group_or_empty(monitor->collect_groups(), "pair");
-  Child first = Child::spawn({tool("burn"), "200"}, last_cpu());
-  Child second = Child::spawn({tool("burn"), "200"}, last_cpu());
+  Child first = Child::spawn({burn, "200"}, last_cpu());
+  Child second = Child::spawn({burn, "200"}, last_cpu());
   ASSERT_EQ(first.finish(), 0);
   ASSERT_EQ(second.finish(), 0);
   const Counters total = group_or_empty(monitor->collect_groups(), "pair").counters - before.counters;
