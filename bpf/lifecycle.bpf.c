@@ -165,8 +165,8 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev, struct task_
 		 * makes the same test (sched_info_depart). */
 		if (prev_state == TASK_RUNNING)
 			stamp_runnable(prev);
-		if (latency_tracked(next))
-			record_wait(next);
+		if (latency_tracked(next) && record_wait(next) < 0)
+			count_lost(LOST_TASK_STORAGE);
 	}
 	if (!(prev_state & TASK_DEAD))
 		return 0;

@@ -80,15 +80,21 @@ static __always_inline int mark_queued(struct task_struct *task)
 	return 0;
 }
 
-/* The task is about to run: one observation, if it was queued since bpfproc attached. */
-static __always_inline void record_wait(struct task_struct *task)
+/* The task is about to run: one observation, if it was queued since bpfproc attached. Creates the
+ * storage if needed, so that NULL always means a failure (no memory, or the kernel's per-CPU
+ * task-storage lock was busy), which the caller counts; a task that was never stamped simply has
+ * queued_ns 0. */
+static __always_inline int record_wait(struct task_struct *task)
 {
-	struct runqueue_wait *wait = bpf_task_storage_get(&runqueue_waits, task, 0, 0);
+	struct runqueue_wait *wait;
 	__u64 queued_ns, wait_ns;
 	__u32 slot;
 
-	if (!wait || !(queued_ns = wait->queued_ns))
-		return;
+	wait = bpf_task_storage_get(&runqueue_waits, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!wait)
+		return -1;
+	if (!(queued_ns = wait->queued_ns))
+		return 0;
 	wait->queued_ns = 0;
 	wait_ns = scheduler_clock_ns(task) - queued_ns;
 	if ((__s64)wait_ns < 0) /* woken on another CPU, whose clock read slightly ahead */
@@ -99,6 +105,7 @@ static __always_inline void record_wait(struct task_struct *task)
 	slot = latency_slot(wait_ns);
 	if (slot < RUNQUEUE_LATENCY_SLOTS) /* always; the verifier wants to see it */
 		wait->latency.slots[slot] += 1;
+	return 0;
 }
 
 static __always_inline void read_runqueue_latency(struct runqueue_latency *latency,

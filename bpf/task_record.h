@@ -94,7 +94,7 @@ struct exit_event {
 /* Why an event was lost; index of the per-CPU lost_events array. */
 enum lost_reason {
 	LOST_RINGBUF_FULL = 0,
-	LOST_TASK_STORAGE = 1,       /* no memory for a task's run-queue latency state */
+	LOST_TASK_STORAGE = 1,       /* a run-queue wait not timed: task storage unavailable */
 	LOST_REASON_COUNT,
 };
 

@@ -108,7 +108,7 @@ std::vector<ProgramStats> BpfCollector::program_stats() const {
       std::uint32_t length = sizeof(info);
       if (bpf_obj_get_info_by_fd(fd, &info, &length) != 0) continue;
       stats.push_back({bpf_program__name(program), info.run_cnt, info.run_time_ns,
-                       static_cast<std::uint32_t>(info.xlated_prog_len / sizeof(bpf_insn))});
+                       static_cast<std::uint32_t>(info.xlated_prog_len / sizeof(bpf_insn)), info.recursion_misses});
     }
   };
   add(lifecycle_->obj);

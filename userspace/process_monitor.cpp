@@ -113,8 +113,11 @@ void ProcessMonitor::collect_locked() {
 }
 
 std::map<std::string, std::uint64_t> ProcessMonitor::events_lost() const {
+  std::uint64_t recursion_misses = 0;
+  for (const ProgramStats& program : bpf_->program_stats()) recursion_misses += program.recursion_misses;
   return {{"ringbuf_full", bpf_->lost_events(LOST_RINGBUF_FULL)},
           {"task_storage", bpf_->lost_events(LOST_TASK_STORAGE)},
+          {"program_recursion", recursion_misses},
           {"exit_unobserved", table_.unobserved_exits()}};
 }
 

@@ -37,6 +37,9 @@ struct ProgramStats {
   std::uint64_t runs = 0;         // run_cnt: counted only while statistics are on
   std::uint64_t run_time_ns = 0;  // run_time_ns: total time spent in the program
   std::uint32_t instructions = 0; // as loaded, after the verifier removed dead code
+  // Runs the kernel skipped because the program was already running on that CPU (e.g. a wakeup
+  // in an interrupt during a wakeup in a system call). Counted even without statistics.
+  std::uint64_t recursion_misses = 0;
 };
 
 class BpfCollector {

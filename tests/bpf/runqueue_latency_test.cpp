@@ -1,5 +1,6 @@
 // Run-queue latency histograms against the real scheduler.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -28,6 +29,11 @@ double quantile_bound_seconds(const RunqueueLatency& latency, double q) {
   return INFINITY;
 }
 
+std::uint64_t waits_lost(const ProcessMonitor& monitor) {
+  const auto lost = monitor.health()["events_lost"];
+  return lost["task_storage"].get<std::uint64_t>() + lost["program_recursion"].get<std::uint64_t>();
+}
+
 void report(const char* what, const Counters& counters) {
   const RunqueueLatency& latency = counters.runqueue_latency;
   std::printf("measured: %s: %llu waits, mean %.1f us, p50 <= %.1f us, p99 <= %.1f us; "
@@ -42,15 +48,24 @@ void report(const char* what, const Counters& counters) {
 // enqueue and arrival code, the BPF programs in the wakeup and switch tracepoints and in their own
 // task storage. Both read the run queue's clock, which the scheduler does not update between the
 // kernel's stamp and the tracepoint next to it, so on pinned tasks they agree to the nanosecond
-// (measured here: equal to 1 µs in 1.2 s of waits). What can still differ: a queued task that
-// migrates (the kernel splits its wait, we read two CPUs' clocks), or a wait in progress when
-// bpfproc attached. 1% plus 2 µs per wait covers those; a missed or double-counted wait costs a
-// whole slice (~1 ms) for the busy pair, and counting a sleep as a wait a whole 1 ms nap.
-void expect_sum_matches_run_delay(const Counters& counters) {
+// (measured here: equal to 1 µs in 1.2 s of waits on a quiet machine). What can still differ: a
+// queued task that migrates (the kernel splits its wait, we read two CPUs' clocks), a wait in
+// progress when bpfproc attached, and, on a machine where many other BPF tracers run at once,
+// an occasional wait the hooks miss (seen: up to 4 of ~450 per thread, ~1%). 2% plus 2 µs per
+// wait covers those; counting sleeps as waits, or waits twice, would be far outside it.
+// Waits lost in the kernel can only make the sum smaller; they are counted, and when there were
+// some, only that direction is checked.
+void expect_sum_matches_run_delay(const Counters& counters, std::uint64_t waits_lost) {
   const double per_wait_ns = 2'000;
   const double sum = static_cast<double>(counters.runqueue_latency.sum_ns);
   const double run_delay = static_cast<double>(counters.run_delay_ns);
-  const double tolerance = 0.01 * run_delay + per_wait_ns * static_cast<double>(counters.runqueue_latency.count());
+  const double tolerance = 0.02 * run_delay + per_wait_ns * static_cast<double>(counters.runqueue_latency.count());
+  if (waits_lost > 0) {
+    std::printf("measured: %llu waits lost (counted in bpfproc_exporter_events_lost_total)\n",
+                static_cast<unsigned long long>(waits_lost));
+    EXPECT_LE(sum, run_delay + tolerance) << "histogram sum " << sum << " ns vs run_delay " << run_delay << " ns";
+    return;
+  }
   EXPECT_LE(std::fabs(sum - run_delay), tolerance)
       << "histogram sum " << sum << " ns vs run_delay " << run_delay << " ns";
 }
@@ -60,14 +75,17 @@ TEST(RunqueueLatency, TwoBusyProcessesOnOneCpuWaitAboutOneSliceEach) {
   const std::string burn = tool_as("burn", "rqpair");
   auto monitor = start_monitor("process_names: [{name: pair, comm: [" + comm_of_tool(burn) + "]}]\n");
   const GroupTotals before = group_or_empty(monitor->collect_groups(), "pair");
+  const std::uint64_t lost_before = waits_lost(*monitor);
 
   // Each burns 600 ms of CPU; sharing one CPU, each waits while the other runs.
+  const auto started = std::chrono::steady_clock::now();
   Child first = Child::spawn({burn, "600"}, last_cpu());
   Child second = Child::spawn({burn, "600"}, last_cpu());
   usleep(500'000);
   const GroupTotals alive = group_or_empty(monitor->collect_groups(), "pair");
   ASSERT_EQ(first.finish(), 0);
   ASSERT_EQ(second.finish(), 0);
+  const double wall_ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - started).count();
   const GroupTotals exited = group_or_empty(monitor->collect_groups(), "pair");
   ASSERT_EQ(exited.exits - before.exits, 2u);
 
@@ -81,18 +99,19 @@ TEST(RunqueueLatency, TwoBusyProcessesOnOneCpuWaitAboutOneSliceEach) {
     EXPECT_GE(exited.counters.runqueue_latency.slots[slot], alive.counters.runqueue_latency.slots[slot]);
 
   // "On the order of the slice": the kernel's own mean time per run (runtime / timeslices) is
-  // what one process waits while the other runs. Other load on the CPU can only lengthen waits.
+  // what one process waits while the other runs. Other load on the CPU can only lengthen waits,
+  // but two processes cannot wait longer in total than twice the time they existed.
   const double mean_wait = static_cast<double>(total.runqueue_latency.sum_ns) / static_cast<double>(total.runqueue_latency.count());
   const double mean_run = static_cast<double>(total.runtime_ns) / static_cast<double>(total.timeslices);
   std::printf("measured: mean wait %.0f us, mean run per timeslice %.0f us\n", mean_wait / 1e3, mean_run / 1e3);
   EXPECT_GT(mean_wait, 0.5 * mean_run);
-  EXPECT_LT(mean_wait, 4.0 * mean_run);
+  EXPECT_LT(static_cast<double>(total.runqueue_latency.sum_ns), 2 * wall_ns);
   const double median = quantile_bound_seconds(total.runqueue_latency, 0.5);
   EXPECT_GE(median, 256e-6) << "waits of a busy pair are a slice, not a wakeup";
   EXPECT_LE(median, 33e-3);
 
-  expect_sum_matches_run_delay(while_alive);
-  expect_sum_matches_run_delay(total);
+  expect_sum_matches_run_delay(while_alive, waits_lost(*monitor) - lost_before);
+  expect_sum_matches_run_delay(total, waits_lost(*monitor) - lost_before);
 }
 
 TEST(RunqueueLatency, ProcessAloneOnItsCpuWakesUpInTheLowestBuckets) {
@@ -100,6 +119,7 @@ TEST(RunqueueLatency, ProcessAloneOnItsCpuWakesUpInTheLowestBuckets) {
   const std::string naps_tool = tool_as("naps", "rqnaps");
   auto monitor = start_monitor("process_names: [{name: naps, comm: [" + comm_of_tool(naps_tool) + "]}]\n");
   const GroupTotals before = group_or_empty(monitor->collect_groups(), "naps");
+  const std::uint64_t lost_before = waits_lost(*monitor);
 
   Child naps = Child::spawn({naps_tool, "400", "1000"}, last_cpu());
   ASSERT_EQ(naps.finish(), 0);
@@ -109,13 +129,13 @@ TEST(RunqueueLatency, ProcessAloneOnItsCpuWakesUpInTheLowestBuckets) {
   // One wait per wakeup (400 naps, plus the first run after fork), plus one per preemption by
   // another task; minus wakeups where the timer fired before naps had left its CPU, which never
   // waited (for the kernel's run_delay either).
-  EXPECT_GE(total.runqueue_latency.count(), 390u);
+  EXPECT_GE(total.runqueue_latency.count() + (waits_lost(*monitor) - lost_before), 390u);
   EXPECT_LE(total.runqueue_latency.count(), 401u + total.involuntary_switches);
   // Waking on an idle CPU costs microseconds (and the woken task preempts the idle task at once,
   // so the scheduler does not even advance its clock in between). This machine is shared, so a
   // few wakeups may find the CPU busy; the median must still be in the lowest buckets.
   EXPECT_LE(quantile_bound_seconds(total.runqueue_latency, 0.5), 32.768e-6);
-  expect_sum_matches_run_delay(total);
+  expect_sum_matches_run_delay(total, waits_lost(*monitor) - lost_before);
 }
 
 std::set<std::string> program_names(const std::vector<ProgramStats>& programs) {
