@@ -1,6 +1,7 @@
 // bpfproc: command-line wiring only; everything else lives in bpfproc_core.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -13,6 +14,7 @@
 #include "bpfproc/check.h"
 #include "bpfproc/config.h"
 #include "bpfproc/duration.h"
+#include "bpfproc/measure.h"
 #include "bpfproc/process_monitor.h"
 #include "bpfproc/scrape_collectable.h"
 #include "bpfproc/version.h"
@@ -91,6 +93,47 @@ int run_once(const Flags& flags) {
   return 0;
 }
 
+// The command line, with what follows `bpfproc measure ... --` set aside as CMD: CLI11 2.1 does
+// not hand a subcommand the arguments after "--" when it has no positional option.
+struct SplitCommandLine {
+  std::vector<std::string> reversed_arguments;  // for CLI::App::parse, which takes them reversed
+  bool has_separator = false;
+  std::vector<std::string> after_separator;
+};
+
+SplitCommandLine split_at_separator(int argc, char** argv) {
+  SplitCommandLine split;
+  std::vector<std::string> arguments(argv + 1, argv + argc);
+  auto separator = std::find(arguments.begin(), arguments.end(), std::string("--"));
+  if (separator != arguments.end() && std::find(arguments.begin(), separator, std::string("measure")) != separator) {
+    split.has_separator = true;
+    split.after_separator.assign(separator + 1, arguments.end());
+    arguments.erase(separator, arguments.end());
+  }
+  split.reversed_arguments.assign(arguments.rbegin(), arguments.rend());
+  return split;
+}
+
+// CMD as typed: `measure -- CMD ARGS`, or `measure CMD ARGS` (CMD's own "--" included).
+bpfproc::Result<std::vector<std::string>> measure_command(const CLI::App& measure, const SplitCommandLine& split) {
+  std::vector<std::string> command = measure.remaining();
+  if (command.empty()) return split.after_separator;
+  // Before a "--", CLI11 leaves options it does not know in front of CMD.
+  if (command.front().starts_with('-')) return bpfproc::Error{"unknown option", "measure " + command.front()};
+  if (split.has_separator) command.push_back("--");
+  command.insert(command.end(), split.after_separator.begin(), split.after_separator.end());
+  return command;
+}
+
+int run_measure(bpfproc::MeasureOptions options, const std::string& interval, const std::string& procfs) {
+  auto parsed = bpfproc::parse_duration(interval);
+  if (!parsed) return fail(kExitBadInput, bpfproc::Error{parsed.error().what, "--interval " + interval}.message());
+  if (parsed->count() <= 0) return fail(kExitBadInput, "--interval " + interval + ": must be positive");
+  options.sample_interval = *parsed;
+  options.procfs_root = procfs;
+  return bpfproc::run_measure(options);
+}
+
 int run_daemon(const Flags& flags) {
   int exit_code = 0;
   auto options = monitor_options(flags, exit_code);
@@ -159,14 +202,26 @@ int main(int argc, char** argv) {
 
   auto* once = app.add_subcommand("once", "Collect once, print the exposition to stdout, and exit");
   auto* check = app.add_subcommand("check", "Check kernel features and privileges; exit 1 if any is missing");
+  bpfproc::MeasureOptions measure_options;
+  std::string measure_interval = "100ms";
+  auto* measure = app.add_subcommand(
+      "measure", "Run CMD and report the exact CPU, scheduling and peak memory of its whole process tree");
+  measure->footer("Usage: bpfproc measure [--json] [--interval 100ms] -- CMD [ARGS...]");
+  measure->add_flag("--json", measure_options.json, "JSON report on stdout instead of the readable one on stderr");
+  measure->add_option("--interval", measure_interval, "How often memory is sampled")->capture_default_str();
+  // Everything from CMD on is CMD's, options included.
+  measure->prefix_command()->fallthrough(false);
   app.require_subcommand(0, 1);
 
+  SplitCommandLine split = split_at_separator(argc, argv);
+  app.name(argv[0]);  // what parse(argc, argv) would have set, for the usage line
   try {
-    app.parse(argc, argv);
+    app.parse(split.reversed_arguments);
   } catch (const CLI::ParseError& error) {
     const int code = app.exit(error);
     return code == 0 ? 0 : kExitBadInput;
   }
+  if (split.has_separator && !*measure) return fail(kExitBadInput, "arguments after -- are only for measure");
 
   spdlog::set_default_logger(spdlog::stderr_logger_mt("bpfproc"));
   spdlog::set_level(spdlog::level::from_str(flags.log_level));
@@ -175,6 +230,12 @@ int main(int argc, char** argv) {
   try {
     if (*check) return run_check();
     if (*once) return run_once(flags);
+    if (*measure) {
+      auto command = measure_command(*measure, split);
+      if (!command) return fail(kExitBadInput, command.error().message());
+      measure_options.command = std::move(*command);
+      return run_measure(std::move(measure_options), measure_interval, flags.procfs);
+    }
     return run_daemon(flags);
   } catch (const std::exception& error) {
     return fail(kExitFailure, error.what());
