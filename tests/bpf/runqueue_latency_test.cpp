@@ -7,6 +7,7 @@
 
 #include "bpf_test_support.h"
 #include "bpfproc/bpf_collector.h"
+#include "bpfproc/latency_quantile.h"
 
 namespace bpfproc::testing {
 namespace {
@@ -18,15 +19,10 @@ GroupTotals group_or_empty(const std::vector<GroupTotals>& groups, const std::st
   return group == nullptr ? GroupTotals{} : *group;
 }
 
-// Upper bound of the bucket holding the q-quantile of the waits.
+// Upper bound of the bucket holding the q-quantile of the waits (+Inf for the overflow slot).
 double quantile_bound_seconds(const RunqueueLatency& latency, double q) {
-  const double target = q * static_cast<double>(latency.count());
-  std::uint64_t cumulative = 0;
-  for (std::size_t slot = 0; slot + 1 < RunqueueLatency::kSlots; ++slot) {
-    cumulative += latency.slots[slot];
-    if (static_cast<double>(cumulative) >= target) return static_cast<double>(RunqueueLatency::slot_upper_bound_ns(slot)) / 1e9;
-  }
-  return INFINITY;
+  const std::uint64_t bound = latency_quantile_upper_bound_ns(latency, q, UINT64_MAX);
+  return bound == UINT64_MAX ? INFINITY : static_cast<double>(bound) / 1e9;
 }
 
 std::uint64_t waits_lost(const ProcessMonitor& monitor) {

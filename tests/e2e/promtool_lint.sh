@@ -21,8 +21,10 @@ lint() {
 # metric_names FILE: sorted unique names of the samples in an exposition.
 metric_names() { grep -v '^#' "$1" | sed 's/[{ ].*//' | sort -u; }
 
-# 1. Default config.
+# 1. Default config. The memory refresher's first pass adds bpfproc_group_memory_bytes; wait for
+# it, so that the plain and gzip scrapes below see the same metric names.
 start_bpfproc
+wait_series 'bpfproc_exporter_collector_duration_seconds_count{collector="memory"}' 1 30
 scrape "$BPFPROC_URL/metrics" "$E2E_TMP/default.prom"
 lint "$E2E_TMP/default.prom" "default config"
 
