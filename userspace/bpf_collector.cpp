@@ -98,21 +98,8 @@ BpfCollector::~BpfCollector() {
 }
 
 std::vector<ProgramStats> BpfCollector::program_stats() const {
-  std::vector<ProgramStats> stats;
-  auto add = [&stats](const bpf_object* object) {
-    bpf_program* program = nullptr;
-    while ((program = bpf_object__next_program(object, program)) != nullptr) {
-      const int fd = bpf_program__fd(program);
-      if (fd < 0) continue;  // not loaded (autoload off)
-      bpf_prog_info info{};
-      std::uint32_t length = sizeof(info);
-      if (bpf_obj_get_info_by_fd(fd, &info, &length) != 0) continue;
-      stats.push_back({bpf_program__name(program), info.run_cnt, info.run_time_ns,
-                       static_cast<std::uint32_t>(info.xlated_prog_len / sizeof(bpf_insn)), info.recursion_misses});
-    }
-  };
-  add(lifecycle_->obj);
-  add(task_iter_->obj);
+  std::vector<ProgramStats> stats = read_program_stats(lifecycle_->obj);
+  for (ProgramStats& program : read_program_stats(task_iter_->obj)) stats.push_back(std::move(program));
   return stats;
 }
 

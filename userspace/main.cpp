@@ -11,6 +11,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "bpfproc/bench.h"
 #include "bpfproc/check.h"
 #include "bpfproc/config.h"
 #include "bpfproc/duration.h"
@@ -211,6 +212,24 @@ int main(int argc, char** argv) {
   measure->add_option("--interval", measure_interval, "How often memory is sampled")->capture_default_str();
   // Everything from CMD on is CMD's, options included.
   measure->prefix_command()->fallthrough(false);
+  bpfproc::BenchOptions bench_options;
+  auto* bench = app.add_subcommand("bench", "Measure what bpfproc costs this host (see README, Benchmark mode)");
+  bench->add_flag("--json", bench_options.json, "Print one JSON object instead of the table");
+  bench->add_flag("--check", bench_options.check, "Exit 1 when a documented threshold is missed");
+  bench->add_option("--cpu", bench_options.cpu, "CPU of the ping-pong (default: the last one allowed)")
+      ->check(CLI::NonNegativeNumber);
+  bench->add_option("--round-trips", bench_options.round_trips, "Round trips per ping-pong run")
+      ->capture_default_str();
+  bench->add_option("--pairs", bench_options.pairs, "Attached/detached pairs of ping-pong runs (5 or more for --check)")
+      ->capture_default_str();
+  bench->add_option("--processes", bench_options.processes, "Sleeping processes to measure collection with")
+      ->delimiter(',')
+      ->capture_default_str();
+  bench->add_option("--scrapes", bench_options.scrapes, "Scrapes per process count")->capture_default_str();
+  bench->add_option("--churn-seconds", bench_options.churn_seconds, "How long the churn capture runs")
+      ->capture_default_str();
+  bench->add_option("--tools-dir", bench_options.tools_dir,
+                    "Where burn, churn and swarm are (default: tools/ next to the bpfproc binary)");
   app.require_subcommand(0, 1);
 
   SplitCommandLine split = split_at_separator(argc, argv);
@@ -229,6 +248,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*check) return run_check();
+    if (*bench) return bpfproc::run_bench(bench_options);
     if (*once) return run_once(flags);
     if (*measure) {
       auto command = measure_command(*measure, split);

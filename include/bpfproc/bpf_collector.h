@@ -12,6 +12,7 @@
 
 #include "bpf/task_record.h"
 #include "bpfproc/event_sink.h"
+#include "bpfproc/program_stats.h"
 #include "bpfproc/result.h"
 
 struct task_iter_bpf;
@@ -29,17 +30,6 @@ struct BpfOptions {
   // Keeps the kernel's BPF run-time statistics on (BPF_ENABLE_STATS) while the collector lives,
   // for program_stats(). The kernel then times every program run, about 20 ns each.
   bool bpf_stats = false;
-};
-
-// One attached program, as the kernel's run-time statistics see it.
-struct ProgramStats {
-  std::string name;               // the program's function name, e.g. "handle_switch"
-  std::uint64_t runs = 0;         // run_cnt: counted only while statistics are on
-  std::uint64_t run_time_ns = 0;  // run_time_ns: total time spent in the program
-  std::uint32_t instructions = 0; // as loaded, after the verifier removed dead code
-  // Runs the kernel skipped because the program was already running on that CPU (e.g. a wakeup
-  // in an interrupt during a wakeup in a system call). Counted even without statistics.
-  std::uint64_t recursion_misses = 0;
 };
 
 class BpfCollector {
