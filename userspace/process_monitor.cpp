@@ -80,6 +80,11 @@ void ProcessMonitor::drain_loop() {
   while (!stopping_) {
     bpf_->wait_for_events(kDrainIntervalMs);
     std::lock_guard lock(mutex_);
+    const double idle_seconds = std::chrono::duration<double>(options_.idle_collection_interval).count();
+    if (clock_seconds(CLOCK_MONOTONIC) - last_collection_seconds_ >= idle_seconds) {
+      collect_locked();  // drains the events too
+      continue;
+    }
     auto drained = bpf_->drain_events(table_);
     if (!drained) spdlog::warn("{}", drained.error().message());
   }
@@ -87,6 +92,7 @@ void ProcessMonitor::drain_loop() {
 
 void ProcessMonitor::collect_locked() {
   const double started = clock_seconds(CLOCK_MONOTONIC);
+  last_collection_seconds_ = started;
   const double cpu_started = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
   std::uint64_t errors = 0;
 

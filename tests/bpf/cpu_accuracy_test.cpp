@@ -141,5 +141,27 @@ TEST(Check, AllRequirementsAreMet) {
   EXPECT_NE(text.find("ok       BPF load test"), std::string::npos) << text;
 }
 
+TEST(ProcessTable, ExitedProcessesAreForgottenWithoutScrapes) {
+  REQUIRE_BPF_OR_SKIP();
+  MonitorOptions options;
+  options.config = config_from("process_names: [{name: '{{.Comm}}', cmdline: ['.+']}]\n");
+  options.memory_enabled = false;
+  options.idle_collection_interval = std::chrono::milliseconds(200);
+  auto opened = ProcessMonitor::open(std::move(options));
+  ASSERT_TRUE(opened) << opened.error().message();
+  ProcessMonitor& monitor = **opened;
+  monitor.start_background();
+  const auto tracked = [&monitor] { return monitor.health()["tracked_processes"].get<std::uint64_t>(); };
+  const std::uint64_t before = tracked();
+
+  // 300 processes come and go while nobody scrapes; the drain thread's own collections forget them.
+  Child churn = Child::spawn({tool("churn"), "300", "1", tool("burn")});
+  churn.read_line();
+  ASSERT_EQ(churn.finish(), 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (tracked() > before + 50 && std::chrono::steady_clock::now() < deadline) usleep(100'000);
+  EXPECT_LE(tracked(), before + 50) << "before the churn: " << before;
+}
+
 }  // namespace
 }  // namespace bpfproc::testing
