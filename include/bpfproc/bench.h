@@ -14,10 +14,12 @@ struct BenchOptions {
   bool json = false;
   bool check = false;
   int cpu = -1;  // ping-pong CPU; -1: the last CPU this process may run on
-  // One run at ~1.2 µs per switch takes ~0.36 s: long enough that timer ticks and the odd
-  // preemption average out, short enough for 5 pairs × 3 program sets in under a minute.
-  std::uint64_t round_trips = 150'000;
-  unsigned pairs = 5;
+  // Many short pairs rather than a few long ones: on a VM the cost of a switch jumps between
+  // levels (seen here: runs of 1.5 and of 2.2 µs per switch, for the same programs), so what
+  // makes the median of per-pair ratios stable is the number of pairs. One run of 60,000 round
+  // trips takes 0.15 to 0.25 s; 15 pairs × 3 program sets take about 20 s.
+  std::uint64_t round_trips = 60'000;
+  unsigned pairs = 15;
   std::vector<std::uint64_t> processes{1'000, 5'000, 10'000};
   unsigned scrapes = 10;
   double churn_seconds = 3;
