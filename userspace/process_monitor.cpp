@@ -118,9 +118,9 @@ void ProcessMonitor::collect_locked() {
                          errors, clock_seconds(CLOCK_REALTIME));
 }
 
-std::map<std::string, std::uint64_t> ProcessMonitor::events_lost() const {
+std::map<std::string, std::uint64_t> ProcessMonitor::events_lost(const std::vector<ProgramStats>& programs) const {
   std::uint64_t recursion_misses = 0;
-  for (const ProgramStats& program : bpf_->program_stats()) recursion_misses += program.recursion_misses;
+  for (const ProgramStats& program : programs) recursion_misses += program.recursion_misses;
   return {{"ringbuf_full", bpf_->lost_events(LOST_RINGBUF_FULL)},
           {"task_storage", bpf_->lost_events(LOST_TASK_STORAGE)},
           {"program_recursion", recursion_misses},
@@ -134,12 +134,13 @@ ExporterSnapshot ProcessMonitor::collect() {
     collect_locked();
     snapshot.groups = table_.collect_groups();
     snapshot.tracked_processes = table_.tracked_processes();
-    snapshot.events_lost = events_lost();
+    std::vector<ProgramStats> programs = bpf_->program_stats();
+    snapshot.events_lost = events_lost(programs);
+    if (options_.bpf_stats) snapshot.bpf_programs = std::move(programs);
     snapshot.scrapes = ++scrapes_;
   }
   snapshot.memory_enabled = options_.memory_enabled;
   snapshot.runqueue_latency_enabled = options_.runqueue_latency;
-  if (options_.bpf_stats) snapshot.bpf_programs = bpf_->program_stats();
   snapshot.boot_time_unix_seconds = boot_time_unix_seconds_;
   auto self = read_self_metrics(procfs_);
   if (self) snapshot.self = *self;
@@ -168,7 +169,7 @@ nlohmann::json ProcessMonitor::health() const {
                                             {"errors_total", collector.errors}};
   }
   std::lock_guard lock(mutex_);
-  health["events_lost"] = events_lost();
+  health["events_lost"] = events_lost(bpf_->program_stats());
   health["tracked_processes"] = table_.tracked_processes();
   return health;
 }

@@ -65,7 +65,8 @@ class ProcessMonitor {
  private:
   explicit ProcessMonitor(MonitorOptions options);
   void collect_locked();  // requires mutex_
-  std::map<std::string, std::uint64_t> events_lost() const;  // requires mutex_
+  // Lost events by source; `programs` gives the kernel's skipped runs. Requires mutex_.
+  std::map<std::string, std::uint64_t> events_lost(const std::vector<ProgramStats>& programs) const;
   void drain_loop();
 
   MonitorOptions options_;
