@@ -1,98 +1,25 @@
-// bpfproc: command-line wiring only; everything else lives in bpfproc_core.
-#include <signal.h>
+// bpfproc: command-line wiring only; everything else lives in the layer libraries (userspace/).
 
 #include <algorithm>
-#include <cstdio>
-#include <iostream>
 
 #include <CLI/CLI.hpp>
 #include <bpf/libbpf.h>
-#include <prometheus/text_serializer.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "bpfproc/bench.h"
-#include "bpfproc/check.h"
-#include "bpfproc/config.h"
-#include "bpfproc/duration.h"
-#include "bpfproc/measure.h"
-#include "bpfproc/process_monitor.h"
-#include "bpfproc/scrape_collectable.h"
-#include "bpfproc/version.h"
-#include "bpfproc/web_server.h"
+#include "bpfproc/app/daemon.h"
+#include "bpfproc/kernel/bpf_collector.h"
+#include "bpfproc/bench/bench.h"
+#include "bpfproc/measure/measure.h"
+#include "bpfproc/util/duration.h"
+#include "bpfproc/util/exit_status.h"
+#include "bpfproc/util/version.h"
 
 namespace {
 
-// Exit codes: 1 for a missing requirement or a runtime failure, 2 for bad input.
-constexpr int kExitFailure = 1;
-constexpr int kExitBadInput = 2;
-
-struct Flags {
-  bpfproc::WebOptions web;
-  std::string config_file;
-  std::string web_config_file;
-  std::string memory_interval = "30s";
-  std::string log_level = "info";
-  std::string procfs = "/proc";
-  bool memory = true;
-  bool runqueue_latency = true;
-  bool bpf_stats = false;
-};
-
-int fail(int code, const std::string& message) {
-  std::fprintf(stderr, "bpfproc: %s\n", message.c_str());
-  return code;
-}
-
-// Config and options from the flags; the error is the message and exit code for main.
-bpfproc::Result<bpfproc::MonitorOptions> monitor_options(const Flags& flags, int& exit_code) {
-  bpfproc::MonitorOptions options;
-  exit_code = kExitBadInput;
-  if (flags.config_file.empty()) {
-    options.config = bpfproc::default_config();
-  } else {
-    auto config = bpfproc::load_config_file(flags.config_file);
-    if (!config) return config.error();
-    options.config = std::move(*config);
-  }
-  auto interval = bpfproc::parse_duration(flags.memory_interval);
-  if (!interval) return bpfproc::Error{interval.error().what, "--memory.interval " + flags.memory_interval};
-  if (interval->count() <= 0) return bpfproc::Error{"must be positive", "--memory.interval " + flags.memory_interval};
-  options.memory.interval = *interval;
-  options.memory_enabled = flags.memory;
-  options.runqueue_latency = flags.runqueue_latency;
-  options.bpf_stats = flags.bpf_stats;
-  options.procfs_root = flags.procfs;
-  exit_code = kExitFailure;
-  return options;
-}
-
-bpfproc::Result<std::unique_ptr<bpfproc::ProcessMonitor>> open_monitor(bpfproc::MonitorOptions options) {
-  // A missing requirement explains itself better than the load failure it would cause.
-  const std::string missing = bpfproc::first_missing(bpfproc::check_requirements(/*load_test=*/false));
-  if (!missing.empty()) return bpfproc::Error{missing, ""};
-  return bpfproc::ProcessMonitor::open(std::move(options));
-}
-
-int run_check() {
-  const auto requirements = bpfproc::check_requirements();
-  for (const auto& requirement : requirements)
-    std::printf("%-8s %s: %s\n", requirement.ok ? "ok" : "missing", requirement.name.c_str(),
-                requirement.detail.c_str());
-  return bpfproc::first_missing(requirements).empty() ? 0 : kExitFailure;
-}
-
-int run_once(const Flags& flags) {
-  int exit_code = 0;
-  auto options = monitor_options(flags, exit_code);
-  if (!options) return fail(exit_code, options.error().message());
-  auto monitor = open_monitor(std::move(*options));
-  if (!monitor) return fail(kExitFailure, monitor.error().message());
-  (*monitor)->refresh_memory_now();
-  const auto families = bpfproc::build_exposition((*monitor)->collect());
-  std::cout << prometheus::TextSerializer().Serialize(families);
-  return 0;
-}
+using bpfproc::fail;
+using bpfproc::kExitBadInput;
+using bpfproc::kExitFailure;
 
 // The command line, with what follows `bpfproc measure ... --` set aside as CMD: CLI11 2.1 does
 // not hand a subcommand the arguments after "--" when it has no positional option.
@@ -135,42 +62,6 @@ int run_measure(bpfproc::MeasureOptions options, const std::string& interval, co
   return bpfproc::run_measure(options);
 }
 
-int run_daemon(const Flags& flags) {
-  int exit_code = 0;
-  auto options = monitor_options(flags, exit_code);
-  if (!options) return fail(exit_code, options.error().message());
-  if (auto address = bpfproc::civetweb_listening_port(flags.web.listen_address); !address)
-    return fail(kExitBadInput, address.error().message());
-  bpfproc::WebOptions web = flags.web;
-  if (!flags.web_config_file.empty()) {
-    auto web_config = bpfproc::load_web_config_file(flags.web_config_file);
-    if (!web_config) return fail(kExitBadInput, web_config.error().message());
-    web.config = std::move(*web_config);
-  }
-
-  // Block the stop signals before any thread starts, so that only sigwait below receives them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
-  auto monitor = open_monitor(std::move(*options));
-  if (!monitor) return fail(kExitFailure, monitor.error().message());
-  (*monitor)->start_background();
-
-  auto collectable = std::make_shared<bpfproc::ScrapeCollectable>(**monitor);
-  bpfproc::ProcessMonitor* health_source = monitor->get();
-  auto server = bpfproc::WebServer::start(web, collectable, [health_source] { return health_source->health().dump(); });
-  if (!server) return fail(kExitFailure, server.error().message());
-  spdlog::info("bpfproc {} listening on {}{}", bpfproc::kVersion, flags.web.listen_address, flags.web.telemetry_path);
-
-  int received = 0;
-  sigwait(&stop_signals, &received);
-  spdlog::info("received {}, shutting down", strsignal(received));
-  return 0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -178,7 +69,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version",
                        std::string("bpfproc version ") + bpfproc::kVersion + " (revision " + bpfproc::kRevision +
                            ", libbpf " + libbpf_version_string() + ")");
-  Flags flags;
+  bpfproc::DaemonFlags flags;
   app.add_option("--web.listen-address", flags.web.listen_address, "Address to listen on, [host]:port")
       ->capture_default_str();
   app.add_option("--web.telemetry-path", flags.web.telemetry_path, "Path of the metrics endpoint")
@@ -188,6 +79,12 @@ int main(int argc, char** argv) {
   app.add_option("--config.file", flags.config_file,
                  "Grouping config (process-exporter's process_names format); default: one group per comm");
   app.add_option("--memory.interval", flags.memory_interval, "How often memory is read from smaps_rollup")
+      ->capture_default_str();
+  app.add_option("--collection.interval", flags.collection_interval,
+                 "How often the counters are collected when nobody reads them")
+      ->capture_default_str();
+  app.add_option("--collection.max-age", flags.collection_max_age,
+                 "A scrape that finds the snapshot older than this triggers one collection, shared by concurrent scrapes")
       ->capture_default_str();
   app.add_flag("--collector.memory,!--no-collector.memory", flags.memory,
                "Read memory from smaps_rollup (default: on)");
@@ -247,16 +144,16 @@ int main(int argc, char** argv) {
   bpfproc::route_libbpf_logging();
 
   try {
-    if (*check) return run_check();
+    if (*check) return bpfproc::run_check();
     if (*bench) return bpfproc::run_bench(bench_options);
-    if (*once) return run_once(flags);
+    if (*once) return bpfproc::run_once(flags);
     if (*measure) {
       auto command = measure_command(*measure, split);
       if (!command) return fail(kExitBadInput, command.error().message());
       measure_options.command = std::move(*command);
       return run_measure(std::move(measure_options), measure_interval, flags.procfs);
     }
-    return run_daemon(flags);
+    return bpfproc::run_daemon(flags);
   } catch (const std::exception& error) {
     return fail(kExitFailure, error.what());
   }

@@ -17,8 +17,8 @@
 
 #include <gtest/gtest.h>
 
-#include "bpfproc/config.h"
-#include "bpfproc/process_monitor.h"
+#include "bpfproc/grouping/config.h"
+#include "bpfproc/app/exporter.h"
 
 namespace bpfproc::testing {
 

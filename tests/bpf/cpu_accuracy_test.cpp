@@ -143,18 +143,18 @@ TEST(Check, AllRequirementsAreMet) {
 
 TEST(ProcessTable, ExitedProcessesAreForgottenWithoutScrapes) {
   REQUIRE_BPF_OR_SKIP();
-  MonitorOptions options;
-  options.config = config_from("process_names: [{name: '{{.Comm}}', cmdline: ['.+']}]\n");
-  options.memory_enabled = false;
-  options.idle_collection_interval = std::chrono::milliseconds(200);
-  auto opened = ProcessMonitor::open(std::move(options));
+  ExporterOptions options;
+  options.monitor.config = config_from("process_names: [{name: '{{.Comm}}', cmdline: ['.+']}]\n");
+  options.monitor.memory_enabled = false;
+  options.publisher.interval = std::chrono::milliseconds(200);
+  auto opened = Exporter::open(std::move(options));
   ASSERT_TRUE(opened) << opened.error().message();
-  ProcessMonitor& monitor = **opened;
-  monitor.start_background();
-  const auto tracked = [&monitor] { return monitor.health()["tracked_processes"].get<std::uint64_t>(); };
+  Exporter& exporter = **opened;
+  exporter.start();
+  const auto tracked = [&exporter] { return exporter.publisher().latest()->tracked_processes; };
   const std::uint64_t before = tracked();
 
-  // 300 processes come and go while nobody scrapes; the drain thread's own collections forget them.
+  // 300 processes come and go while nobody scrapes; the timer's own collections forget them.
   Child churn = Child::spawn({tool("churn"), "300", "1", tool("burn")});
   churn.read_line();
   ASSERT_EQ(churn.finish(), 0);

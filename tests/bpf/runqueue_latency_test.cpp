@@ -6,8 +6,8 @@
 #include <set>
 
 #include "bpf_test_support.h"
-#include "bpfproc/bpf_collector.h"
-#include "bpfproc/latency_quantile.h"
+#include "bpfproc/kernel/bpf_collector.h"
+#include "bpfproc/accounting/latency_quantile.h"
 
 namespace bpfproc::testing {
 namespace {
@@ -25,9 +25,9 @@ double quantile_bound_seconds(const RunqueueLatency& latency, double q) {
   return bound == UINT64_MAX ? INFINITY : static_cast<double>(bound) / 1e9;
 }
 
-std::uint64_t waits_lost(const ProcessMonitor& monitor) {
-  const auto lost = monitor.health()["events_lost"];
-  return lost["task_storage"].get<std::uint64_t>() + lost["program_recursion"].get<std::uint64_t>();
+std::uint64_t waits_lost(ProcessMonitor& monitor) {
+  const auto lost = monitor.collect()->events_lost;
+  return lost.at("task_storage") + lost.at("program_recursion");
 }
 
 void report(const char* what, const Counters& counters) {

@@ -1,0 +1,46 @@
+# Fails when a file of a layer includes a header of a higher layer (or of a consumer).
+# Runs at configure time (included from CMakeLists.txt) and as the test `layering`:
+#   cmake -DSOURCE_DIR=<repo> -P cmake/CheckLayers.cmake
+if(NOT SOURCE_DIR)
+  set(SOURCE_DIR ${CMAKE_SOURCE_DIR})
+endif()
+include(${SOURCE_DIR}/cmake/Layers.cmake)
+
+set(violations "")
+set(lower "")
+foreach(layer IN LISTS BPFPROC_LAYERS BPFPROC_CONSUMERS)
+  list(FIND BPFPROC_CONSUMERS ${layer} consumer_index)
+  if(consumer_index GREATER_EQUAL 0)
+    set(allowed ${BPFPROC_LAYERS})
+    list(REMOVE_ITEM allowed app)
+  else()
+    set(allowed ${lower})
+    list(APPEND lower ${layer})
+  endif()
+  list(APPEND allowed ${layer})
+  file(GLOB files ${SOURCE_DIR}/userspace/${layer}/*.cpp ${SOURCE_DIR}/userspace/${layer}/*.h
+                  ${SOURCE_DIR}/include/bpfproc/${layer}/*.h)
+  foreach(file IN LISTS files)
+    file(STRINGS ${file} includes REGEX "^#include \"bpfproc/[a-z_]+/")
+    foreach(line IN LISTS includes)
+      string(REGEX REPLACE "^#include \"bpfproc/([a-z_]+)/.*" "\\1" included ${line})
+      list(FIND allowed ${included} found)
+      if(found LESS 0)
+        file(RELATIVE_PATH relative ${SOURCE_DIR} ${file})
+        string(APPEND violations "\n  ${relative} (layer ${layer}) includes bpfproc/${included}/")
+      endif()
+    endforeach()
+  endforeach()
+endforeach()
+
+# Every header and source must sit in a layer folder.
+file(GLOB loose ${SOURCE_DIR}/include/bpfproc/*.h ${SOURCE_DIR}/userspace/*.cpp)
+list(FILTER loose EXCLUDE REGEX "/main\\.cpp$")
+foreach(file IN LISTS loose)
+  file(RELATIVE_PATH relative ${SOURCE_DIR} ${file})
+  string(APPEND violations "\n  ${relative} is outside the layer folders")
+endforeach()
+
+if(violations)
+  message(FATAL_ERROR "layering: a lower layer includes a higher one:${violations}")
+endif()

@@ -1,0 +1,30 @@
+#pragma once
+// The daemon's commands: serve (the default), `once` and `check`, from the parsed flags.
+#include <string>
+
+#include "bpfproc/web/web_server.h"
+
+namespace bpfproc {
+
+struct DaemonFlags {
+  WebOptions web;
+  std::string config_file;
+  std::string web_config_file;
+  std::string memory_interval = "30s";
+  std::string collection_interval = "15s";
+  std::string collection_max_age = "100ms";
+  std::string log_level = "info";
+  std::string procfs = "/proc";
+  bool memory = true;
+  bool runqueue_latency = true;
+  bool bpf_stats = false;
+};
+
+// Serves /metrics until SIGINT or SIGTERM; returns the exit status.
+int run_daemon(const DaemonFlags& flags);
+// Collects once and prints the exposition on stdout.
+int run_once(const DaemonFlags& flags);
+// Prints each kernel requirement; 1 if any is missing.
+int run_check();
+
+}  // namespace bpfproc

@@ -1,0 +1,36 @@
+#pragma once
+// The configuration file: process-exporter's format (a top-level `process_names:` list, first
+// matching rule wins) plus bpfproc's own settings beside it.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bpfproc/grouping/process_rule.h"
+#include "bpfproc/util/result.h"
+
+namespace bpfproc {
+
+struct Config {
+  std::vector<ProcessRule> rules;
+  // A process that matches no rule joins the group of its nearest grouped ancestor.
+  bool children = true;
+  // Kernel threads are left out unless this is set.
+  bool kernel_threads = false;
+
+  // Name of the group for identity, or nullopt when no rule matches. `username` resolves {{.Username}}.
+  std::optional<std::string> group_of(const ProcessIdentity& identity, const std::string& username,
+                                      double start_time_unix_seconds) const;
+};
+
+// The embedded default: one group per comm, for every process with a command line.
+Config default_config();
+extern const char* const kDefaultConfigYaml;
+
+// Errors are one line: "<source>:<line>: <reason>", e.g.
+// "bpfproc.yml:4: unknown key \"comms\" (expected name, comm, exe or cmdline)".
+// Bad YAML, unknown keys, wrong types, bad regexes and unknown template fields are all errors.
+Result<Config> parse_config(std::string_view yaml_text, const std::string& source_name);
+Result<Config> load_config_file(const std::string& path);
+
+}  // namespace bpfproc

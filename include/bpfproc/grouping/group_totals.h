@@ -1,0 +1,22 @@
+#pragma once
+// What a snapshot holds of one group: its live members and its cumulative counters.
+#include <cstdint>
+#include <string>
+
+#include "bpfproc/accounting/counters.h"
+#include "bpfproc/procfs/smaps_rollup.h"
+
+namespace bpfproc {
+
+struct GroupTotals {
+  std::string name;
+  std::uint64_t processes = 0;   // live members
+  std::uint64_t threads = 0;
+  Counters counters;             // user_ns/system_ns split; user + system == runtime
+  std::uint64_t exits = 0;
+  bool has_memory = false;       // at least one member has a memory reading
+  MemoryUsage memory;
+  std::uint64_t oldest_start_ns = 0;  // CLOCK_BOOTTIME; 0 when the group has no live member
+};
+
+}  // namespace bpfproc

@@ -1,0 +1,90 @@
+#pragma once
+// One process tree, as `bpfproc measure` follows it: a root process and every descendant, built
+// from the lifecycle events, with the final counters of every thread that exited and the current
+// counters of the threads still alive.
+//
+// - Membership: the root, then every process whose fork event names a member as its parent.
+//   The fork tracepoint fires in the parent before the child can run, so a member's fork event
+//   always comes before any event of the child.
+// - Exited threads: one exit event each, taken at the thread's final context switch, so its
+//   counters are final. Keyed by (tid, start): a thread is never counted twice.
+// - Live threads: the readings of the last task iterator scan. A thread that exits after the
+//   scan trades its reading for its final counters; one that exited before it is not read again.
+// Processes are keyed by (tgid, start time) everywhere: pids get reused.
+#include <cstdint>
+#include <map>
+#include <set>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "bpfproc/accounting/counters.h"
+#include "bpfproc/kernel/event_sink.h"
+#include "bpfproc/grouping/process_table.h"
+
+namespace bpfproc {
+
+struct TreeTotals {
+  Counters counters;                          // user + system == runtime, split per process
+  std::uint64_t runqueue_latency_max_ns = 0;  // the longest single wait, exact
+  std::uint64_t processes = 0;                // the root and every descendant, alive or not
+  std::uint64_t threads = 0;                  // every thread of those, alive or not
+  std::uint64_t still_running = 0;            // processes with a thread alive at the last scan
+};
+
+class ProcessTree : public EventSink {
+ public:
+  explicit ProcessTree(ProcessKey root);
+
+  void on_fork(const fork_event& event) override;
+  void on_exec(const exec_event& event) override;
+  void on_exit(const exit_event& event) override;
+
+  // Replaces the live readings with one task iterator scan (records of every task on the host).
+  void observe_scan(std::span<const task_record> records);
+
+  const ProcessKey& root() const { return root_; }
+  bool is_member(const ProcessKey& key) const { return processes_.contains(key); }
+  bool root_execed() const { return processes_.at(root_).execed; }
+  bool root_exited() const { return processes_.at(root_).exited; }
+  // CLOCK_BOOTTIME of the root's last thread's final switch; 0 until root_exited().
+  std::uint64_t root_exit_time_ns() const { return root_exit_time_ns_; }
+  // Members whose last thread has not exited yet, as far as the events say.
+  std::vector<ProcessKey> live_members() const;
+  // Members that neither reported their last exit nor had a thread in the last scan: their final
+  // exit events are still on the way (or were lost).
+  std::vector<ProcessKey> unaccounted_members() const;
+
+  TreeTotals totals() const;
+
+ private:
+  using ThreadKey = std::pair<std::uint32_t, std::uint64_t>;  // (tid, start_ns)
+
+  struct Process {
+    Counters exited_threads;  // final counters of its exited threads, sampled user/system unsplit
+    std::uint64_t runqueue_latency_max_ns = 0;
+    std::uint64_t threads_exited = 0;
+    bool exited = false;      // an exit event said no thread of it is left
+    bool execed = false;
+    bool seen_in_scan = false;
+  };
+  struct LiveThread {
+    ProcessKey process;
+    Counters counters;
+    std::uint64_t runqueue_latency_max_ns = 0;
+  };
+
+  struct ProcessKeyLess {
+    bool operator()(const ProcessKey& a, const ProcessKey& b) const {
+      return std::pair(a.pid, a.start_ns) < std::pair(b.pid, b.start_ns);
+    }
+  };
+
+  ProcessKey root_;
+  std::uint64_t root_exit_time_ns_ = 0;
+  std::map<ProcessKey, Process, ProcessKeyLess> processes_;
+  std::set<ThreadKey> exited_threads_;
+  std::map<ThreadKey, LiveThread> live_threads_;
+};
+
+}  // namespace bpfproc

@@ -1,0 +1,79 @@
+#pragma once
+// Loads and attaches bpfproc's BPF programs, and reads what they collect: the per-task counters
+// (task iterator, on demand) and the lifecycle events (ring buffer).
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <linux/types.h>
+
+#include "bpf/task_record.h"
+#include "bpfproc/kernel/event_sink.h"
+#include "bpfproc/kernel/program_stats.h"
+#include "bpfproc/util/result.h"
+
+struct task_iter_bpf;
+struct lifecycle_bpf;
+struct ring_buffer;
+struct bpf_link;
+
+namespace bpfproc {
+
+struct BpfOptions {
+  bool include_kernel_threads = false;
+  // Run-queue latency histograms: attaches the wakeup programs and makes the switch program
+  // time each wait. Off, neither is loaded.
+  bool runqueue_latency = true;
+  // Keeps the kernel's BPF run-time statistics on (BPF_ENABLE_STATS) while the collector lives,
+  // for program_stats(). The kernel then times every program run, about 20 ns each.
+  bool bpf_stats = false;
+};
+
+class BpfCollector {
+ public:
+  // Loads and attaches everything. The error is one line naming what is missing.
+  static Result<std::unique_ptr<BpfCollector>> open(const BpfOptions& options);
+  ~BpfCollector();
+  BpfCollector(const BpfCollector&) = delete;
+  BpfCollector& operator=(const BpfCollector&) = delete;
+
+  // Every live task, one record per thread. The records stay valid until the next call.
+  Result<std::span<const task_record>> read_tasks();
+
+  // Hands every pending event to `sink`; returns how many, or an error.
+  Result<int> drain_events(EventSink& sink);
+  // Waits up to timeout_ms for the kernel to signal events (it does so only when the buffer
+  // fills up; callers drain on a timer anyway). Returns early on a signal.
+  void wait_for_events(int timeout_ms);
+
+  // Events the kernel could not deliver, by reason (enum lost_reason), summed over CPUs.
+  std::uint64_t lost_events(lost_reason reason) const;
+
+  // Every loaded program, with the kernel's statistics (zero unless statistics are on, here
+  // or in another process holding BPF_ENABLE_STATS).
+  std::vector<ProgramStats> program_stats() const;
+  const BpfOptions& options() const { return options_; }
+
+ private:
+  explicit BpfCollector(const BpfOptions& options) : options_(options) {}
+  static int handle_event(void* context, void* data, std::size_t size);
+
+  BpfOptions options_;
+  int stats_fd_ = -1;  // holds BPF_ENABLE_STATS on while open
+  task_iter_bpf* task_iter_ = nullptr;
+  lifecycle_bpf* lifecycle_ = nullptr;
+  bpf_link* iter_link_ = nullptr;
+  ring_buffer* events_ = nullptr;
+  EventSink* sink_ = nullptr;  // only during drain_events
+  std::vector<task_record> task_buffer_;  // reused: read() fills it as raw bytes
+};
+
+// Routes libbpf's own messages to the log at debug level; the last warning is kept so that a
+// load failure can be explained in one line.
+void route_libbpf_logging();
+std::string last_libbpf_warning();
+
+}  // namespace bpfproc

@@ -1,0 +1,52 @@
+#pragma once
+// Access to a procfs tree. Every /proc read in bpfproc goes through here, so tests can point the
+// root at tests/fixtures/proc.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bpfproc/util/result.h"
+
+namespace bpfproc {
+
+class ProcFs {
+ public:
+  explicit ProcFs(std::string root = "/proc");
+  const std::string& root() const { return root_; }
+
+  // Reads ROOT/relative_path whole, e.g. read("self/stat").
+  Result<std::string> read(std::string_view relative_path) const;
+  // Numeric entries of ROOT, i.e. the pids of the visible processes.
+  std::vector<int> pids() const;
+
+ private:
+  std::string root_;
+};
+
+// An open /proc/PID directory. Files read through it belong to the process that had PID when it
+// was opened: if that process exits and the pid is reused, reads fail with ESRCH instead of
+// returning the new process's data.
+class ProcessDir {
+ public:
+  static Result<ProcessDir> open(const ProcFs& procfs, int pid);
+  ProcessDir(ProcessDir&& other) noexcept;
+  ProcessDir& operator=(ProcessDir&& other) noexcept;
+  ProcessDir(const ProcessDir&) = delete;
+  ProcessDir& operator=(const ProcessDir&) = delete;
+  ~ProcessDir();
+
+  int pid() const { return pid_; }
+  Result<std::string> read(const char* name) const;      // e.g. "smaps_rollup"
+  Result<std::string> read_link(const char* name) const; // e.g. "exe"
+
+ private:
+  ProcessDir(int dir_fd, int pid, std::string path) : dir_fd_(dir_fd), pid_(pid), path_(std::move(path)) {}
+  int dir_fd_ = -1;
+  int pid_ = 0;
+  std::string path_;  // for error messages
+};
+
+// Reads a whole file into a string; errors carry the path and errno.
+Result<std::string> read_file_at(int dir_fd, const char* name, const std::string& display_path);
+
+}  // namespace bpfproc

@@ -1,0 +1,55 @@
+#pragma once
+// One collection's result: everything a reader (/metrics, /health, once, push) needs, immutable
+// once published (see snapshot_publisher.h).
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bpfproc/grouping/group_totals.h"
+#include "bpfproc/kernel/program_stats.h"
+#include "bpfproc/procfs/self_metrics.h"
+
+namespace bpfproc {
+
+struct CollectorStatus {
+  // Upper bounds of bpfproc_exporter_collector_duration_seconds, in seconds.
+  static constexpr std::array<double, 11> kBuckets{0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                   0.25,  0.5,   1.0,  2.5,   5.0};
+  std::string name;
+  std::array<std::uint64_t, kBuckets.size()> bucket_counts{};  // not cumulative
+  std::uint64_t count = 0;
+  double sum_seconds = 0;
+  double cpu_seconds = 0;  // CPU time of all runs, from the running thread's own clock
+  std::uint64_t errors = 0;
+  bool success = false;
+  double last_run_unix_seconds = 0;  // 0 until the first run
+};
+
+struct BuildInfo {
+  std::string version;
+  std::string revision;
+  std::string libbpf_version;
+  std::string kernel;
+};
+
+struct ExporterSnapshot {
+  std::uint64_t generation = 0;  // 1 for the first published snapshot, then +1 each
+  std::chrono::steady_clock::time_point collected_at;  // when its collection finished
+  std::vector<GroupTotals> groups;
+  bool memory_enabled = true;
+  bool runqueue_latency_enabled = true;
+  double boot_time_unix_seconds = 0;  // converts CLOCK_BOOTTIME start times to the wall clock
+  std::optional<SelfMetrics> self;    // absent if /proc/self could not be read
+  BuildInfo build;
+  std::vector<CollectorStatus> collectors;
+  std::map<std::string, std::uint64_t> events_lost;  // by source
+  std::vector<ProgramStats> bpf_programs;  // with --bpf.stats only
+  std::uint64_t tracked_processes = 0;
+  unsigned cpu_cores = 0;
+};
+
+}  // namespace bpfproc

@@ -1,0 +1,16 @@
+#pragma once
+// How bpfproc's commands end: one line on stderr and an exit status that tells bad input from a
+// failure.
+#include <string_view>
+
+namespace bpfproc {
+
+// A missing requirement or a runtime failure.
+inline constexpr int kExitFailure = 1;
+// Bad input: a flag, a config file, a listen address.
+inline constexpr int kExitBadInput = 2;
+
+// Prints "bpfproc: MESSAGE" on stderr and returns `code`, for `return fail(...)`.
+int fail(int code, std::string_view message);
+
+}  // namespace bpfproc

@@ -1,0 +1,47 @@
+#pragma once
+// The HTTP endpoints: /metrics (prometheus::Exposer, gzip when asked), /health (JSON) and a
+// landing page at /.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <prometheus/collectable.h>
+#include <prometheus/exposer.h>
+
+#include "bpfproc/util/result.h"
+#include "bpfproc/web/web_config.h"
+
+struct mg_connection;
+
+namespace bpfproc {
+
+struct WebOptions {
+  std::string listen_address = ":9435";  // node_exporter style: [host]:port
+  std::string telemetry_path = "/metrics";
+  WebConfig config;                      // TLS and basic auth, from --web.config.file
+};
+
+class WebServer {
+ public:
+  // Fails with one line when the address is invalid or the port is taken.
+  static Result<std::unique_ptr<WebServer>> start(const WebOptions& options,
+                                                   std::shared_ptr<prometheus::Collectable> metrics,
+                                                   std::function<std::string()> health_json);
+  ~WebServer();
+
+ private:
+  WebServer() = default;
+  static int handle_request(struct mg_connection* connection);
+
+  WebOptions options_;
+  std::unique_ptr<BasicAuth> basic_auth_;
+  int certificate_fd_ = -1;  // memfd holding key + certificate for civetweb, while it runs
+  std::function<std::string()> health_json_;
+  std::shared_ptr<prometheus::Collectable> metrics_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+};
+
+// ":9435" -> "9435", "localhost:9435" -> "127.0.0.1:9435", "[::1]:9435" stays; civetweb's syntax.
+Result<std::string> civetweb_listening_port(const std::string& listen_address);
+
+}  // namespace bpfproc

@@ -1,0 +1,225 @@
+#include "bpfproc/grouping/config.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+namespace bpfproc {
+namespace {
+
+ProcessIdentity process(std::string comm, std::string exe_path, std::vector<std::string> argv) {
+  ProcessIdentity identity;
+  identity.pid = 100;
+  identity.comm = std::move(comm);
+  identity.exe_path = std::move(exe_path);
+  identity.argv = std::move(argv);
+  return identity;
+}
+
+std::optional<std::string> group_of(const Config& config, const ProcessIdentity& identity) {
+  return config.group_of(identity, "root", 0);
+}
+
+Config parse_ok(std::string_view yaml) {
+  auto config = parse_config(yaml, "test.yml");
+  EXPECT_TRUE(config.ok()) << (config.ok() ? "" : config.error().message());
+  return config.ok() ? std::move(*config) : Config{};
+}
+
+std::string parse_error(std::string_view yaml) {
+  const auto config = parse_config(yaml, "test.yml");
+  EXPECT_FALSE(config.ok()) << "expected an error for:\n" << yaml;
+  return config.ok() ? "<no error>" : config.error().message();
+}
+
+TEST(DefaultConfig, GroupsEveryProcessByComm) {
+  const Config config = default_config();
+  ASSERT_EQ(config.rules.size(), 1u);
+  EXPECT_TRUE(config.children);
+  EXPECT_FALSE(config.kernel_threads);
+  EXPECT_EQ(group_of(config, process("nginx", "/usr/sbin/nginx", {"nginx: worker process"})), "nginx");
+  EXPECT_EQ(group_of(config, process("python3", "/usr/bin/python3.11", {"python3", "app.py"})), "python3");
+}
+
+TEST(DefaultConfig, LeavesKernelThreadsOut) {
+  ProcessIdentity kworker = process("kworker/0:1", "", {});
+  kworker.kernel_thread = true;
+  EXPECT_EQ(group_of(default_config(), kworker), std::nullopt);
+}
+
+TEST(Config, FirstMatchingRuleWins) {
+  const Config config = parse_ok(R"(
+process_names:
+  - name: shells
+    comm: [bash]
+  - name: everything
+    cmdline: [".*"]
+)");
+  EXPECT_EQ(group_of(config, process("bash", "/usr/bin/bash", {"bash"})), "shells");
+  EXPECT_EQ(group_of(config, process("zsh", "/usr/bin/zsh", {"zsh"})), "everything");
+
+  const Config reversed = parse_ok(R"(
+process_names:
+  - name: everything
+    cmdline: [".*"]
+  - name: shells
+    comm: [bash]
+)");
+  EXPECT_EQ(group_of(reversed, process("bash", "/usr/bin/bash", {"bash"})), "everything");
+}
+
+TEST(Config, NoMatchingRuleMeansNoGroup) {
+  const Config config = parse_ok("process_names:\n  - comm: [bash]\n");
+  EXPECT_EQ(group_of(config, process("zsh", "/usr/bin/zsh", {"zsh"})), std::nullopt);
+}
+
+TEST(Config, NameDefaultsToExeBase) {
+  const Config config = parse_ok("process_names:\n  - comm: [postgres]\n  - name: \"\"\n    comm: [sleep]\n");
+  EXPECT_EQ(group_of(config, process("postgres", "/usr/lib/postgresql/15/bin/postgres", {"postgres: walwriter"})),
+            "postgres");
+  EXPECT_EQ(group_of(config, process("sleep", "/usr/bin/sleep", {"sleep", "1"})), "sleep");
+}
+
+TEST(Config, NameTemplateSeesUsernameStartTimeAndCaptures) {
+  const Config config = parse_ok(R"(
+process_names:
+  - name: "{{.Username}}/{{.Matches.queue}}@{{.StartTime}}"
+    exe: [worker]
+    cmdline: ['--queue=(?P<queue>\w+)']
+)");
+  const auto group = config.group_of(process("worker", "/opt/bin/worker", {"worker", "--queue=mail"}), "alice",
+                                     1795309416);
+  EXPECT_EQ(group, "alice/mail@2026-11-22T01:03:36Z");
+}
+
+TEST(Config, ReadsBpfprocSettings) {
+  const Config config = parse_ok("children: false\nkernel_threads: yes\nprocess_names:\n  - comm: [bash]\n");
+  EXPECT_FALSE(config.children);
+  EXPECT_TRUE(config.kernel_threads);
+  EXPECT_EQ(config.rules.size(), 1u);
+}
+
+TEST(Config, AcceptsAProcessExporterConfigUnchanged) {
+  const auto config = load_config_file(BPFPROC_FIXTURES_DIR "/config/process-exporter.yml");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  ASSERT_EQ(config->rules.size(), 5u);
+  EXPECT_EQ(config->rules[2].name.text(), "{{.ExeFull}}:{{.Matches.Cfgfile}}");
+
+  EXPECT_EQ(group_of(*config, process("bash", "/usr/bin/bash", {"-bash"})), "bash");
+  EXPECT_EQ(group_of(*config, process("postgres", "/usr/lib/postgresql/15/bin/postgres", {"postgres: checkpointer"})),
+            "postgres");
+  EXPECT_EQ(group_of(*config, process("prometheus", "/usr/local/bin/prometheus", {"/usr/local/bin/prometheus"})),
+            "prometheus");
+  EXPECT_EQ(group_of(*config, process("process-exporte", "/usr/local/bin/process-exporter",
+                                      {"/usr/local/bin/process-exporter", "-config.path", "/etc/pe.yml"})),
+            "/usr/local/bin/process-exporter:/etc/pe.yml");
+  EXPECT_EQ(group_of(*config, process("upstart", "/sbin/upstart", {"/sbin/upstart", "--user"})), "upstart:-user");
+  // System upstart has no --user, so it falls through to the catch-all rule.
+  EXPECT_EQ(group_of(*config, process("init", "/sbin/upstart", {"/sbin/init"})), "init");
+  EXPECT_EQ(group_of(*config, process("kthreadd", "", {})), std::nullopt);
+}
+
+TEST(ConfigErrors, YamlSyntax) {
+  EXPECT_EQ(parse_error("process_names:\n  - comm: [bash\n"), "test.yml:3: end of sequence flow not found");
+  EXPECT_EQ(parse_error("process_names:\n\t- comm: [bash]\n"), "test.yml:2: illegal block entry");
+}
+
+TEST(ConfigErrors, UnknownTopLevelKey) {
+  EXPECT_EQ(parse_error("process_names:\n  - comm: [bash]\nchildrens: true\n"),
+            "test.yml:3: unknown key \"childrens\" (expected process_names, children or kernel_threads)");
+}
+
+TEST(ConfigErrors, UnknownRuleKey) {
+  EXPECT_EQ(parse_error("process_names:\n  - comm: [bash]\n    comms: [zsh]\n"),
+            "test.yml:3: unknown key \"comms\" (expected name, comm, exe or cmdline)");
+}
+
+TEST(ConfigErrors, DuplicateKey) {
+  EXPECT_EQ(parse_error("process_names:\n  - comm: [bash]\n    comm: [zsh]\n"), "test.yml:3: duplicate key \"comm\"");
+}
+
+TEST(ConfigErrors, WrongTypes) {
+  EXPECT_EQ(parse_error("process_names:\n  - comm: bash\n"), "test.yml:2: comm must be a list of strings");
+  EXPECT_EQ(parse_error("process_names:\n  - exe:\n"), "test.yml:2: exe must be a list of strings");
+  EXPECT_EQ(parse_error("process_names:\n  - cmdline:\n    - [a, b]\n"), "test.yml:3: cmdline entries must be strings");
+  EXPECT_EQ(parse_error("process_names:\n  - comm: []\n"), "test.yml:2: comm must not be empty");
+  EXPECT_EQ(parse_error("process_names: bash\n"), "test.yml:1: process_names must be a list of rules");
+  EXPECT_EQ(parse_error("process_names:\n  - bash\n"),
+            "test.yml:2: a rule must be a map with name, comm, exe or cmdline");
+  EXPECT_EQ(parse_error("process_names:\n  - comm: [bash]\nchildren: maybe\n"),
+            "test.yml:3: children must be true or false");
+  EXPECT_EQ(parse_error("kernel_threads: [true]\nprocess_names:\n  - comm: [bash]\n"),
+            "test.yml:1: kernel_threads must be true or false");
+  EXPECT_EQ(parse_error("- process_names\n"), "test.yml:1: the top level must be a map with process_names");
+}
+
+TEST(ConfigErrors, UnquotedTemplateIsAWrongType) {
+  EXPECT_EQ(parse_error("process_names:\n  - comm: [bash]\n    name: {{.Comm}}\n"),
+            "test.yml:3: name must be a string (quote templates: \"{{.Comm}}\")");
+}
+
+TEST(ConfigErrors, BadRegexCarriesRe2sReason) {
+  EXPECT_EQ(parse_error("process_names:\n  - cmdline:\n    - 'ok'\n    - 'a(b'\n"),
+            "test.yml:4: invalid cmdline regex \"a(b\": missing ): a(b");
+}
+
+TEST(ConfigErrors, UnknownTemplateField) {
+  EXPECT_EQ(parse_error("process_names:\n  - comm: [bash]\n\n    name: \"{{.Comm}}-{{.Foo}}\"\n"),
+            "test.yml:4: unknown template field \"{{.Foo}}\"");
+  EXPECT_EQ(parse_error("process_names:\n  - name: \"{{.Comm\"\n    comm: [bash]\n"),
+            "test.yml:2: unterminated template field \"{{.Comm\"");
+}
+
+TEST(ConfigErrors, MatchesNeedsACaptureOfTheSameRule) {
+  EXPECT_EQ(parse_error(R"(process_names:
+  - name: "{{.Matches.Cfgfile}}"
+    cmdline: ['-config.path\s+(?P<Config>\S+)']
+)"),
+            "test.yml:2: name uses \"{{.Matches.Cfgfile}}\" but no cmdline regex of this rule has a capture "
+            "(?P<Cfgfile>...)");
+  // A capture in another rule does not count.
+  EXPECT_EQ(parse_error(R"(process_names:
+  - cmdline: ['(?P<Cfgfile>\S+)']
+  - comm: [app]
+    name: "{{.Matches.Cfgfile}}"
+)"),
+            "test.yml:4: name uses \"{{.Matches.Cfgfile}}\" but no cmdline regex of this rule has a capture "
+            "(?P<Cfgfile>...)");
+}
+
+TEST(ConfigErrors, RuleWithoutSelector) {
+  EXPECT_EQ(parse_error("process_names:\n  - comm: [bash]\n  - name: shells\n"),
+            "test.yml:3: rule has no comm, exe or cmdline selector");
+}
+
+TEST(ConfigErrors, MissingProcessNames) {
+  EXPECT_EQ(parse_error("children: true\n"), "test.yml:1: missing process_names");
+  EXPECT_EQ(parse_error(""), "test.yml:1: missing process_names");
+  EXPECT_EQ(parse_error("# only a comment\n"), "test.yml:1: missing process_names");
+}
+
+TEST(LoadConfigFile, ErrorsNameTheFileAndLine) {
+  const std::string path = ::testing::TempDir() + "bpfproc_config_test_bad.yml";
+  std::ofstream(path) << "process_names:\n  - comm: [bash]\n    comms: [zsh]\n";
+  const auto config = load_config_file(path);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().message(),
+            path + ":3: unknown key \"comms\" (expected name, comm, exe or cmdline)");
+  std::remove(path.c_str());
+}
+
+TEST(LoadConfigFile, UnreadableFileIsAnErrorWithErrno) {
+  const auto missing = load_config_file("/nonexistent/bpfproc.yml");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().errno_value, ENOENT);
+  EXPECT_EQ(missing.error().message(), "/nonexistent/bpfproc.yml: cannot read config file: No such file or directory");
+
+  const auto directory = load_config_file(BPFPROC_FIXTURES_DIR "/config");
+  ASSERT_FALSE(directory.ok());
+  EXPECT_EQ(directory.error().errno_value, EISDIR);
+}
+
+}  // namespace
+}  // namespace bpfproc

@@ -1,0 +1,144 @@
+#include "bpfproc/grouping/name_template.h"
+
+#include <gtest/gtest.h>
+
+namespace bpfproc {
+namespace {
+
+ProcessIdentity sleep_process() {
+  ProcessIdentity identity;
+  identity.pid = 4242;
+  identity.comm = "sleep";
+  identity.exe_path = "/usr/bin/sleep";
+  identity.argv = {"sleep", "60"};
+  identity.uid = 1000;
+  return identity;
+}
+
+// Parses and renders; a parse error fails the test and renders a marker that no assertion expects.
+std::string render(std::string_view text, const TemplateContext& context) {
+  const auto parsed = NameTemplate::parse(text);
+  EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error().message());
+  return parsed.ok() ? parsed->render(context) : "<parse error>";
+}
+
+std::string render_for(std::string_view text, const ProcessIdentity& identity) {
+  TemplateContext context;
+  context.identity = &identity;
+  return render(text, context);
+}
+
+std::string parse_error(std::string_view text) {
+  const auto parsed = NameTemplate::parse(text);
+  EXPECT_FALSE(parsed.ok()) << "expected an error for " << text;
+  return parsed.ok() ? "<no error>" : parsed.error().message();
+}
+
+TEST(NameTemplate, LiteralTextRendersUnchanged) {
+  const auto identity = sleep_process();
+  EXPECT_EQ(render_for("web-tier", identity), "web-tier");
+  EXPECT_EQ(render_for("", identity), "");
+  // Go templates treat a lone "}}" as text, and so do we.
+  EXPECT_EQ(render_for("a}}b{c}", identity), "a}}b{c}");
+}
+
+TEST(NameTemplate, Comm) {
+  auto identity = sleep_process();
+  identity.comm = "kworker/0:1";
+  EXPECT_EQ(render_for("{{.Comm}}", identity), "kworker/0:1");
+}
+
+TEST(NameTemplate, ExeBaseAndExeFullUseTheExecutable) {
+  auto identity = sleep_process();
+  identity.exe_path = "/usr/lib/postgresql/15/bin/postgres";
+  identity.argv = {"postgres: checkpointer"};  // postgres rewrites argv[0]; the executable is truthful
+  EXPECT_EQ(render_for("{{.ExeBase}}", identity), "postgres");
+  EXPECT_EQ(render_for("{{.ExeFull}}", identity), "/usr/lib/postgresql/15/bin/postgres");
+}
+
+TEST(NameTemplate, ExeFieldsFallBackToArgv0ThenComm) {
+  auto identity = sleep_process();
+  identity.exe_path.clear();
+  identity.argv = {"/opt/app/bin/worker", "--queue=mail"};
+  EXPECT_EQ(render_for("{{.ExeBase}}", identity), "worker");
+  EXPECT_EQ(render_for("{{.ExeFull}}", identity), "/opt/app/bin/worker");
+
+  identity.argv.clear();
+  identity.comm = "kthreadd";
+  EXPECT_EQ(render_for("{{.ExeBase}}", identity), "kthreadd");
+  EXPECT_EQ(render_for("{{.ExeFull}}", identity), "kthreadd");
+}
+
+TEST(NameTemplate, Username) {
+  const auto identity = sleep_process();
+  TemplateContext context;
+  context.identity = &identity;
+  context.username = "www-data";
+  EXPECT_EQ(render("{{.Username}}", context), "www-data");
+}
+
+TEST(NameTemplate, Pid) {
+  const auto identity = sleep_process();
+  EXPECT_EQ(render_for("{{.PID}}", identity), "4242");
+}
+
+TEST(NameTemplate, StartTimeIsRfc3339UtcInWholeSeconds) {
+  const auto identity = sleep_process();
+  TemplateContext context;
+  context.identity = &identity;
+  context.start_time_unix_seconds = 1795309416.75;  // the fraction is dropped, not rounded
+  EXPECT_EQ(render("{{.StartTime}}", context), "2026-11-22T01:03:36Z");
+}
+
+TEST(NameTemplate, MatchesRendersNamedCaptures) {
+  const auto identity = sleep_process();
+  TemplateContext context;
+  context.identity = &identity;
+  context.matches = {{"Cfgfile", "/etc/pe.yml"}, {"port", "9256"}};
+  EXPECT_EQ(render("{{.Matches.Cfgfile}}:{{.Matches.port}}", context), "/etc/pe.yml:9256");
+  // A capture that did not take part in the match renders empty.
+  EXPECT_EQ(render("[{{.Matches.absent}}]", context), "[]");
+}
+
+TEST(NameTemplate, MixesLiteralsAndFieldsAndToleratesSpaces) {
+  const auto identity = sleep_process();
+  TemplateContext context;
+  context.identity = &identity;
+  context.username = "alice";
+  EXPECT_EQ(render("job {{ .Comm }}/{{\t.Username\t}}-{{.PID }}.", context), "job sleep/alice-4242.");
+}
+
+TEST(NameTemplate, RenderWithoutIdentityDoesNotCrash) {
+  TemplateContext context;
+  EXPECT_EQ(render("x{{.Comm}}{{.ExeBase}}y{{.PID}}", context), "xy0");
+}
+
+TEST(NameTemplate, KeepsItsText) {
+  const auto parsed = NameTemplate::parse("{{ .Comm }}:x");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->text(), "{{ .Comm }}:x");
+}
+
+TEST(NameTemplate, ListsMatchNames) {
+  const auto parsed = NameTemplate::parse("{{.Matches.app}}-{{.Comm}}-{{ .Matches.env }}");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->match_names(), (std::vector<std::string>{"app", "env"}));
+}
+
+TEST(NameTemplate, UnknownFieldIsAnErrorNamingIt) {
+  EXPECT_EQ(parse_error("x-{{.Foo}}"), "unknown template field \"{{.Foo}}\"");
+  // Field names are case-sensitive, as in Go.
+  EXPECT_EQ(parse_error("{{.Pid}}"), "unknown template field \"{{.Pid}}\"");
+  EXPECT_EQ(parse_error("{{ .Cgroups }}"), "unknown template field \"{{ .Cgroups }}\"");
+  EXPECT_EQ(parse_error("{{Comm}}"), "unknown template field \"{{Comm}}\"");
+  EXPECT_EQ(parse_error("{{.Matches.}}"), "unknown template field \"{{.Matches.}}\"");
+  EXPECT_EQ(parse_error("{{.Matches.a-b}}"), "unknown template field \"{{.Matches.a-b}}\"");
+}
+
+TEST(NameTemplate, UnterminatedFieldIsAnError) {
+  EXPECT_EQ(parse_error("app-{{.Comm"), "unterminated template field \"{{.Comm\"");
+  EXPECT_EQ(parse_error("{{.Comm}}-{{"), "unterminated template field \"{{\"");
+}
+
+}  // namespace
+}  // namespace bpfproc

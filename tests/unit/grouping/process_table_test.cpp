@@ -1,0 +1,347 @@
+// The process table's accounting rules, driven with synthetic iterator records and events.
+#include "bpfproc/grouping/process_table.h"
+
+#include <cstring>
+#include <map>
+
+#include <gtest/gtest.h>
+
+namespace bpfproc {
+namespace {
+
+constexpr std::uint32_t kInit = 1;
+
+task_record task(std::uint32_t tid, std::uint32_t tgid, std::uint64_t process_start, std::uint64_t runtime_ns,
+                 const char* comm, std::uint32_t parent = kInit) {
+  task_record record{};
+  record.tid = tid;
+  record.tgid = tgid;
+  record.parent_tgid = parent;
+  record.start_ns = tid == tgid ? process_start : process_start + tid;
+  record.process_start_ns = process_start;
+  record.flags = tid == tgid ? TASK_RECORD_LEADER : 0;
+  record.counters.runtime_ns = runtime_ns;
+  // A 3:1 user:system sampled ratio, and one of every other counter per 10 ns of runtime.
+  record.counters.user_ns = runtime_ns / 4 * 3;
+  record.counters.system_ns = runtime_ns / 4;
+  record.counters.voluntary_switches = runtime_ns / 10;
+  record.counters.run_delay_ns = runtime_ns / 10;
+  std::strncpy(record.comm, comm, sizeof(record.comm) - 1);
+  return record;
+}
+
+exit_event exit_of(const task_record& final_record, bool group_dead, std::uint64_t time_ns = 1'000'000) {
+  exit_event event{};
+  event.kind = EVENT_EXIT;
+  event.time_ns = time_ns;
+  event.task = final_record;
+  if (group_dead) event.task.flags |= TASK_RECORD_GROUP_DEAD;
+  return event;
+}
+
+exec_event exec_of(const task_record& record, const char* filename, std::vector<std::string> argv) {
+  exec_event event{};
+  event.kind = EVENT_EXEC;
+  event.old_tid = record.tid;
+  event.task = record;
+  std::strncpy(event.filename, filename, sizeof(event.filename) - 1);
+  std::size_t used = 0;
+  for (const std::string& arg : argv) {
+    std::memcpy(event.args + used, arg.c_str(), arg.size() + 1);
+    used += arg.size() + 1;
+  }
+  event.args_size = static_cast<std::uint32_t>(used);
+  return event;
+}
+
+fork_event fork_of(std::uint32_t pid, std::uint64_t start, std::uint32_t parent, std::uint64_t parent_start,
+                   const char* comm) {
+  fork_event event{};
+  event.kind = EVENT_FORK;
+  event.pid = pid;
+  event.start_ns = start;
+  event.parent_tgid = parent;
+  event.parent_start_ns = parent_start;
+  std::strncpy(event.comm, comm, sizeof(event.comm) - 1);
+  return event;
+}
+
+// A table whose "/proc" is a map the test fills in.
+struct Fixture {
+  explicit Fixture(const std::string& yaml)
+      : table(parse_config(yaml, "test").value(), [this](const ProcessKey& key) -> std::optional<ProcessIdentity> {
+          auto found = procfs.find(key.pid);
+          if (found == procfs.end() || found->second.start_time_ns != key.start_ns) return std::nullopt;
+          return found->second;
+        }) {}
+
+  void live(std::uint32_t pid, std::uint64_t start, const std::string& comm, std::vector<std::string> argv) {
+    ProcessIdentity identity;
+    identity.pid = static_cast<int>(pid);
+    identity.comm = comm;
+    identity.exe_path = "/usr/bin/" + comm;
+    identity.argv = std::move(argv);
+    identity.start_time_ns = start;
+    procfs[pid] = identity;
+  }
+
+  void scan(const std::vector<task_record>& records) {
+    table.begin_scan(++scan_time);
+    for (const task_record& record : records) table.observe_task(record);
+    table.end_scan();
+  }
+
+  GroupTotals group(const std::string& name) {
+    for (GroupTotals& totals : table.collect_groups())
+      if (totals.name == name) return totals;
+    return GroupTotals{};
+  }
+
+  std::map<std::uint32_t, ProcessIdentity> procfs;
+  ProcessTable table;
+  std::uint64_t scan_time = 0;
+};
+
+const char* const kByComm = "process_names: [{name: '{{.Comm}}', cmdline: ['.+']}]\n";
+
+TEST(ProcessTable, LiveProcessFollowsTheIteratorAndSplitsCpu) {
+  Fixture fixture(kByComm);
+  fixture.live(100, 5000, "nginx", {"nginx", "-g", "daemon off;"});
+  fixture.scan({task(100, 100, 5000, 1000, "nginx")});
+  EXPECT_EQ(fixture.group("nginx").counters.runtime_ns, 1000u);
+
+  fixture.scan({task(100, 100, 5000, 2000, "nginx")});
+  const GroupTotals nginx = fixture.group("nginx");
+  EXPECT_EQ(nginx.counters.runtime_ns, 2000u);
+  EXPECT_EQ(nginx.counters.user_ns, 1500u);
+  EXPECT_EQ(nginx.counters.system_ns, 500u);
+  EXPECT_EQ(nginx.counters.voluntary_switches, 200u);
+  EXPECT_EQ(nginx.processes, 1u);
+  EXPECT_EQ(nginx.threads, 1u);
+  EXPECT_EQ(nginx.oldest_start_ns, 5000u);
+}
+
+TEST(ProcessTable, KernelThreadsAndProcessesWithoutCommandLineAreNotGrouped) {
+  Fixture fixture(kByComm);
+  fixture.live(200, 10, "kworker", {});
+  fixture.scan({task(200, 200, 10, 1000, "kworker")});
+  EXPECT_TRUE(fixture.table.collect_groups().empty());
+  EXPECT_EQ(fixture.table.tracked_processes(), 1u);
+}
+
+TEST(ProcessTable, ExitFoldsFinalCountersIntoTheGroupForever) {
+  Fixture fixture(kByComm);
+  fixture.live(100, 5000, "make", {"make", "-j2"});
+  fixture.scan({task(100, 100, 5000, 1000, "make")});
+  fixture.table.on_exit(exit_of(task(100, 100, 5000, 1800, "make"), /*group_dead=*/true));
+  fixture.procfs.clear();
+
+  GroupTotals make = fixture.group("make");
+  EXPECT_EQ(make.counters.runtime_ns, 1800u);
+  EXPECT_EQ(make.exits, 1u);
+  EXPECT_EQ(make.processes, 0u);
+
+  for (int scan = 0; scan < 4; ++scan) fixture.scan({});
+  EXPECT_EQ(fixture.table.tracked_processes(), 0u) << "an exited process is forgotten";
+  make = fixture.group("make");
+  EXPECT_EQ(make.counters.runtime_ns, 1800u) << "its CPU is not";
+  EXPECT_EQ(make.counters.user_ns + make.counters.system_ns, 1800u);
+  EXPECT_EQ(make.exits, 1u);
+}
+
+// A task's run-queue waits: `waits` of at most 2^(10+slot) ns each, summing to waits * 1000 ns.
+task_record with_waits(task_record record, std::size_t slot, std::uint64_t waits) {
+  record.runqueue_latency.slots[slot] = waits;
+  record.runqueue_latency.sum_ns = waits * 1000;
+  return record;
+}
+
+TEST(ProcessTable, RunqueueHistogramsOfThreadsAndExitedProcessesAddUpInTheGroup) {
+  Fixture fixture(kByComm);
+  fixture.live(100, 5000, "java", {"java"});
+  fixture.scan({with_waits(task(100, 100, 5000, 100, "java"), 0, 3),
+                with_waits(task(101, 100, 5000, 100, "java"), 2, 5)});
+  EXPECT_EQ(fixture.group("java").counters.runqueue_latency.count(), 8u);
+
+  // The thread exits with two more waits; the leader keeps running and waits once more.
+  fixture.table.on_exit(exit_of(with_waits(task(101, 100, 5000, 120, "java"), 2, 7), false, 10'000));
+  fixture.scan({with_waits(task(100, 100, 5000, 110, "java"), 0, 4)});
+  RunqueueLatency latency = fixture.group("java").counters.runqueue_latency;
+  EXPECT_EQ(latency.slots[0], 4u);
+  EXPECT_EQ(latency.slots[2], 7u);
+  EXPECT_EQ(latency.sum_ns, 11'000u);
+
+  // The process exits: its histogram stays in the group after the table forgets it.
+  fixture.table.on_exit(exit_of(with_waits(task(100, 100, 5000, 130, "java"), 0, 6), true));
+  fixture.procfs.clear();
+  for (int scan = 0; scan < 4; ++scan) fixture.scan({});
+  latency = fixture.group("java").counters.runqueue_latency;
+  EXPECT_EQ(latency.slots[0], 6u);
+  EXPECT_EQ(latency.slots[2], 7u);
+  EXPECT_EQ(latency.count(), 13u);
+  EXPECT_EQ(latency.sum_ns, 13'000u);
+}
+
+TEST(ProcessTable, ReusedPidIsANewProcess) {
+  Fixture fixture(kByComm);
+  fixture.live(100, 5000, "worker", {"worker"});
+  fixture.scan({task(100, 100, 5000, 500, "worker")});
+  fixture.table.on_exit(exit_of(task(100, 100, 5000, 500, "worker"), true));
+
+  // Same pid, later start time: another process, whose counters start from its own zero.
+  fixture.live(100, 9000, "worker", {"worker"});
+  fixture.scan({task(100, 100, 9000, 20, "worker")});
+  const GroupTotals worker = fixture.group("worker");
+  EXPECT_EQ(worker.counters.runtime_ns, 520u);
+  EXPECT_EQ(worker.processes, 1u);
+  EXPECT_EQ(worker.exits, 1u);
+}
+
+TEST(ProcessTable, ThreadsThatExitKeepTheirCpu) {
+  Fixture fixture(kByComm);
+  fixture.live(100, 5000, "java", {"java", "-jar", "app.jar"});
+  fixture.scan({task(100, 100, 5000, 100, "java"), task(101, 100, 5000, 100, "java")});
+  EXPECT_EQ(fixture.group("java").threads, 2u);
+
+  fixture.table.on_exit(exit_of(task(101, 100, 5000, 120, "java"), /*group_dead=*/false, 10'000));
+  fixture.scan({task(100, 100, 5000, 110, "java")});
+  const GroupTotals java = fixture.group("java");
+  EXPECT_EQ(java.counters.runtime_ns, 230u);
+  EXPECT_EQ(java.threads, 1u);
+  EXPECT_EQ(java.exits, 0u);
+}
+
+TEST(ProcessTable, AStaleRecordOfAnExitedThreadDoesNotCountItTwice) {
+  Fixture fixture(kByComm);
+  fixture.live(100, 5000, "java", {"java"});
+  fixture.scan({task(100, 100, 5000, 100, "java"), task(101, 100, 5000, 100, "java")});
+  // The iterator read thread 101 just before it exited; its exit event is applied first.
+  fixture.table.on_exit(exit_of(task(101, 100, 5000, 150, "java"), false, 10'000));
+  fixture.scan({task(100, 100, 5000, 100, "java"), task(101, 100, 5000, 140, "java")});
+  EXPECT_EQ(fixture.group("java").counters.runtime_ns, 250u);
+  // Later scans cannot see 101 any more: the kernel unhashed it before its last switch.
+  for (int scan = 0; scan < 4; ++scan) {
+    fixture.scan({task(100, 100, 5000, 100, "java")});
+    EXPECT_EQ(fixture.group("java").counters.runtime_ns, 250u);
+  }
+}
+
+TEST(ProcessTable, ThreadsExitedBeforeFirstSightComeFromTheKernelsSignalTotals) {
+  Fixture fixture(kByComm);
+  fixture.live(100, 5000, "java", {"java"});
+  task_record leader = task(100, 100, 5000, 100, "java");
+  leader.exited_threads.runtime_ns = 700;  // threads that exited before bpfproc started
+  fixture.scan({leader});
+  EXPECT_EQ(fixture.group("java").counters.runtime_ns, 800u);
+
+  // The exit event of a thread that the baseline already includes must not count twice.
+  fixture.table.on_exit(exit_of(task(102, 100, 5000, 700, "java"), false, /*time_ns=*/0));
+  EXPECT_EQ(fixture.group("java").counters.runtime_ns, 800u);
+}
+
+TEST(ProcessTable, ExecCreditsEarlierCpuToTheOldGroup) {
+  Fixture fixture(kByComm);
+  fixture.live(100, 5000, "sh", {"sh", "-c", "exec sleep 1"});
+  fixture.scan({task(100, 100, 5000, 100, "sh")});
+  EXPECT_EQ(fixture.group("sh").counters.runtime_ns, 100u);
+
+  fixture.table.on_exec(exec_of(task(100, 100, 5000, 130, "sleep"), "/usr/bin/sleep", {"sleep", "1"}));
+  fixture.live(100, 5000, "sleep", {"sleep", "1"});
+  fixture.scan({task(100, 100, 5000, 200, "sleep")});
+
+  EXPECT_EQ(fixture.group("sh").counters.runtime_ns, 130u);
+  EXPECT_EQ(fixture.group("sh").processes, 0u);
+  EXPECT_EQ(fixture.group("sleep").counters.runtime_ns, 70u);
+  EXPECT_EQ(fixture.group("sleep").processes, 1u);
+}
+
+TEST(ProcessTable, ShortLivedProcessIsGroupedFromWhatBpfDelivered) {
+  Fixture fixture("process_names: [{name: 'job-{{.Matches.id}}', cmdline: ['--id=(?P<id>\\w+)']}]\n");
+  fixture.live(50, 100, "runner", {"runner", "--id=parent"});
+  fixture.scan({task(50, 50, 100, 10, "runner")});
+
+  // Born and gone between two scans: /proc never showed it.
+  fixture.table.on_fork(fork_of(60, 700, 50, 100, "runner"));
+  fixture.table.on_exec(exec_of(task(60, 60, 700, 5, "job", 50), "/usr/bin/job", {"job", "--id=42"}));
+  fixture.table.on_exit(exit_of(task(60, 60, 700, 5000, "job", 50), true));
+  fixture.scan({task(50, 50, 100, 10, "runner")});
+
+  const GroupTotals job = fixture.group("job-42");
+  EXPECT_EQ(job.counters.runtime_ns, 4995u) << "runtime after the exec";
+  EXPECT_EQ(job.exits, 1u);
+  EXPECT_EQ(fixture.group("job-parent").counters.runtime_ns, 15u) << "parent's 10 plus the child's 5 before exec";
+}
+
+TEST(ProcessTable, UnmatchedChildrenJoinTheirNearestGroupedAncestor) {
+  const char* const yaml = "process_names: [{name: ci, comm: [runner]}]\nchildren: true\n";
+  Fixture fixture(yaml);
+  fixture.live(50, 100, "runner", {"runner"});
+  fixture.live(60, 200, "bash", {"bash", "build.sh"});
+  fixture.live(70, 300, "cc1", {"cc1", "x.c"});
+  fixture.scan({task(50, 50, 100, 10, "runner"), task(60, 60, 200, 20, "bash", 50),
+                task(70, 70, 300, 30, "cc1", 60)});
+  const GroupTotals ci = fixture.group("ci");
+  EXPECT_EQ(ci.processes, 3u);
+  EXPECT_EQ(ci.counters.runtime_ns, 60u);
+
+  Fixture without_children("process_names: [{name: ci, comm: [runner]}]\nchildren: false\n");
+  without_children.live(50, 100, "runner", {"runner"});
+  without_children.live(60, 200, "bash", {"bash", "build.sh"});
+  without_children.scan({task(50, 50, 100, 10, "runner"), task(60, 60, 200, 20, "bash", 50)});
+  EXPECT_EQ(without_children.group("ci").processes, 1u);
+}
+
+TEST(ProcessTable, ProcessThatVanishesWithoutAnEventIsFinalizedAndCounted) {
+  Fixture fixture(kByComm);
+  fixture.live(100, 5000, "daemon", {"daemon"});
+  fixture.scan({task(100, 100, 5000, 900, "daemon")});
+  fixture.procfs.clear();
+  fixture.scan({});
+  EXPECT_EQ(fixture.group("daemon").processes, 1u) << "one missed scan is not yet an exit";
+  fixture.scan({});
+  const GroupTotals daemon = fixture.group("daemon");
+  EXPECT_EQ(daemon.processes, 0u);
+  EXPECT_EQ(daemon.exits, 1u);
+  EXPECT_EQ(daemon.counters.runtime_ns, 900u);
+  EXPECT_EQ(fixture.table.unobserved_exits(), 1u);
+}
+
+TEST(ProcessTable, GroupCountersNeverGoDownWhateverTheOrderOfReadings) {
+  Fixture fixture(kByComm);
+  fixture.live(100, 5000, "app", {"app"});
+  fixture.live(101, 6000, "app", {"app"});
+  fixture.scan({task(100, 100, 5000, 1000, "app"), task(101, 101, 6000, 1000, "app")});
+  Counters previous = fixture.group("app").counters;
+
+  const auto check_monotonic = [&](const char* step) {
+    const Counters now = fixture.group("app").counters;
+    Counters merged = now;
+    merged.merge_max(previous);
+    EXPECT_EQ(merged, now) << "a counter went down at: " << step;
+    EXPECT_EQ(now.user_ns + now.system_ns, now.runtime_ns) << step;
+    previous = now;
+  };
+
+  // The exit event arrives, then a stale iterator record of the zombie with older values.
+  fixture.table.on_exit(exit_of(task(100, 100, 5000, 1500, "app"), true));
+  check_monotonic("exit");
+  fixture.scan({task(100, 100, 5000, 1200, "app"), task(101, 101, 6000, 1100, "app")});
+  check_monotonic("stale zombie record");
+  // The sampled ratio flips to mostly system time: neither part may shrink.
+  task_record flipped = task(101, 101, 6000, 3000, "app");
+  flipped.counters.user_ns = 100;
+  flipped.counters.system_ns = 2900;
+  fixture.scan({flipped});
+  check_monotonic("ratio flip");
+  // An exec into another group, then the process is forgotten.
+  fixture.table.on_exec(exec_of(task(101, 101, 6000, 3100, "other"), "/usr/bin/other", {"other"}));
+  fixture.live(101, 6000, "other", {"other"});
+  for (int scan = 0; scan < 4; ++scan) {
+    fixture.scan({task(101, 101, 6000, 3200, "other")});
+    check_monotonic("exec and forgetting");
+  }
+  EXPECT_EQ(fixture.group("app").counters.runtime_ns, 1500u + 3100u);
+}
+
+}  // namespace
+}  // namespace bpfproc

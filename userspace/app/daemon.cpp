@@ -1,0 +1,123 @@
+#include "bpfproc/app/daemon.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include <prometheus/text_serializer.h>
+#include <spdlog/spdlog.h>
+
+#include "bpfproc/app/exporter.h"
+#include "bpfproc/exposition/exposition.h"
+#include "bpfproc/grouping/config.h"
+#include "bpfproc/kernel/check.h"
+#include "bpfproc/util/duration.h"
+#include "bpfproc/util/exit_status.h"
+#include "bpfproc/util/version.h"
+#include "bpfproc/web/health.h"
+#include "bpfproc/web/scrape_collectable.h"
+
+namespace bpfproc {
+namespace {
+
+// A positive duration flag, or the error naming it.
+Result<std::chrono::milliseconds> positive_duration(const std::string& flag, const std::string& text) {
+  auto parsed = parse_duration(text);
+  if (!parsed) return Error{parsed.error().what, flag + " " + text};
+  if (parsed->count() <= 0) return Error{"must be positive", flag + " " + text};
+  return *parsed;
+}
+
+// Options from the flags; every error here is bad input.
+Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
+  ExporterOptions options;
+  MonitorOptions& monitor = options.monitor;
+  if (flags.config_file.empty()) {
+    monitor.config = default_config();
+  } else {
+    auto config = load_config_file(flags.config_file);
+    if (!config) return config.error();
+    monitor.config = std::move(*config);
+  }
+  auto memory_interval = positive_duration("--memory.interval", flags.memory_interval);
+  if (!memory_interval) return memory_interval.error();
+  monitor.memory.interval = *memory_interval;
+  auto collection_interval = positive_duration("--collection.interval", flags.collection_interval);
+  if (!collection_interval) return collection_interval.error();
+  options.publisher.interval = *collection_interval;
+  auto max_age = parse_duration(flags.collection_max_age);
+  if (!max_age) return Error{max_age.error().what, "--collection.max-age " + flags.collection_max_age};
+  options.publisher.max_age = *max_age;
+  monitor.memory_enabled = flags.memory;
+  monitor.runqueue_latency = flags.runqueue_latency;
+  monitor.bpf_stats = flags.bpf_stats;
+  monitor.procfs_root = flags.procfs;
+  return options;
+}
+
+Result<std::unique_ptr<Exporter>> open_exporter(ExporterOptions options) {
+  // A missing requirement explains itself better than the load failure it would cause.
+  const std::string missing = first_missing(check_requirements(/*load_test=*/false));
+  if (!missing.empty()) return Error{missing, ""};
+  return Exporter::open(std::move(options));
+}
+
+}  // namespace
+
+int run_check() {
+  const auto requirements = check_requirements();
+  for (const auto& requirement : requirements)
+    std::printf("%-8s %s: %s\n", requirement.ok ? "ok" : "missing", requirement.name.c_str(),
+                requirement.detail.c_str());
+  return first_missing(requirements).empty() ? 0 : kExitFailure;
+}
+
+int run_once(const DaemonFlags& flags) {
+  auto options = exporter_options(flags);
+  if (!options) return fail(kExitBadInput, options.error().message());
+  auto exporter = open_exporter(std::move(*options));
+  if (!exporter) return fail(kExitFailure, exporter.error().message());
+  (*exporter)->monitor().refresh_memory_now();
+  auto snapshot = (*exporter)->publisher().publish_now();
+  std::cout << prometheus::TextSerializer().Serialize(build_exposition(*snapshot, {.scrapes = 1}));
+  return 0;
+}
+
+int run_daemon(const DaemonFlags& flags) {
+  auto options = exporter_options(flags);
+  if (!options) return fail(kExitBadInput, options.error().message());
+  if (auto address = civetweb_listening_port(flags.web.listen_address); !address)
+    return fail(kExitBadInput, address.error().message());
+  WebOptions web = flags.web;
+  if (!flags.web_config_file.empty()) {
+    auto web_config = load_web_config_file(flags.web_config_file);
+    if (!web_config) return fail(kExitBadInput, web_config.error().message());
+    web.config = std::move(*web_config);
+  }
+
+  // Block the stop signals before any thread starts, so that only sigwait below receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto exporter = open_exporter(std::move(*options));
+  if (!exporter) return fail(kExitFailure, exporter.error().message());
+  (*exporter)->start();
+
+  SnapshotPublisher& publisher = (*exporter)->publisher();
+  auto collectable = std::make_shared<ScrapeCollectable>(publisher);
+  auto server = WebServer::start(web, collectable, [&publisher] { return health_json(publisher.latest().get()); });
+  if (!server) return fail(kExitFailure, server.error().message());
+  spdlog::info("bpfproc {} listening on {}{}", kVersion, flags.web.listen_address, flags.web.telemetry_path);
+
+  int received = 0;
+  sigwait(&stop_signals, &received);
+  spdlog::info("received {}, shutting down", strsignal(received));
+  return 0;
+}
+
+}  // namespace bpfproc

@@ -1,0 +1,103 @@
+#include "bpfproc/collectors/memory_refresher.h"
+
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <spdlog/spdlog.h>
+
+#include "bpfproc/util/clock.h"
+#include "bpfproc/procfs/proc_stat.h"
+
+namespace bpfproc {
+namespace {
+
+bool process_gone(int errno_value) { return errno_value == ESRCH || errno_value == ENOENT; }
+
+}  // namespace
+
+MemoryReading read_process_memory(const ProcFs& procfs, const ProcessKey& key) {
+  auto dir = ProcessDir::open(procfs, static_cast<int>(key.pid));
+  if (!dir) return {std::nullopt, !process_gone(dir.error().errno_value)};
+
+  // The directory handle pins the process; its start time says whether it is the one we track.
+  auto stat_text = dir->read("stat");
+  if (!stat_text) return {std::nullopt, !process_gone(stat_text.error().errno_value)};
+  auto stat = parse_proc_stat(*stat_text);
+  if (!stat) return {std::nullopt, true};
+  if (stat->start_time_ticks != nanoseconds_to_ticks(key.start_ns)) return {std::nullopt, false};
+
+  auto text = dir->read("smaps_rollup");
+  if (!text) return {std::nullopt, !process_gone(text.error().errno_value)};
+  auto usage = parse_smaps_rollup(*text);
+  if (!usage) return {std::nullopt, false};  // empty: the process exited while we read it
+  return {*usage, false};
+}
+
+MemoryRefresher::MemoryRefresher(ProcFs procfs, ProcessTable& table, std::mutex& table_mutex,
+                                 MemoryRefresherOptions options)
+    : procfs_(std::move(procfs)), table_(table), table_mutex_(table_mutex), options_(options) {}
+
+MemoryRefresher::~MemoryRefresher() {
+  {
+    std::lock_guard lock(wake_mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void MemoryRefresher::start() { thread_ = std::thread([this] { run(); }); }
+
+void MemoryRefresher::run() {
+  std::unique_lock lock(wake_mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    refresh_once();
+    lock.lock();
+    wake_.wait_for(lock, options_.interval, [this] { return stopping_; });
+  }
+}
+
+void MemoryRefresher::refresh_once() {
+  const double wall_start = clock_seconds(CLOCK_MONOTONIC);
+  const double cpu_start = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
+  std::vector<ProcessKey> keys;
+  {
+    std::lock_guard lock(table_mutex_);
+    keys = table_.grouped_live_processes();
+  }
+
+  std::vector<std::pair<ProcessKey, MemoryUsage>> readings;
+  readings.reserve(keys.size());
+  std::uint64_t errors = 0;
+  for (const ProcessKey& key : keys) {
+    {
+      std::lock_guard lock(wake_mutex_);
+      if (stopping_) return;
+    }
+    MemoryReading reading = read_process_memory(procfs_, key);
+    if (reading.usage) readings.emplace_back(key, *reading.usage);
+    if (reading.error) ++errors;
+
+    // Stay within the CPU budget: sleep until CPU used / wall elapsed is back under it.
+    const double cpu_used = clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
+    const double wall_elapsed = clock_seconds(CLOCK_MONOTONIC) - wall_start;
+    const double ahead = cpu_used / options_.cpu_budget - wall_elapsed;
+    if (ahead > 0.01) {  // sleep in steps of at least 10 ms: shorter sleeps cost more than they save
+      const timespec pause{static_cast<time_t>(ahead), static_cast<long>((ahead - static_cast<double>(static_cast<time_t>(ahead))) * 1e9)};
+      nanosleep(&pause, nullptr);
+    }
+  }
+  {
+    std::lock_guard lock(table_mutex_);
+    for (const auto& [key, usage] : readings) table_.set_memory(key, usage);
+  }
+  const double duration = clock_seconds(CLOCK_MONOTONIC) - wall_start;
+  stats_.record_run(duration, clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu_start, errors, clock_seconds(CLOCK_REALTIME));
+  spdlog::debug("memory: read {} of {} processes in {:.3f}s, {} errors", readings.size(), keys.size(),
+                duration, errors);
+}
+
+}  // namespace bpfproc

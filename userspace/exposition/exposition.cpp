@@ -1,0 +1,226 @@
+#include "bpfproc/exposition/exposition.h"
+
+#include <limits>
+#include <utility>
+
+namespace bpfproc {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+constexpr double kNanosecondsPerSecond = 1e9;
+
+double seconds(std::uint64_t nanoseconds) { return static_cast<double>(nanoseconds) / kNanosecondsPerSecond; }
+
+MetricFamily family(std::string name, std::string help, MetricType type) {
+  return MetricFamily{std::move(name), std::move(help), type, {}};
+}
+
+ClientMetric sample(std::vector<ClientMetric::Label> labels, MetricType type, double value) {
+  ClientMetric metric;
+  metric.label = std::move(labels);
+  if (type == MetricType::Counter) metric.counter.value = value;
+  else metric.gauge.value = value;
+  return metric;
+}
+
+void add(MetricFamily& family, std::vector<ClientMetric::Label> labels, double value) {
+  family.metric.push_back(sample(std::move(labels), family.type, value));
+}
+
+// A Prometheus histogram from the kernel's log2 slots: slot i becomes the cumulative bucket
+// le = 2^(10+i) ns (1.024 µs to 4.29 s); the overflow slot only counts in +Inf.
+ClientMetric runqueue_histogram(ClientMetric::Label label, const RunqueueLatency& latency) {
+  ClientMetric metric;
+  metric.label = {std::move(label)};
+  std::uint64_t cumulative = 0;
+  for (std::size_t slot = 0; slot + 1 < RunqueueLatency::kSlots; ++slot) {
+    cumulative += latency.slots[slot];
+    metric.histogram.bucket.push_back({cumulative, seconds(RunqueueLatency::slot_upper_bound_ns(slot))});
+  }
+  cumulative += latency.slots.back();
+  metric.histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
+  metric.histogram.sample_count = cumulative;
+  metric.histogram.sample_sum = seconds(latency.sum_ns);
+  return metric;
+}
+
+void add_group_families(const ExporterSnapshot& snapshot, std::vector<MetricFamily>& families) {
+  auto processes = family("bpfproc_group_processes", "Live processes in the group.", MetricType::Gauge);
+  auto threads = family("bpfproc_group_threads", "Live threads in the group's processes.", MetricType::Gauge);
+  auto cpu = family("bpfproc_group_cpu_seconds_total",
+                    "Exact CPU time of the group (kernel sum_exec_runtime), split into user and system "
+                    "by the kernel's sampled ratio.",
+                    MetricType::Counter);
+  auto exits = family("bpfproc_group_process_exits_total", "Processes of the group that exited.",
+                      MetricType::Counter);
+  auto switches = family("bpfproc_group_context_switches_total", "Context switches of the group's threads.",
+                         MetricType::Counter);
+  auto migrations = family("bpfproc_group_migrations_total", "Migrations of the group's threads between CPUs.",
+                           MetricType::Counter);
+  auto run_delay = family("bpfproc_group_runqueue_wait_seconds_total",
+                          "Time the group's threads spent runnable, waiting for a CPU (sched_info.run_delay).",
+                          MetricType::Counter);
+  auto latency = family("bpfproc_group_runqueue_latency_seconds",
+                         "Run-queue latency of the group's threads: each wait from wakeup, or from "
+                         "preemption, until running again. Waits since bpfproc started.",
+                         MetricType::Histogram);
+  auto memory = family("bpfproc_group_memory_bytes",
+                       "Memory of the group's live processes from smaps_rollup, summed over processes "
+                       "(rss double-counts shared pages; pss does not).",
+                       MetricType::Gauge);
+  auto oldest = family("bpfproc_group_oldest_start_time_seconds",
+                       "Start time of the group's oldest live process, in seconds since the epoch.",
+                       MetricType::Gauge);
+
+  for (const GroupTotals& group : snapshot.groups) {
+    const ClientMetric::Label name{"group", group.name};
+    add(processes, {name}, static_cast<double>(group.processes));
+    add(threads, {name}, static_cast<double>(group.threads));
+    add(cpu, {name, {"mode", "system"}}, seconds(group.counters.system_ns));
+    add(cpu, {name, {"mode", "user"}}, seconds(group.counters.user_ns));
+    add(exits, {name}, static_cast<double>(group.exits));
+    add(switches, {name, {"kind", "involuntary"}}, static_cast<double>(group.counters.involuntary_switches));
+    add(switches, {name, {"kind", "voluntary"}}, static_cast<double>(group.counters.voluntary_switches));
+    add(migrations, {name}, static_cast<double>(group.counters.migrations));
+    add(run_delay, {name}, seconds(group.counters.run_delay_ns));
+    if (snapshot.runqueue_latency_enabled)
+      latency.metric.push_back(runqueue_histogram(name, group.counters.runqueue_latency));
+    if (snapshot.memory_enabled && group.has_memory) {
+      const std::pair<const char*, std::uint64_t> kinds[] = {
+          {"pss", group.memory.pss},       {"pss_anon", group.memory.pss_anon}, {"pss_file", group.memory.pss_file},
+          {"pss_shmem", group.memory.pss_shmem}, {"rss", group.memory.rss},     {"swap", group.memory.swap},
+          {"swap_pss", group.memory.swap_pss},   {"uss", group.memory.uss}};
+      for (const auto& [kind, bytes] : kinds) add(memory, {name, {"kind", kind}}, static_cast<double>(bytes));
+    }
+    if (group.processes > 0)
+      add(oldest, {name}, snapshot.boot_time_unix_seconds + seconds(group.oldest_start_ns));
+  }
+  for (auto* built : {&processes, &threads, &cpu, &exits, &switches, &migrations, &run_delay, &memory, &oldest})
+    families.push_back(std::move(*built));
+  if (snapshot.runqueue_latency_enabled) families.push_back(std::move(latency));
+}
+
+void add_process_families(const SelfMetrics& self, std::vector<MetricFamily>& families) {
+  const std::tuple<const char*, const char*, MetricType, double> rows[] = {
+      {"process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", MetricType::Counter,
+       self.cpu_seconds},
+      {"process_max_fds", "Maximum number of open file descriptors.", MetricType::Gauge, self.max_fds},
+      {"process_open_fds", "Number of open file descriptors.", MetricType::Gauge, self.open_fds},
+      {"process_resident_memory_bytes", "Resident memory size in bytes.", MetricType::Gauge,
+       self.resident_memory_bytes},
+      {"process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
+       MetricType::Gauge, self.start_time_seconds},
+      {"process_threads", "Number of OS threads in the process.", MetricType::Gauge, self.threads},
+      {"process_virtual_memory_bytes", "Virtual memory size in bytes.", MetricType::Gauge,
+       self.virtual_memory_bytes},
+  };
+  for (const auto& [name, help, type, value] : rows) {
+    auto built = family(name, help, type);
+    add(built, {}, value);
+    families.push_back(std::move(built));
+  }
+}
+
+void add_exporter_families(const ExporterSnapshot& snapshot, const ReaderCounts& reader,
+                           std::vector<MetricFamily>& families) {
+  auto build = family("bpfproc_exporter_build_info", "Build of this bpfproc; the value is always 1.",
+                      MetricType::Gauge);
+  add(build, {{"kernel", snapshot.build.kernel}, {"libbpf_version", snapshot.build.libbpf_version},
+              {"revision", snapshot.build.revision}, {"version", snapshot.build.version}}, 1);
+  families.push_back(std::move(build));
+
+  auto duration = family("bpfproc_exporter_collector_duration_seconds", "Wall time of collector runs.",
+                         MetricType::Histogram);
+  auto cpu = family("bpfproc_exporter_collector_cpu_seconds_total",
+                    "CPU time of collector runs, from the collecting thread's own clock.", MetricType::Counter);
+  auto errors = family("bpfproc_exporter_collector_errors_total", "Errors met by collector runs.",
+                       MetricType::Counter);
+  auto success = family("bpfproc_exporter_collector_success", "Whether the collector's last run succeeded.",
+                        MetricType::Gauge);
+  auto last_run = family("bpfproc_exporter_collector_last_run_timestamp_seconds",
+                         "When the collector last finished a run, in seconds since the epoch.", MetricType::Gauge);
+  for (const CollectorStatus& collector : snapshot.collectors) {
+    const ClientMetric::Label name{"collector", collector.name};
+    ClientMetric histogram;
+    histogram.label = {name};
+    histogram.histogram.sample_count = collector.count;
+    histogram.histogram.sample_sum = collector.sum_seconds;
+    std::uint64_t cumulative = 0;
+    for (std::size_t index = 0; index < CollectorStatus::kBuckets.size(); ++index) {
+      cumulative += collector.bucket_counts[index];
+      histogram.histogram.bucket.push_back({cumulative, CollectorStatus::kBuckets[index]});
+    }
+    histogram.histogram.bucket.push_back({collector.count, std::numeric_limits<double>::infinity()});
+    duration.metric.push_back(std::move(histogram));
+    add(cpu, {name}, collector.cpu_seconds);
+    add(errors, {name}, static_cast<double>(collector.errors));
+    add(success, {name}, collector.success ? 1 : 0);
+    add(last_run, {name}, collector.last_run_unix_seconds);
+  }
+  for (auto* built : {&duration, &cpu, &errors, &success, &last_run}) families.push_back(std::move(*built));
+
+  if (!snapshot.bpf_programs.empty()) {
+    auto run_time = family("bpfproc_exporter_bpf_program_run_seconds_total",
+                           "Time the kernel spent in each BPF program while statistics were on (--bpf.stats).",
+                           MetricType::Counter);
+    auto runs = family("bpfproc_exporter_bpf_program_runs_total",
+                       "Runs of each BPF program while statistics were on (--bpf.stats).", MetricType::Counter);
+    for (const ProgramStats& program : snapshot.bpf_programs) {
+      add(run_time, {{"program", program.name}}, seconds(program.run_time_ns));
+      add(runs, {{"program", program.name}}, static_cast<double>(program.runs));
+    }
+    families.push_back(std::move(run_time));
+    families.push_back(std::move(runs));
+  }
+
+  auto lost = family("bpfproc_exporter_events_lost_total",
+                     "Kernel events bpfproc could not account for, by source.", MetricType::Counter);
+  for (const auto& [source, count] : snapshot.events_lost) add(lost, {{"source", source}}, static_cast<double>(count));
+  families.push_back(std::move(lost));
+
+  const std::tuple<const char*, const char*, MetricType, double> rows[] = {
+      {"bpfproc_exporter_scrapes_total", "Scrapes served.", MetricType::Counter,
+       static_cast<double>(reader.scrapes)},
+      {"bpfproc_exporter_tracked_processes", "Processes in bpfproc's table, grouped or not.", MetricType::Gauge,
+       static_cast<double>(snapshot.tracked_processes)},
+      {"bpfproc_exporter_cpu_cores", "Online CPUs of the host.", MetricType::Gauge,
+       static_cast<double>(snapshot.cpu_cores)},
+  };
+  for (const auto& [name, help, type, value] : rows) {
+    auto built = family(name, help, type);
+    add(built, {}, value);
+    families.push_back(std::move(built));
+  }
+}
+
+}  // namespace
+
+std::size_t count_series(const std::vector<MetricFamily>& families) {
+  std::size_t series = 0;
+  for (const MetricFamily& built : families) {
+    for (const ClientMetric& metric : built.metric) {
+      // A histogram prints one line per bucket (+Inf included) plus _sum and _count.
+      series += built.type == MetricType::Histogram ? metric.histogram.bucket.size() + 2 : 1;
+    }
+  }
+  return series;
+}
+
+std::vector<MetricFamily> build_exposition(const ExporterSnapshot& snapshot, const ReaderCounts& reader) {
+  std::vector<MetricFamily> families;
+  add_group_families(snapshot, families);
+  if (snapshot.self) add_process_families(*snapshot.self, families);
+  add_exporter_families(snapshot, reader, families);
+
+  // The series count includes its own sample.
+  auto series = family("bpfproc_exporter_series", "Series in this exposition, this one included.",
+                       MetricType::Gauge);
+  add(series, {}, static_cast<double>(count_series(families) + 1));
+  families.push_back(std::move(series));
+  return families;
+}
+
+}  // namespace bpfproc

@@ -1,0 +1,234 @@
+#include "bpfproc/grouping/config.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <set>
+#include <utility>
+
+#include <yaml-cpp/yaml.h>
+
+namespace bpfproc {
+
+const char* const kDefaultConfigYaml = R"(process_names:
+  - name: "{{.Comm}}"
+    cmdline: [".+"]
+)";
+
+std::optional<std::string> Config::group_of(const ProcessIdentity& identity, const std::string& username,
+                                             double start_time_unix_seconds) const {
+  for (const ProcessRule& rule : rules) {
+    std::optional<RuleMatch> match = rule.match(identity);
+    if (!match) continue;
+    const TemplateContext context{&identity, username, std::move(match->captures), start_time_unix_seconds};
+    return rule.name.render(context);
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// process-exporter's default group name.
+constexpr const char* kDefaultNameTemplate = "{{.ExeBase}}";
+
+// Turns one YAML document into a Config; every error points at a line of `source_name`.
+class ConfigParser {
+ public:
+  explicit ConfigParser(std::string source_name) : source_name_(std::move(source_name)) {}
+
+  Error error_at(const YAML::Mark& mark, std::string reason) const {
+    // YAML marks count lines from 0; a null mark (empty document) points at the first line.
+    const int line = mark.is_null() ? 1 : mark.line + 1;
+    return Error{std::move(reason), source_name_ + ":" + std::to_string(line), 0};
+  }
+
+  Result<Config> parse_document(const YAML::Node& root) const {
+    if (root.IsNull()) return error_at(root.Mark(), "missing process_names");
+    if (!root.IsMap()) return error_at(root.Mark(), "the top level must be a map with process_names");
+
+    Config config;
+    bool has_process_names = false;
+    std::set<std::string> seen_keys;
+    for (const auto& entry : root) {
+      const YAML::Node& key = entry.first;
+      const YAML::Node& value = entry.second;
+      const Status key_status = check_key(key, seen_keys, "process_names, children or kernel_threads");
+      if (!key_status) return key_status.error();
+
+      if (key.Scalar() == "process_names") {
+        auto rules = parse_rules(key, value);
+        if (!rules) return rules.error();
+        config.rules = std::move(*rules);
+        has_process_names = true;
+      } else if (key.Scalar() == "children") {
+        auto children = parse_bool(key, value);
+        if (!children) return children.error();
+        config.children = *children;
+      } else if (key.Scalar() == "kernel_threads") {
+        auto kernel_threads = parse_bool(key, value);
+        if (!kernel_threads) return kernel_threads.error();
+        config.kernel_threads = *kernel_threads;
+      } else {
+        return unknown_key(key, "process_names, children or kernel_threads");
+      }
+    }
+    if (!has_process_names) return error_at(root.Mark(), "missing process_names");
+    return config;
+  }
+
+ private:
+  // Keys must be plain strings and appear once; yaml-cpp would silently keep both duplicates.
+  Status check_key(const YAML::Node& key, std::set<std::string>& seen_keys, const char* expected) const {
+    if (!key.IsScalar()) return error_at(key.Mark(), std::string("keys must be strings (expected ") + expected + ")");
+    if (!seen_keys.insert(key.Scalar()).second) return error_at(key.Mark(), "duplicate key \"" + key.Scalar() + "\"");
+    return Ok{};
+  }
+
+  Error unknown_key(const YAML::Node& key, const char* expected) const {
+    return error_at(key.Mark(), "unknown key \"" + key.Scalar() + "\" (expected " + expected + ")");
+  }
+
+  Result<bool> parse_bool(const YAML::Node& key, const YAML::Node& value) const {
+    bool parsed = false;
+    if (!value.IsScalar() || !YAML::convert<bool>::decode(value, parsed)) {
+      return error_at(key.Mark(), key.Scalar() + " must be true or false");
+    }
+    return parsed;
+  }
+
+  // The items of a list of strings, as nodes so that each keeps its line for later errors.
+  Result<std::vector<YAML::Node>> string_items(const YAML::Node& key, const YAML::Node& value) const {
+    if (!value.IsSequence()) return error_at(key.Mark(), key.Scalar() + " must be a list of strings");
+    // An empty list can never match (comm, exe) or always matches (cmdline) in process-exporter;
+    // either way it is a mistake, so say so instead of guessing.
+    if (value.size() == 0) return error_at(key.Mark(), key.Scalar() + " must not be empty");
+    std::vector<YAML::Node> items;
+    for (const YAML::Node& item : value) {
+      if (!item.IsScalar()) return error_at(item.Mark(), key.Scalar() + " entries must be strings");
+      items.push_back(item);
+    }
+    return items;
+  }
+
+  Result<std::vector<ProcessRule>> parse_rules(const YAML::Node& key, const YAML::Node& value) const {
+    if (!value.IsSequence()) return error_at(key.Mark(), "process_names must be a list of rules");
+    std::vector<ProcessRule> rules;
+    for (const YAML::Node& rule_node : value) {
+      auto rule = parse_rule(rule_node);
+      if (!rule) return rule.error();
+      rules.push_back(std::move(*rule));
+    }
+    return rules;
+  }
+
+  Result<ProcessRule> parse_rule(const YAML::Node& node) const {
+    constexpr const char* kRuleKeys = "name, comm, exe or cmdline";
+    if (!node.IsMap()) return error_at(node.Mark(), std::string("a rule must be a map with ") + kRuleKeys);
+
+    ProcessRule rule;
+    std::string name_text = kDefaultNameTemplate;
+    YAML::Mark name_mark = node.Mark();
+    std::set<std::string> capture_names;
+    std::set<std::string> seen_keys;
+    for (const auto& entry : node) {
+      const YAML::Node& key = entry.first;
+      const YAML::Node& value = entry.second;
+      const Status key_status = check_key(key, seen_keys, kRuleKeys);
+      if (!key_status) return key_status.error();
+
+      if (key.Scalar() == "name") {
+        // An unquoted {{.Comm}} is a YAML flow map, the most likely reason for a non-string name.
+        if (!value.IsScalar()) return error_at(key.Mark(), "name must be a string (quote templates: \"{{.Comm}}\")");
+        // process-exporter cannot tell an empty name from a missing one: both get the default.
+        if (!value.Scalar().empty()) name_text = value.Scalar();
+        name_mark = key.Mark();
+      } else if (key.Scalar() == "comm" || key.Scalar() == "exe") {
+        auto items = string_items(key, value);
+        if (!items) return items.error();
+        auto& entries = key.Scalar() == "comm" ? rule.comm : rule.exe;
+        for (const YAML::Node& item : *items) entries.push_back(item.Scalar());
+      } else if (key.Scalar() == "cmdline") {
+        auto items = string_items(key, value);
+        if (!items) return items.error();
+        for (const YAML::Node& item : *items) {
+          auto regex = compile_regex(item.Scalar(), item.Mark());
+          if (!regex) return regex.error();
+          for (const auto& [capture_name, group_index] : (*regex)->NamedCapturingGroups()) {
+            capture_names.insert(capture_name);
+          }
+          rule.cmdline.push_back(std::move(*regex));
+        }
+      } else {
+        return unknown_key(key, kRuleKeys);
+      }
+    }
+    if (rule.comm.empty() && rule.exe.empty() && rule.cmdline.empty()) {
+      return error_at(node.Mark(), "rule has no comm, exe or cmdline selector");
+    }
+
+    auto name = NameTemplate::parse(name_text);
+    if (!name) return error_at(name_mark, name.error().what);
+    // Go templates render a missing capture as "<no value>"; catching it here is kinder.
+    for (const std::string& match_name : name->match_names()) {
+      if (capture_names.count(match_name) == 0) {
+        return error_at(name_mark, "name uses \"{{.Matches." + match_name +
+                                       "}}\" but no cmdline regex of this rule has a capture (?P<" + match_name +
+                                       ">...)");
+      }
+    }
+    rule.name = std::move(*name);
+    return rule;
+  }
+
+  Result<std::shared_ptr<const RE2>> compile_regex(const std::string& pattern, const YAML::Mark& mark) const {
+    RE2::Options options;
+    options.set_log_errors(false);  // the error goes into our one-line message instead of stderr
+    auto regex = std::make_shared<const RE2>(pattern, options);
+    if (!regex->ok()) return error_at(mark, "invalid cmdline regex \"" + pattern + "\": " + regex->error());
+    return std::shared_ptr<const RE2>(std::move(regex));
+  }
+
+  std::string source_name_;
+};
+
+// Reads a whole file; errors carry the path and errno.
+Result<std::string> read_whole_file(const std::string& path) {
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!file) return Error{"cannot read config file", path, errno};
+  std::string contents;
+  char buffer[4096];  // a config file is small; one page per read is plenty
+  std::size_t read_count = 0;
+  while ((read_count = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) contents.append(buffer, read_count);
+  if (std::ferror(file.get())) return Error{"cannot read config file", path, errno};
+  return contents;
+}
+
+}  // namespace
+
+Result<Config> parse_config(std::string_view yaml_text, const std::string& source_name) {
+  const ConfigParser parser(source_name);
+  try {
+    return parser.parse_document(YAML::Load(std::string(yaml_text)));
+  } catch (const YAML::Exception& exception) {
+    return parser.error_at(exception.mark, exception.msg);
+  }
+}
+
+Result<Config> load_config_file(const std::string& path) {
+  auto text = read_whole_file(path);
+  if (!text) return text.error();
+  return parse_config(*text, path);
+}
+
+Config default_config() {
+  auto config = parse_config(kDefaultConfigYaml, "<default config>");
+  if (!config) {
+    // Only a broken build gets here; there is no sensible way to run without grouping rules.
+    std::fprintf(stderr, "bpfproc: embedded default config is invalid: %s\n", config.error().message().c_str());
+    std::abort();
+  }
+  return std::move(*config);
+}
+
+}  // namespace bpfproc

@@ -1,0 +1,151 @@
+#include "bpfproc/grouping/name_template.h"
+
+#include <cmath>
+#include <ctime>
+#include <utility>
+
+namespace bpfproc {
+namespace {
+
+constexpr std::string_view kOpen = "{{";
+constexpr std::string_view kClose = "}}";
+constexpr std::string_view kMatchesPrefix = ".Matches.";
+
+std::string_view trim_spaces(std::string_view text) {
+  constexpr std::string_view kSpaces = " \t";
+  const auto first = text.find_first_not_of(kSpaces);
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(kSpaces);
+  return text.substr(first, last - first + 1);
+}
+
+// Capture names are regex group names: letters, digits and underscores.
+bool is_capture_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (const char character : name) {
+    const bool word = (character >= 'a' && character <= 'z') || (character >= 'A' && character <= 'Z') ||
+                      (character >= '0' && character <= '9') || character == '_';
+    if (!word) return false;
+  }
+  return true;
+}
+
+std::string_view base_name(std::string_view path) {
+  const auto last_slash = path.rfind('/');
+  return last_slash == std::string_view::npos ? path : path.substr(last_slash + 1);
+}
+
+// process-exporter takes ExeFull from argv[0] and falls back to comm. We prefer the real
+// executable, which a process cannot fake, and keep its fallbacks for when exe is unreadable.
+std::string exe_full_for_template(const ProcessIdentity& identity) {
+  if (!identity.exe_path.empty()) return identity.exe_path;
+  if (!identity.argv.empty() && !identity.argv.front().empty()) return identity.argv.front();
+  return identity.comm;
+}
+
+std::string exe_base_for_template(const ProcessIdentity& identity) {
+  return std::string(base_name(exe_full_for_template(identity)));
+}
+
+// RFC 3339 in UTC, whole seconds: "2026-11-22T01:03:36Z".
+std::string format_rfc3339_utc(double unix_seconds) {
+  const auto whole_seconds = static_cast<std::time_t>(std::floor(unix_seconds));
+  std::tm utc{};
+  if (gmtime_r(&whole_seconds, &utc) == nullptr) return {};
+  char buffer[32];  // "YYYY-MM-DDTHH:MM:SSZ" is 20 characters; 32 leaves room for 5+ digit years
+  const std::size_t length = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return std::string(buffer, length);
+}
+
+}  // namespace
+
+Result<NameTemplate> NameTemplate::parse(std::string_view text) {
+  NameTemplate parsed;
+  parsed.text_ = std::string(text);
+  std::string literal;
+  auto flush_literal = [&] {
+    if (!literal.empty()) parsed.parts_.emplace_back(std::exchange(literal, {}));
+  };
+
+  std::size_t position = 0;
+  while (position < text.size()) {
+    const auto open = text.find(kOpen, position);
+    if (open == std::string_view::npos) {
+      literal.append(text.substr(position));
+      break;
+    }
+    literal.append(text.substr(position, open - position));
+    const auto close = text.find(kClose, open + kOpen.size());
+    if (close == std::string_view::npos) {
+      return Error{"unterminated template field \"" + std::string(text.substr(open)) + "\"", "", 0};
+    }
+    const std::string_view action = text.substr(open, close + kClose.size() - open);
+    const std::string_view field = trim_spaces(text.substr(open + kOpen.size(), close - open - kOpen.size()));
+
+    Substitution substitution{Field::Comm, {}};
+    if (field == ".Comm") {
+      substitution.field = Field::Comm;
+    } else if (field == ".ExeBase") {
+      substitution.field = Field::ExeBase;
+    } else if (field == ".ExeFull") {
+      substitution.field = Field::ExeFull;
+    } else if (field == ".Username") {
+      substitution.field = Field::Username;
+    } else if (field == ".PID") {
+      substitution.field = Field::Pid;
+    } else if (field == ".StartTime") {
+      substitution.field = Field::StartTime;
+    } else if (field.substr(0, kMatchesPrefix.size()) == kMatchesPrefix &&
+               is_capture_name(field.substr(kMatchesPrefix.size()))) {
+      substitution.field = Field::Match;
+      substitution.match_name = std::string(field.substr(kMatchesPrefix.size()));
+    } else {
+      return Error{"unknown template field \"" + std::string(action) + "\"", "", 0};
+    }
+    flush_literal();
+    parsed.parts_.emplace_back(std::move(substitution));
+    position = close + kClose.size();
+  }
+  flush_literal();
+  return parsed;
+}
+
+std::string NameTemplate::render(const TemplateContext& context) const {
+  static const ProcessIdentity kNoIdentity;
+  const ProcessIdentity& identity = context.identity != nullptr ? *context.identity : kNoIdentity;
+
+  std::string rendered;
+  for (const Part& part : parts_) {
+    if (const auto* literal = std::get_if<std::string>(&part)) {
+      rendered += *literal;
+      continue;
+    }
+    const auto& substitution = std::get<Substitution>(part);
+    switch (substitution.field) {
+      case Field::Comm: rendered += identity.comm; break;
+      case Field::ExeBase: rendered += exe_base_for_template(identity); break;
+      case Field::ExeFull: rendered += exe_full_for_template(identity); break;
+      case Field::Username: rendered += context.username; break;
+      case Field::Pid: rendered += std::to_string(identity.pid); break;
+      case Field::StartTime: rendered += format_rfc3339_utc(context.start_time_unix_seconds); break;
+      case Field::Match: {
+        // A capture in an optional group that did not take part renders empty, as in Go.
+        const auto found = context.matches.find(substitution.match_name);
+        if (found != context.matches.end()) rendered += found->second;
+        break;
+      }
+    }
+  }
+  return rendered;
+}
+
+std::vector<std::string> NameTemplate::match_names() const {
+  std::vector<std::string> names;
+  for (const Part& part : parts_) {
+    const auto* substitution = std::get_if<Substitution>(&part);
+    if (substitution != nullptr && substitution->field == Field::Match) names.push_back(substitution->match_name);
+  }
+  return names;
+}
+
+}  // namespace bpfproc

@@ -1,0 +1,195 @@
+#include "bpfproc/kernel/bpf_collector.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstring>
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+
+#include "lifecycle.skel.h"
+#include "task_iter.skel.h"
+
+namespace bpfproc {
+namespace {
+
+std::mutex libbpf_warning_mutex;
+std::string libbpf_warning;
+
+int log_libbpf(enum libbpf_print_level level, const char* format, va_list args) {
+  char line[1024];
+  vsnprintf(line, sizeof(line), format, args);
+  std::string text(line);
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  if (level == LIBBPF_WARN) {
+    std::lock_guard lock(libbpf_warning_mutex);
+    libbpf_warning = text;
+  }
+  spdlog::debug("libbpf: {}", text);
+  return 0;
+}
+
+Error load_error(const char* step, int error_code) {
+  const int errno_value = error_code < 0 ? -error_code : error_code;
+  std::string what = std::string("cannot ") + step;
+  if (errno_value == EPERM || errno_value == EACCES)
+    what += " (needs root, or CAP_BPF + CAP_PERFMON + CAP_SYS_PTRACE)";
+  const std::string detail = last_libbpf_warning();
+  if (!detail.empty() && errno_value != EPERM) what += "; libbpf: " + detail;
+  return Error{what, "bpf", errno_value};
+}
+
+}  // namespace
+
+void route_libbpf_logging() { libbpf_set_print(log_libbpf); }
+
+std::string last_libbpf_warning() {
+  std::lock_guard lock(libbpf_warning_mutex);
+  return libbpf_warning;
+}
+
+Result<std::unique_ptr<BpfCollector>> BpfCollector::open(const BpfOptions& options) {
+  std::unique_ptr<BpfCollector> collector(new BpfCollector(options));
+
+  // The lifecycle object first: it owns the run-queue wait storage that the iterator reads.
+  auto* lifecycle = collector->lifecycle_ = lifecycle_bpf__open();
+  if (lifecycle == nullptr) return load_error("open the lifecycle programs", errno);
+  lifecycle->rodata->include_kernel_threads = options.include_kernel_threads;
+  lifecycle->rodata->runqueue_latency = options.runqueue_latency;
+  bpf_program__set_autoload(lifecycle->progs.handle_wakeup, options.runqueue_latency);
+  bpf_program__set_autoload(lifecycle->progs.handle_wakeup_new, options.runqueue_latency);
+  if (int error = lifecycle_bpf__load(lifecycle))
+    return load_error(options.runqueue_latency
+                          ? "load the lifecycle programs (tp_btf sched_process_fork/exec, sched_switch, sched_wakeup*)"
+                          : "load the lifecycle programs (tp_btf sched_process_fork/exec, sched_switch)",
+                      error);
+  if (int error = lifecycle_bpf__attach(lifecycle)) return load_error("attach the lifecycle programs", error);
+
+  auto* task_iter = collector->task_iter_ = task_iter_bpf__open();
+  if (task_iter == nullptr) return load_error("open the task iterator", errno);
+  task_iter->rodata->include_kernel_threads = options.include_kernel_threads;
+  if (int error = bpf_map__reuse_fd(task_iter->maps.runqueue_waits, bpf_map__fd(lifecycle->maps.runqueue_waits)))
+    return load_error("share the run-queue wait storage with the task iterator", error);
+  if (int error = task_iter_bpf__load(task_iter)) return load_error("load the task iterator", error);
+  collector->iter_link_ = bpf_program__attach_iter(task_iter->progs.dump_task, nullptr);
+  if (collector->iter_link_ == nullptr) return load_error("attach the task iterator (iter/task)", errno);
+
+  collector->events_ = ring_buffer__new(bpf_map__fd(lifecycle->maps.events), handle_event, collector.get(), nullptr);
+  if (collector->events_ == nullptr) return load_error("open the event ring buffer", errno);
+
+  if (options.bpf_stats) {
+    collector->stats_fd_ = bpf_enable_stats(BPF_STATS_RUN_TIME);
+    if (collector->stats_fd_ < 0) return load_error("enable BPF run-time statistics (BPF_ENABLE_STATS)", collector->stats_fd_);
+  }
+  return collector;
+}
+
+BpfCollector::~BpfCollector() {
+  if (stats_fd_ >= 0) close(stats_fd_);
+  ring_buffer__free(events_);
+  bpf_link__destroy(iter_link_);
+  lifecycle_bpf__destroy(lifecycle_);
+  task_iter_bpf__destroy(task_iter_);
+}
+
+std::vector<ProgramStats> BpfCollector::program_stats() const {
+  std::vector<ProgramStats> stats = read_program_stats(lifecycle_->obj);
+  for (ProgramStats& program : read_program_stats(task_iter_->obj)) stats.push_back(std::move(program));
+  return stats;
+}
+
+Result<std::span<const task_record>> BpfCollector::read_tasks() {
+  const int iter_fd = bpf_iter_create(bpf_link__fd(iter_link_));
+  if (iter_fd < 0) return Error{"cannot start the task iterator", "bpf", errno};
+
+  // read() returns whole seq_file pages, so a record may straddle two reads: the bytes go
+  // straight into one contiguous buffer of records, grown (and kept) as the host needs.
+  if (task_buffer_.empty()) task_buffer_.resize(4096);
+  std::size_t used = 0;
+  for (;;) {
+    const std::size_t capacity = task_buffer_.size() * sizeof(task_record);
+    if (capacity - used < 16 * 1024) {  // room for at least one more seq_file chunk
+      task_buffer_.resize(task_buffer_.size() * 2);
+      continue;
+    }
+    char* bytes = reinterpret_cast<char*>(task_buffer_.data());
+    const ssize_t count = read(iter_fd, bytes + used, capacity - used);
+    if (count == 0) break;
+    if (count < 0) {
+      if (errno == EINTR) continue;
+      const int saved_errno = errno;
+      close(iter_fd);
+      return Error{"cannot read the task iterator", "bpf", saved_errno};
+    }
+    used += static_cast<std::size_t>(count);
+  }
+  close(iter_fd);
+  return std::span<const task_record>(task_buffer_.data(), used / sizeof(task_record));
+}
+
+int BpfCollector::handle_event(void* context, void* data, std::size_t size) {
+  auto* self = static_cast<BpfCollector*>(context);
+  if (size < sizeof(std::uint32_t) || self->sink_ == nullptr) return 0;
+  std::uint32_t kind;
+  std::memcpy(&kind, data, sizeof(kind));
+  // Copies: ring buffer memory is only 8-byte aligned and is released after this callback.
+  switch (kind) {
+    case EVENT_FORK:
+      if (size >= sizeof(fork_event)) {
+        fork_event event;
+        std::memcpy(&event, data, sizeof(event));
+        self->sink_->on_fork(event);
+      }
+      break;
+    case EVENT_EXEC:
+      if (size >= sizeof(exec_event)) {
+        static thread_local exec_event event;  // 1 KiB: kept off the stack of the poll loop
+        std::memcpy(&event, data, sizeof(event));
+        self->sink_->on_exec(event);
+      }
+      break;
+    case EVENT_EXIT:
+      if (size >= sizeof(exit_event)) {
+        exit_event event;
+        std::memcpy(&event, data, sizeof(event));
+        self->sink_->on_exit(event);
+      }
+      break;
+    default:
+      break;
+  }
+  return 0;
+}
+
+Result<int> BpfCollector::drain_events(EventSink& sink) {
+  sink_ = &sink;
+  const int count = ring_buffer__consume(events_);
+  sink_ = nullptr;
+  if (count < 0) return Error{"cannot read the event ring buffer", "bpf", -count};
+  return count;
+}
+
+void BpfCollector::wait_for_events(int timeout_ms) {
+  // Only waits: events stay in the buffer for drain_events. The ring buffer reports readable
+  // while it holds data, so this returns at once if anything arrived since the last drain.
+  epoll_event ready{};
+  epoll_wait(ring_buffer__epoll_fd(events_), &ready, 1, timeout_ms);
+}
+
+std::uint64_t BpfCollector::lost_events(lost_reason reason) const {
+  const int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return 0;
+  std::vector<std::uint64_t> per_cpu(static_cast<std::size_t>(cpus));
+  std::uint32_t key = reason;
+  if (bpf_map_lookup_elem(bpf_map__fd(lifecycle_->maps.lost_events), &key, per_cpu.data()) != 0) return 0;
+  std::uint64_t total = 0;
+  for (std::uint64_t count : per_cpu) total += count;
+  return total;
+}
+
+}  // namespace bpfproc

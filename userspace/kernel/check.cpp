@@ -1,0 +1,91 @@
+#include "bpfproc/kernel/check.h"
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "bpfproc/kernel/bpf_collector.h"
+
+namespace bpfproc {
+namespace {
+
+// 5.18 added prev_state to the sched_switch tracepoint, which the exit capture reads.
+constexpr int kMinimumMajor = 5;
+constexpr int kMinimumMinor = 18;
+
+Requirement kernel_version() {
+  utsname host{};
+  uname(&host);
+  int major = 0, minor = 0;
+  std::sscanf(host.release, "%d.%d", &major, &minor);
+  const bool ok = major > kMinimumMajor || (major == kMinimumMajor && minor >= kMinimumMinor);
+  return {"kernel version >= 5.18", ok, host.release};
+}
+
+Requirement kernel_btf() {
+  const bool ok = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+  return {"kernel BTF (/sys/kernel/btf/vmlinux)", ok,
+          ok ? "present" : "absent: needs a kernel built with CONFIG_DEBUG_INFO_BTF=y"};
+}
+
+Requirement privileges() {
+  if (geteuid() == 0) return {"privileges (root, or CAP_BPF + CAP_PERFMON + CAP_SYS_PTRACE)", true, "root"};
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  bool ok = false;
+  if (syscall(SYS_capget, &header, data) == 0) {
+    auto has = [&](int capability) { return (data[capability / 32].effective >> (capability % 32)) & 1u; };
+    ok = has(CAP_BPF) && has(CAP_PERFMON) && has(CAP_SYS_PTRACE);
+  }
+  return {"privileges (root, or CAP_BPF + CAP_PERFMON + CAP_SYS_PTRACE)", ok,
+          ok ? "capabilities present" : "not root, and the effective capabilities lack one of them"};
+}
+
+std::vector<Requirement> tracepoints() {
+  std::vector<Requirement> found;
+  struct btf* vmlinux = btf__load_vmlinux_btf();
+  for (const char* name : {"sched_switch", "sched_process_fork", "sched_process_exec"}) {
+    // tp_btf programs attach through the btf_trace_<name> typedef.
+    const std::string type = std::string("btf_trace_") + name;
+    const bool ok = vmlinux != nullptr && btf__find_by_name_kind(vmlinux, type.c_str(), BTF_KIND_TYPEDEF) > 0;
+    found.push_back({std::string("tracepoint ") + name, ok, ok ? "in BTF" : "not found in kernel BTF"});
+  }
+  btf__free(vmlinux);
+  return found;
+}
+
+Requirement load_test() {
+  Requirement requirement{"BPF load test (iter/task, ring buffer, tp_btf programs)", false, ""};
+  auto collector = BpfCollector::open(BpfOptions{});
+  if (!collector) {
+    requirement.detail = collector.error().message();
+    return requirement;
+  }
+  auto tasks = (*collector)->read_tasks();
+  requirement.ok = tasks.ok() && !tasks->empty();
+  requirement.detail = tasks.ok() ? "read " + std::to_string(tasks->size()) + " tasks" : tasks.error().message();
+  return requirement;
+}
+
+}  // namespace
+
+std::vector<Requirement> check_requirements(bool with_load_test) {
+  std::vector<Requirement> requirements{kernel_version(), kernel_btf(), privileges()};
+  for (Requirement& tracepoint : tracepoints()) requirements.push_back(std::move(tracepoint));
+  // Loading needs the rest; without it the load test would only repeat the first failure.
+  if (with_load_test && first_missing(requirements).empty()) requirements.push_back(load_test());
+  return requirements;
+}
+
+std::string first_missing(const std::vector<Requirement>& requirements) {
+  for (const Requirement& requirement : requirements)
+    if (!requirement.ok) return "missing: " + requirement.name + ": " + requirement.detail;
+  return {};
+}
+
+}  // namespace bpfproc

@@ -1,0 +1,71 @@
+#include "bpfproc/procfs/process_identity.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "bpfproc/util/clock.h"
+#include "bpfproc/procfs/proc_cmdline.h"
+#include "bpfproc/procfs/proc_stat.h"
+#include "bpfproc/procfs/proc_status.h"
+
+namespace bpfproc {
+
+namespace {
+
+constexpr unsigned int kPfKthread = 0x00200000;  // PF_KTHREAD in include/linux/sched.h
+// d_path() appends this to the target of /proc/PID/exe once the binary has been unlinked.
+constexpr std::string_view kDeletedSuffix = " (deleted)";
+
+// Parsers know only the file name; say which process it was.
+Error with_pid(const Error& error, int pid) {
+  return Error{error.what, "pid " + std::to_string(pid) + " " + error.object, error.errno_value};
+}
+
+}  // namespace
+
+Result<ProcessIdentity> read_process_identity(const ProcessDir& dir) {
+  ProcessIdentity identity;
+  identity.pid = dir.pid();
+
+  // Any failure here means the process is gone (ESRCH/ENOENT) or the file is unusable: either way
+  // there is no identity to report.
+  Result<std::string> stat_text = dir.read("stat");
+  if (!stat_text) return stat_text.error();
+  Result<ProcStat> stat = parse_proc_stat(*stat_text);
+  if (!stat) return with_pid(stat.error(), dir.pid());
+
+  Result<std::string> status_text = dir.read("status");
+  if (!status_text) return status_text.error();
+  Result<ProcStatus> status = parse_proc_status(*status_text);
+  if (!status) return with_pid(status.error(), dir.pid());
+
+  Result<std::string> cmdline_text = dir.read("cmdline");
+  if (!cmdline_text) return cmdline_text.error();
+
+  // The comm in stat is the same string as the "comm" file (both proc_task_name() without
+  // escaping), so it is taken from there and saves one open/read/close per process.
+  identity.comm = std::move(stat->comm);
+  identity.kernel_thread = (stat->flags & kPfKthread) != 0;
+  identity.start_time_ns = ticks_to_nanoseconds(stat->start_time_ticks);
+  identity.uid = status->real_uid;
+  identity.argv = parse_cmdline(*cmdline_text);
+
+  Result<std::string> exe = dir.read_link("exe");
+  if (exe) {
+    std::string& path = *exe;
+    if (path.ends_with(kDeletedSuffix)) path.resize(path.size() - kDeletedSuffix.size());
+    identity.exe_path = std::move(path);
+  } else if (exe.error().errno_value != ENOENT && exe.error().errno_value != EACCES &&
+             exe.error().errno_value != EPERM) {
+    // ENOENT: kernel thread or zombie (no mm). EACCES/EPERM: another user's process without
+    // CAP_SYS_PTRACE. Anything else, such as ESRCH, means the process is gone.
+    return exe.error();
+  }
+  return identity;
+}
+
+}  // namespace bpfproc

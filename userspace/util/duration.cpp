@@ -1,0 +1,34 @@
+#include "bpfproc/util/duration.h"
+
+#include <charconv>
+#include <string>
+
+namespace bpfproc {
+
+Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  const Error invalid{"invalid duration (expected e.g. 30s, 1m30s, 500ms)", std::string(text)};
+  if (text.empty()) return invalid;
+  std::chrono::milliseconds total{0};
+  while (!text.empty()) {
+    long long amount = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), amount);
+    if (error != std::errc() || end == text.data()) return invalid;
+    text.remove_prefix(static_cast<std::size_t>(end - text.data()));
+    // Longest unit first, so "ms" is not read as "m".
+    static constexpr std::pair<std::string_view, long long> kUnits[] = {
+        {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
+    bool matched = false;
+    for (const auto& [unit, milliseconds] : kUnits) {
+      if (text.substr(0, unit.size()) == unit) {
+        total += std::chrono::milliseconds(amount * milliseconds);
+        text.remove_prefix(unit.size());
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) return invalid;
+  }
+  return total;
+}
+
+}  // namespace bpfproc

@@ -1,0 +1,149 @@
+#include "bpfproc/web/web_config.h"
+
+#include <crypt.h>
+
+#include <cerrno>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+namespace bpfproc {
+namespace {
+
+Error at(const std::string& source, const YAML::Node& node, const std::string& reason) {
+  return Error{reason, source + ":" + std::to_string(node.Mark().line + 1)};
+}
+
+// Keys of `node` outside `allowed` are errors: a misspelt key must not silently disable TLS.
+std::optional<Error> unknown_key(const std::string& source, const YAML::Node& node,
+                                 const std::set<std::string>& allowed) {
+  for (const auto& entry : node) {
+    const std::string key = entry.first.as<std::string>();
+    if (allowed.count(key) == 0) return at(source, entry.first, "unknown key \"" + key + "\"");
+  }
+  return std::nullopt;
+}
+
+Result<TlsConfig> parse_tls(const std::string& source, const YAML::Node& node) {
+  if (!node.IsMap()) return at(source, node, "tls_server_config must be a map");
+  if (auto error = unknown_key(source, node,
+                               {"cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version"}))
+    return *error;
+  TlsConfig tls;
+  if (!node["cert_file"] || !node["key_file"])
+    return at(source, node, "tls_server_config needs cert_file and key_file");
+  tls.cert_file = node["cert_file"].as<std::string>();
+  tls.key_file = node["key_file"].as<std::string>();
+  if (const YAML::Node type = node["client_auth_type"]) {
+    const std::string value = type.as<std::string>();
+    if (value == "RequireAndVerifyClientCert") tls.require_client_cert = true;
+    else if (value != "NoClientCert")
+      return at(source, type, "client_auth_type \"" + value + "\" is not supported (NoClientCert or RequireAndVerifyClientCert)");
+  }
+  if (const YAML::Node ca = node["client_ca_file"]) tls.client_ca_file = ca.as<std::string>();
+  if (tls.require_client_cert && tls.client_ca_file.empty())
+    return at(source, node, "client_auth_type RequireAndVerifyClientCert needs client_ca_file");
+  if (const YAML::Node version = node["min_version"]) {
+    const std::string value = version.as<std::string>();
+    if (value == "TLS12") tls.min_tls_minor_version = 2;
+    else if (value == "TLS13") tls.min_tls_minor_version = 3;
+    else return at(source, version, "min_version \"" + value + "\" is not supported (TLS12 or TLS13)");
+  }
+  return tls;
+}
+
+// Compares without an early exit, so the time taken does not tell how much of a guess was right.
+bool equal_in_constant_time(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char difference = 0;
+  for (std::size_t index = 0; index < a.size(); ++index)
+    difference |= static_cast<unsigned char>(a[index] ^ b[index]);
+  return difference == 0;
+}
+
+}  // namespace
+
+Result<WebConfig> parse_web_config(std::string_view yaml_text, const std::string& source_name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml_text));
+  } catch (const YAML::ParserException& error) {
+    return Error{error.msg, source_name + ":" + std::to_string(error.mark.line + 1)};
+  }
+  WebConfig config;
+  if (root.IsNull()) return config;  // an empty file: plain HTTP, no auth
+  if (!root.IsMap()) return at(source_name, root, "expected a map with tls_server_config and/or basic_auth_users");
+  if (auto error = unknown_key(source_name, root, {"tls_server_config", "basic_auth_users"})) return *error;
+  try {
+    if (const YAML::Node tls = root["tls_server_config"]) {
+      auto parsed = parse_tls(source_name, tls);
+      if (!parsed) return parsed.error();
+      config.tls = std::move(*parsed);
+    }
+    if (const YAML::Node users = root["basic_auth_users"]) {
+      if (!users.IsMap()) return at(source_name, users, "basic_auth_users must map user names to bcrypt hashes");
+      for (const auto& user : users) {
+        const std::string hash = user.second.as<std::string>();
+        if (hash.rfind("$2", 0) != 0)
+          return at(source_name, user.second, "password of \"" + user.first.as<std::string>() + "\" is not a bcrypt hash");
+        config.basic_auth_users[user.first.as<std::string>()] = hash;
+      }
+    }
+  } catch (const YAML::Exception& error) {
+    return Error{error.msg, source_name + ":" + std::to_string(error.mark.line + 1)};
+  }
+  return config;
+}
+
+Result<WebConfig> load_web_config_file(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) return Error{"cannot read", path, errno};
+  std::stringstream text;
+  text << file.rdbuf();
+  return parse_web_config(text.str(), path);
+}
+
+std::optional<std::string> decode_base64(std::string_view text) {
+  static constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  std::string decoded;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char character : text) {
+    const std::size_t value = kAlphabet.find(character);
+    if (value == std::string_view::npos) return std::nullopt;
+    buffer = (buffer << 6) | static_cast<unsigned>(value);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      decoded.push_back(static_cast<char>((buffer >> bits) & 0xFF));
+    }
+  }
+  return decoded;
+}
+
+bool BasicAuth::allows(std::string_view authorization) {
+  constexpr std::string_view kScheme = "Basic ";
+  if (authorization.substr(0, kScheme.size()) != kScheme) return false;
+  const auto credentials = decode_base64(authorization.substr(kScheme.size()));
+  if (!credentials) return false;
+  const std::size_t colon = credentials->find(':');
+  if (colon == std::string::npos) return false;
+  const std::string user = credentials->substr(0, colon);
+  const std::string password = credentials->substr(colon + 1);
+  const auto hash = users_.find(user);
+  if (hash == users_.end()) return false;
+
+  std::lock_guard lock(mutex_);
+  if (auto known = verified_.find(user); known != verified_.end() && equal_in_constant_time(known->second, password))
+    return true;
+  static thread_local crypt_data scratch;  // 32 KiB: too large for the stack of a server thread
+  const char* computed = crypt_r(password.c_str(), hash->second.c_str(), &scratch);
+  if (computed == nullptr || !equal_in_constant_time(hash->second, computed)) return false;
+  verified_[user] = password;
+  return true;
+}
+
+}  // namespace bpfproc

@@ -1,0 +1,201 @@
+#include "bpfproc/web/web_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <CivetServer.h>
+#include <civetweb.h>
+
+namespace bpfproc {
+namespace {
+
+// civetweb calls begin_request with only the connection; Exposer owns the server's user data,
+// so the one server of the process is found here.
+std::atomic<WebServer*> running_server{nullptr};
+
+void send(struct mg_connection* connection, const char* content_type, const std::string& body) {
+  mg_printf(connection,
+            "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+            content_type, body.size());
+  mg_write(connection, body.data(), body.size());
+}
+
+// Port-in-use and bad-address errors from civetweb carry no errno; a bind of our own names the cause.
+Error explain_listen_failure(const std::string& listen_address, const std::string& civetweb_port) {
+  std::string host = "0.0.0.0";
+  std::string port = civetweb_port;
+  bool ipv6 = false;
+  if (auto colon = civetweb_port.rfind(':'); colon != std::string::npos) {
+    host = civetweb_port.substr(0, colon);
+    port = civetweb_port.substr(colon + 1);
+    if (host.size() > 2 && host.front() == '[') {
+      host = host.substr(1, host.size() - 2);
+      ipv6 = true;
+    }
+  }
+  int port_number = 0;
+  std::from_chars(port.data(), port.data() + port.size(), port_number);
+  const int probe = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int errno_value = 0;
+  if (probe >= 0) {
+    int result;
+    if (ipv6) {
+      sockaddr_in6 address{};
+      address.sin6_family = AF_INET6;
+      address.sin6_port = htons(static_cast<std::uint16_t>(port_number));
+      inet_pton(AF_INET6, host.c_str(), &address.sin6_addr);
+      result = bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+    } else {
+      sockaddr_in address{};
+      address.sin_family = AF_INET;
+      address.sin_port = htons(static_cast<std::uint16_t>(port_number));
+      inet_pton(AF_INET, host.c_str(), &address.sin_addr);
+      result = bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+    }
+    if (result != 0) errno_value = errno;
+    close(probe);
+  }
+  return Error{"cannot listen", "--web.listen-address " + listen_address, errno_value};
+}
+
+// civetweb wants the key and the certificate in one PEM file. They go into an anonymous memory
+// file rather than onto disk, so the private key is never copied anywhere.
+Result<int> certificate_memfd(const TlsConfig& tls) {
+  std::string pem;
+  for (const std::string* path : {&tls.key_file, &tls.cert_file}) {
+    std::ifstream file(*path);
+    if (!file) return Error{"cannot read", *path, errno};
+    std::stringstream text;
+    text << file.rdbuf();
+    pem += text.str();
+    if (!pem.empty() && pem.back() != '\n') pem += '\n';
+  }
+  const int fd = memfd_create("bpfproc-tls", MFD_CLOEXEC);
+  if (fd < 0) return Error{"cannot create a memory file for the TLS key", "memfd_create", errno};
+  if (write(fd, pem.data(), pem.size()) != static_cast<ssize_t>(pem.size())) {
+    const int saved_errno = errno;
+    close(fd);
+    return Error{"cannot write the TLS key", "memfd", saved_errno};
+  }
+  return fd;
+}
+
+}  // namespace
+
+Result<std::string> civetweb_listening_port(const std::string& listen_address) {
+  const auto colon = listen_address.rfind(':');
+  if (colon == std::string::npos) return Error{"expected [host]:port", "--web.listen-address " + listen_address};
+  std::string host = listen_address.substr(0, colon);
+  const std::string port = listen_address.substr(colon + 1);
+  int port_number = -1;
+  auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), port_number);
+  if (error != std::errc() || end != port.data() + port.size() || port_number < 0 || port_number > 65535)
+    return Error{"invalid port \"" + port + "\"", "--web.listen-address " + listen_address};
+  if (host.empty()) return port;
+  if (host == "localhost") host = "127.0.0.1";
+  if (host.front() != '[') {
+    in_addr parsed{};
+    if (inet_pton(AF_INET, host.c_str(), &parsed) != 1)
+      return Error{"host must be an IP address, \"localhost\" or empty", "--web.listen-address " + listen_address};
+  }
+  return host + ":" + port;
+}
+
+Result<std::unique_ptr<WebServer>> WebServer::start(const WebOptions& options,
+                                                    std::shared_ptr<prometheus::Collectable> metrics,
+                                                    std::function<std::string()> health_json) {
+  auto port = civetweb_listening_port(options.listen_address);
+  if (!port) return port.error();
+
+  std::unique_ptr<WebServer> server(new WebServer());
+  server->options_ = options;
+  server->health_json_ = std::move(health_json);
+  server->metrics_ = std::move(metrics);
+  server->basic_auth_ = std::make_unique<BasicAuth>(options.config.basic_auth_users);
+
+  // Two worker threads: scrapes are serialised on the process table anyway.
+  std::vector<std::string> civetweb_options{"listening_ports", *port, "num_threads", "2"};
+  if (const auto& tls = options.config.tls) {
+    // civetweb loads OpenSSL's functions by name, only when asked to. Debian 12's civetweb 1.15
+    // asks for names that OpenSSL 3 only has as macros (civetweb issue #1334), so this fails
+    // there; serving would then crash on a null function, hence the check.
+    if (mg_check_feature(MG_FEATURES_TLS) == 0 || mg_init_library(MG_FEATURES_TLS) == 0)
+      return Error{"TLS is unavailable: this civetweb cannot load OpenSSL (civetweb 1.15 with OpenSSL 3); "
+                   "use basic_auth_users behind a TLS-terminating proxy",
+                   "tls_server_config"};
+    auto fd = certificate_memfd(*tls);
+    if (!fd) return fd.error();
+    server->certificate_fd_ = *fd;
+    civetweb_options[1] += "s";  // civetweb's marker for a TLS port
+    // civetweb's ssl_protocol_version: 4 is TLS 1.2 and later, 5 is TLS 1.3 only.
+    civetweb_options.insert(civetweb_options.end(),
+                            {"ssl_certificate", "/proc/self/fd/" + std::to_string(*fd), "ssl_protocol_version",
+                             tls->min_tls_minor_version >= 3 ? "5" : "4"});
+    if (tls->require_client_cert)
+      civetweb_options.insert(civetweb_options.end(), {"ssl_verify_peer", "yes", "ssl_ca_file", tls->client_ca_file});
+  }
+
+  running_server = server.get();
+  static CivetCallbacks callbacks{};
+  callbacks.begin_request = handle_request;
+  try {
+    server->exposer_ = std::make_unique<prometheus::Exposer>(civetweb_options, &callbacks);
+  } catch (const std::exception&) {
+    running_server = nullptr;
+    return explain_listen_failure(options.listen_address, *port);
+  }
+  server->exposer_->RegisterCollectable(server->metrics_, options.telemetry_path);
+  return server;
+}
+
+WebServer::~WebServer() {
+  exposer_.reset();  // stops civetweb's threads before running_server is cleared
+  running_server = nullptr;
+  if (certificate_fd_ >= 0) close(certificate_fd_);
+}
+
+int WebServer::handle_request(struct mg_connection* connection) {
+  WebServer* server = running_server.load();
+  const mg_request_info* request = mg_get_request_info(connection);
+  if (server == nullptr || request == nullptr || request->local_uri == nullptr) return 0;
+  const std::string path = request->local_uri;
+
+  // Every endpoint needs the credentials when basic_auth_users is set, as with exporter-toolkit.
+  if (server->basic_auth_->enabled()) {
+    const char* authorization = mg_get_header(connection, "Authorization");
+    if (authorization == nullptr || !server->basic_auth_->allows(authorization)) {
+      mg_printf(connection,
+                "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"bpfproc\"\r\n"
+                "Content-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\nUnauthorized\n");
+      return 401;
+    }
+  }
+
+  if (path == "/health") {
+    send(connection, "application/json", server->health_json_());
+    return 200;
+  }
+  if (path == "/") {
+    const std::string& metrics = server->options_.telemetry_path;
+    send(connection, "text/html; charset=utf-8",
+         "<!DOCTYPE html>\n<html><head><title>bpfproc</title></head><body>\n"
+         "<h1>bpfproc</h1>\n<p>Exact per-process-group CPU, scheduling and memory metrics from eBPF.</p>\n"
+         "<ul>\n<li><a href=\"" + metrics + "\">" + metrics + "</a>: metrics</li>\n"
+         "<li><a href=\"/health\">/health</a>: BPF programs, collectors and lost events, as JSON</li>\n"
+         "</ul>\n</body></html>\n");
+    return 200;
+  }
+  return 0;  // the Exposer serves the telemetry path and answers 404 elsewhere
+}
+
+}  // namespace bpfproc
