@@ -10,6 +10,7 @@
 #include "bpfproc/app/daemon.h"
 #include "bpfproc/kernel/bpf_collector.h"
 #include "bpfproc/bench/bench.h"
+#include "bpfproc/collectors/collector_registry.h"
 #include "bpfproc/measure/measure.h"
 #include "bpfproc/util/duration.h"
 #include "bpfproc/util/exit_status.h"
@@ -86,10 +87,12 @@ int main(int argc, char** argv) {
   app.add_option("--collection.max-age", flags.collection_max_age,
                  "A scrape that finds the snapshot older than this triggers one collection, shared by concurrent scrapes")
       ->capture_default_str();
-  app.add_flag("--collector.memory,!--no-collector.memory", flags.memory,
-               "Read memory from smaps_rollup (default: on)");
-  app.add_flag("--collector.runqueue-latency,!--no-collector.runqueue-latency", flags.runqueue_latency,
-               "Run-queue latency histograms; attaches the sched_wakeup programs (default: on)");
+  for (const bpfproc::CollectorDefinition& collector : bpfproc::builtin_collectors()) {
+    bool& enabled = flags.collectors[collector.name];  // std::map: the reference stays valid
+    enabled = collector.enabled_by_default;
+    app.add_flag("--collector." + collector.name + ",!--no-collector." + collector.name, enabled,
+                 collector.help + (collector.enabled_by_default ? " (default: on)" : " (default: off)"));
+  }
   app.add_flag("--bpf.stats", flags.bpf_stats,
                "Publish the kernel's run-time statistics of bpfproc's BPF programs (costs ~20 ns per event)");
   app.add_option("--log.level", flags.log_level, "debug, info, warn or error")

@@ -66,15 +66,15 @@ inline Config config_from(const std::string& yaml) {
   return std::move(*config);
 }
 
-inline std::unique_ptr<ProcessMonitor> start_monitor(const std::string& yaml, bool runqueue_latency = true) {
-  MonitorOptions options;
+// The BPF programs and the process table, with events drained as the daemon does.
+inline std::unique_ptr<ProcessTracker> start_monitor(const std::string& yaml, bool runqueue_latency = true) {
+  TrackerOptions options;
   options.config = config_from(yaml);
-  options.memory_enabled = false;
-  options.runqueue_latency = runqueue_latency;
-  auto monitor = ProcessMonitor::open(std::move(options));
-  if (!monitor) throw std::runtime_error(monitor.error().message());
-  (*monitor)->start_background();  // drain events as the daemon does
-  return std::move(*monitor);
+  options.bpf.runqueue_latency = runqueue_latency;
+  auto tracker = ProcessTracker::open(std::move(options));
+  if (!tracker) throw std::runtime_error(tracker.error().message());
+  (*tracker)->start_draining();
+  return std::move(*tracker);
 }
 
 inline const GroupTotals* find_group(const std::vector<GroupTotals>& groups, const std::string& name) {

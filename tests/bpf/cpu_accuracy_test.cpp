@@ -144,8 +144,8 @@ TEST(Check, AllRequirementsAreMet) {
 TEST(ProcessTable, ExitedProcessesAreForgottenWithoutScrapes) {
   REQUIRE_BPF_OR_SKIP();
   ExporterOptions options;
-  options.monitor.config = config_from("process_names: [{name: '{{.Comm}}', cmdline: ['.+']}]\n");
-  options.monitor.memory_enabled = false;
+  options.collectors.config = config_from("process_names: [{name: '{{.Comm}}', cmdline: ['.+']}]\n");
+  options.collectors.enabled["memory"] = false;
   options.publisher.interval = std::chrono::milliseconds(200);
   auto opened = Exporter::open(std::move(options));
   ASSERT_TRUE(opened) << opened.error().message();

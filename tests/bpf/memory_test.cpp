@@ -6,20 +6,21 @@ namespace {
 
 TEST(Memory, GroupShowsTheMemoryItsProcessTouched) {
   REQUIRE_BPF_OR_SKIP();
-  MonitorOptions options;
+  ExporterOptions options;
   const std::string python = program_as("/usr/bin/python3", "hog");
-  options.config = config_from("process_names: [{name: hog, comm: [" + comm_of_tool(python) + "]}]\n");
-  options.memory_enabled = true;
-  auto monitor = ProcessMonitor::open(std::move(options));
-  ASSERT_TRUE(monitor.ok()) << monitor.error().message();
+  options.collectors.config = config_from("process_names: [{name: hog, comm: [" + comm_of_tool(python) + "]}]\n");
+  options.collectors.enabled["memory"] = true;
+  auto exporter = Exporter::open(std::move(options));
+  ASSERT_TRUE(exporter.ok()) << exporter.error().message();
+  ProcessTracker& monitor = (*exporter)->tracker();
 
   // 64 MiB of private, touched memory (bytearray zero-fills it), held until stdin closes.
   Child hog = Child::spawn({python, "-c",
                             "import sys; b = bytearray(64 << 20); print('ready', flush=True); sys.stdin.read()"});
   ASSERT_EQ(hog.read_line(), "ready");
-  (*monitor)->collect_groups();  // the iterator finds it and groups it
-  (*monitor)->refresh_memory_now();
-  const auto groups = (*monitor)->collect_groups();
+  monitor.collect_groups();  // the iterator finds it and groups it
+  (*exporter)->collectors().refresh_now();
+  const auto groups = monitor.collect_groups();
   const GroupTotals* group = find_group(groups, "hog");
   ASSERT_NE(group, nullptr);
   ASSERT_TRUE(group->has_memory);
@@ -32,7 +33,7 @@ TEST(Memory, GroupShowsTheMemoryItsProcessTouched) {
   EXPECT_EQ(hog.finish(), 0);
 
   // Gone: its memory leaves the group's gauges at once.
-  const auto after_exit = (*monitor)->collect_groups();
+  const auto after_exit = monitor.collect_groups();
   const GroupTotals* gone = find_group(after_exit, "hog");
   ASSERT_NE(gone, nullptr);
   EXPECT_FALSE(gone->has_memory);

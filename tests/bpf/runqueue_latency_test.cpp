@@ -25,8 +25,8 @@ double quantile_bound_seconds(const RunqueueLatency& latency, double q) {
   return bound == UINT64_MAX ? INFINITY : static_cast<double>(bound) / 1e9;
 }
 
-std::uint64_t waits_lost(ProcessMonitor& monitor) {
-  const auto lost = monitor.collect()->events_lost;
+std::uint64_t waits_lost(ProcessTracker& monitor) {
+  const auto lost = monitor.events_lost();
   return lost.at("task_storage") + lost.at("program_recursion");
 }
 

@@ -33,27 +33,26 @@ Result<std::chrono::milliseconds> positive_duration(const std::string& flag, con
 // Options from the flags; every error here is bad input.
 Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
   ExporterOptions options;
-  MonitorOptions& monitor = options.monitor;
+  CollectorOptions& collectors = options.collectors;
   if (flags.config_file.empty()) {
-    monitor.config = default_config();
+    collectors.config = default_config();
   } else {
     auto config = load_config_file(flags.config_file);
     if (!config) return config.error();
-    monitor.config = std::move(*config);
+    collectors.config = std::move(*config);
   }
   auto memory_interval = positive_duration("--memory.interval", flags.memory_interval);
   if (!memory_interval) return memory_interval.error();
-  monitor.memory.interval = *memory_interval;
+  collectors.memory.interval = *memory_interval;
   auto collection_interval = positive_duration("--collection.interval", flags.collection_interval);
   if (!collection_interval) return collection_interval.error();
   options.publisher.interval = *collection_interval;
   auto max_age = parse_duration(flags.collection_max_age);
   if (!max_age) return Error{max_age.error().what, "--collection.max-age " + flags.collection_max_age};
   options.publisher.max_age = *max_age;
-  monitor.memory_enabled = flags.memory;
-  monitor.runqueue_latency = flags.runqueue_latency;
-  monitor.bpf_stats = flags.bpf_stats;
-  monitor.procfs_root = flags.procfs;
+  collectors.enabled = flags.collectors;
+  collectors.bpf_stats = flags.bpf_stats;
+  collectors.procfs_root = flags.procfs;
   return options;
 }
 
@@ -79,7 +78,7 @@ int run_once(const DaemonFlags& flags) {
   if (!options) return fail(kExitBadInput, options.error().message());
   auto exporter = open_exporter(std::move(*options));
   if (!exporter) return fail(kExitFailure, exporter.error().message());
-  (*exporter)->monitor().refresh_memory_now();
+  (*exporter)->collectors().refresh_now();
   auto snapshot = (*exporter)->publisher().publish_now();
   std::cout << prometheus::TextSerializer().Serialize(build_exposition(*snapshot, {.scrapes = 1}));
   return 0;

@@ -1,24 +1,80 @@
 #include "bpfproc/app/exporter.h"
 
+#include <bpf/libbpf.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "bpfproc/procfs/self_metrics.h"
+#include "bpfproc/util/clock.h"
+#include "bpfproc/util/version.h"
+
 namespace bpfproc {
+namespace {
+
+BuildInfo current_build_info() {
+  utsname host{};
+  uname(&host);
+  return BuildInfo{kVersion, kRevision, libbpf_version_string(), host.release};
+}
+
+}  // namespace
+
+Exporter::Exporter(ExporterOptions options)
+    : options_(std::move(options)),
+      build_(current_build_info()),
+      boot_time_unix_seconds_(boot_time_unix_seconds()),
+      procfs_(options_.collectors.procfs_root) {}
+
+Exporter::~Exporter() {
+  publisher_.reset();
+  registry_.reset();
+}
 
 Result<std::unique_ptr<Exporter>> Exporter::open(ExporterOptions options) {
-  std::unique_ptr<Exporter> exporter(new Exporter());
-  auto monitor = ProcessMonitor::open(std::move(options.monitor));
-  if (!monitor) return monitor.error();
-  exporter->monitor_ = std::move(*monitor);
-  ProcessMonitor* collectors = exporter->monitor_.get();
-  exporter->publisher_ = std::make_unique<SnapshotPublisher>([collectors] { return collectors->collect(); },
-                                                             options.publisher);
+  std::unique_ptr<Exporter> exporter(new Exporter(std::move(options)));
+  const CollectorOptions& collectors = exporter->options_.collectors;
+  const auto& definitions = builtin_collectors();
+
+  TrackerOptions tracker_options;
+  tracker_options.config = collectors.config;
+  tracker_options.procfs_root = collectors.procfs_root;
+  tracker_options.bpf.include_kernel_threads = collectors.config.kernel_threads;
+  tracker_options.bpf.runqueue_latency = CollectorRegistry::enabled(definitions, collectors, "runqueue-latency");
+  tracker_options.bpf.bpf_stats = collectors.bpf_stats;
+  auto tracker = ProcessTracker::open(std::move(tracker_options));
+  if (!tracker) return tracker.error();
+  exporter->tracker_ = std::move(*tracker);
+
+  auto registry = CollectorRegistry::create(definitions, collectors, *exporter->tracker_);
+  if (!registry) return registry.error();
+  exporter->registry_ = std::move(*registry);
+
+  Exporter* self = exporter.get();
+  exporter->publisher_ = std::make_unique<SnapshotPublisher>([self] { return self->collect(); },
+                                                             exporter->options_.publisher);
   exporter->publisher_->publish_now();
   return exporter;
 }
 
-Exporter::~Exporter() { publisher_.reset(); }
-
 void Exporter::start() {
-  monitor_->start_background();
+  tracker_->start_draining();
+  registry_->start();
   publisher_->start();
+}
+
+std::shared_ptr<ExporterSnapshot> Exporter::collect() {
+  auto snapshot = std::make_shared<ExporterSnapshot>();
+  registry_->collect(*snapshot);
+  snapshot->boot_time_unix_seconds = boot_time_unix_seconds_;
+  snapshot->build = build_;
+  snapshot->cpu_cores = static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN));
+  // After the collectors, so that process_cpu_seconds_total includes this collection.
+  auto self = read_self_metrics(procfs_);
+  if (self) snapshot->self = *self;
+  else spdlog::warn("self metrics: {}", self.error().message());
+  return snapshot;
 }
 
 }  // namespace bpfproc

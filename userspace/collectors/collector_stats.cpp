@@ -1,9 +1,21 @@
 #include "bpfproc/collectors/collector_stats.h"
 
+#include <time.h>
+
+#include "bpfproc/util/clock.h"
+
 namespace bpfproc {
 
-void CollectorStats::record_run(double duration_seconds, double cpu_seconds, std::uint64_t errors,
-                                double finished_unix_seconds) {
+RunClock::RunClock()
+    : wall_start_(clock_seconds(CLOCK_MONOTONIC)), cpu_start_(clock_seconds(CLOCK_THREAD_CPUTIME_ID)) {}
+
+double RunClock::wall_seconds() const { return clock_seconds(CLOCK_MONOTONIC) - wall_start_; }
+
+double RunClock::cpu_seconds() const { return clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu_start_; }
+
+void CollectorStats::record_run(const RunClock& clock, std::uint64_t errors) {
+  const double duration_seconds = clock.wall_seconds();
+  const double cpu_seconds = clock.cpu_seconds();
   std::lock_guard lock(mutex_);
   for (std::size_t index = 0; index < CollectorStatus::kBuckets.size(); ++index) {
     if (duration_seconds <= CollectorStatus::kBuckets[index]) {
@@ -16,7 +28,7 @@ void CollectorStats::record_run(double duration_seconds, double cpu_seconds, std
   status_.cpu_seconds += cpu_seconds;
   status_.errors += errors;
   status_.success = errors == 0;
-  status_.last_run_unix_seconds = finished_unix_seconds;
+  status_.last_run_unix_seconds = clock_seconds(CLOCK_REALTIME);
 }
 
 CollectorStatus CollectorStats::status() const {

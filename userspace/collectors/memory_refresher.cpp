@@ -36,8 +36,8 @@ MemoryReading read_process_memory(const ProcFs& procfs, const ProcessKey& key) {
 }
 
 MemoryRefresher::MemoryRefresher(ProcFs procfs, ProcessTable& table, std::mutex& table_mutex,
-                                 MemoryRefresherOptions options)
-    : procfs_(std::move(procfs)), table_(table), table_mutex_(table_mutex), options_(options) {}
+                                 MemoryRefresherOptions options, CollectorStats& stats)
+    : procfs_(std::move(procfs)), table_(table), table_mutex_(table_mutex), options_(options), stats_(stats) {}
 
 MemoryRefresher::~MemoryRefresher() {
   {
@@ -61,8 +61,7 @@ void MemoryRefresher::run() {
 }
 
 void MemoryRefresher::refresh_once() {
-  const double wall_start = clock_seconds(CLOCK_MONOTONIC);
-  const double cpu_start = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
+  const RunClock clock;
   std::vector<ProcessKey> keys;
   {
     std::lock_guard lock(table_mutex_);
@@ -82,9 +81,7 @@ void MemoryRefresher::refresh_once() {
     if (reading.error) ++errors;
 
     // Stay within the CPU budget: sleep until CPU used / wall elapsed is back under it.
-    const double cpu_used = clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
-    const double wall_elapsed = clock_seconds(CLOCK_MONOTONIC) - wall_start;
-    const double ahead = cpu_used / options_.cpu_budget - wall_elapsed;
+    const double ahead = clock.cpu_seconds() / options_.cpu_budget - clock.wall_seconds();
     if (ahead > 0.01) {  // sleep in steps of at least 10 ms: shorter sleeps cost more than they save
       const timespec pause{static_cast<time_t>(ahead), static_cast<long>((ahead - static_cast<double>(static_cast<time_t>(ahead))) * 1e9)};
       nanosleep(&pause, nullptr);
@@ -94,10 +91,9 @@ void MemoryRefresher::refresh_once() {
     std::lock_guard lock(table_mutex_);
     for (const auto& [key, usage] : readings) table_.set_memory(key, usage);
   }
-  const double duration = clock_seconds(CLOCK_MONOTONIC) - wall_start;
-  stats_.record_run(duration, clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu_start, errors, clock_seconds(CLOCK_REALTIME));
+  stats_.record_run(clock, errors);
   spdlog::debug("memory: read {} of {} processes in {:.3f}s, {} errors", readings.size(), keys.size(),
-                duration, errors);
+                clock.wall_seconds(), errors);
 }
 
 }  // namespace bpfproc

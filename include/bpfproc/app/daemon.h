@@ -1,5 +1,6 @@
 #pragma once
 // The daemon's commands: serve (the default), `once` and `check`, from the parsed flags.
+#include <map>
 #include <string>
 
 #include "bpfproc/web/web_server.h"
@@ -15,8 +16,8 @@ struct DaemonFlags {
   std::string collection_max_age = "100ms";
   std::string log_level = "info";
   std::string procfs = "/proc";
-  bool memory = true;
-  bool runqueue_latency = true;
+  // --collector.NAME / --no-collector.NAME, by collector name.
+  std::map<std::string, bool> collectors;
   bool bpf_stats = false;
 };
 

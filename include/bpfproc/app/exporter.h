@@ -1,34 +1,47 @@
 #pragma once
-// The running exporter: the collectors and the publisher of their snapshots, wired together.
-// The daemon, `once` and the end-to-end tests of the core all start it the same way.
+// The running exporter: the process tracker, the collectors and the publisher of their
+// snapshots, wired together. The daemon, `once` and the tests of the core start it the same way.
 #include <memory>
 
-#include "bpfproc/collectors/process_monitor.h"
+#include "bpfproc/collectors/collector_registry.h"
+#include "bpfproc/collectors/process_tracker.h"
 #include "bpfproc/snapshot/snapshot_publisher.h"
 #include "bpfproc/util/result.h"
 
 namespace bpfproc {
 
 struct ExporterOptions {
-  MonitorOptions monitor;
+  CollectorOptions collectors;
   PublisherOptions publisher;
 };
 
 class Exporter {
  public:
-  // Loads the BPF programs and publishes the first snapshot; nothing runs in the background yet.
+  // Loads the BPF programs, creates the enabled collectors and publishes the first snapshot;
+  // nothing runs in the background until start().
   static Result<std::unique_ptr<Exporter>> open(ExporterOptions options);
   ~Exporter();
 
-  // The collection thread, the event drain and the memory refresher.
+  // The collection thread, the event drain and the collectors' own threads.
   void start();
   SnapshotPublisher& publisher() { return *publisher_; }
-  ProcessMonitor& monitor() { return *monitor_; }
+  CollectorRegistry& collectors() { return *registry_; }
+  ProcessTracker& tracker() { return *tracker_; }
 
  private:
-  Exporter() = default;
-  std::unique_ptr<ProcessMonitor> monitor_;
-  std::unique_ptr<SnapshotPublisher> publisher_;  // after monitor_: stops before it
+  explicit Exporter(ExporterOptions options);
+  // One collection: every collector, plus what describes the exporter itself.
+  std::shared_ptr<ExporterSnapshot> collect();
+
+  ExporterOptions options_;
+  BuildInfo build_;
+  double boot_time_unix_seconds_ = 0;
+  ProcFs procfs_;
+  // Destroyed bottom-up: the publisher stops collecting before the collectors go, and they stop
+  // their threads before the tracker (whose table they use) goes.
+  std::unique_ptr<ProcessTracker> tracker_;
+  std::unique_ptr<CollectorRegistry> registry_;
+  std::unique_ptr<SnapshotPublisher> publisher_;
 };
 
 }  // namespace bpfproc

@@ -35,13 +35,13 @@ MemoryReading read_process_memory(const ProcFs& procfs, const ProcessKey& key);
 
 class MemoryRefresher {
  public:
-  // `table` is only touched with `table_mutex` held.
-  MemoryRefresher(ProcFs procfs, ProcessTable& table, std::mutex& table_mutex, MemoryRefresherOptions options);
+  // `table` is only touched with `table_mutex` held; every pass is recorded in `stats`.
+  MemoryRefresher(ProcFs procfs, ProcessTable& table, std::mutex& table_mutex, MemoryRefresherOptions options,
+                  CollectorStats& stats);
   ~MemoryRefresher();
 
   void start();  // background thread: refresh, then wait `interval`, until destroyed
   void refresh_once();  // one full pass on the calling thread
-  const CollectorStats& stats() const { return stats_; }
 
  private:
   void run();
@@ -50,7 +50,7 @@ class MemoryRefresher {
   ProcessTable& table_;
   std::mutex& table_mutex_;
   MemoryRefresherOptions options_;
-  CollectorStats stats_{"memory"};
+  CollectorStats& stats_;
   std::mutex wake_mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

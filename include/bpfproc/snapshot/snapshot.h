@@ -40,8 +40,8 @@ struct ExporterSnapshot {
   std::uint64_t generation = 0;  // 1 for the first published snapshot, then +1 each
   std::chrono::steady_clock::time_point collected_at;  // when its collection finished
   std::vector<GroupTotals> groups;
-  bool memory_enabled = true;
-  bool runqueue_latency_enabled = true;
+  bool memory_enabled = false;            // set by the memory collector
+  bool runqueue_latency_enabled = false;  // set by the runqueue-latency collector
   double boot_time_unix_seconds = 0;  // converts CLOCK_BOOTTIME start times to the wall clock
   std::optional<SelfMetrics> self;    // absent if /proc/self could not be read
   BuildInfo build;

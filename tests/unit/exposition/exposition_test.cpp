@@ -37,6 +37,8 @@ ExporterSnapshot fixed_snapshot() {
   gone.counters = {2'000'000'000, 1'500'000'000, 500'000'000, 10, 2, 1, 3'000'000, 12, {}};
   gone.exits = 40;
   snapshot.groups = {gone, nginx};
+  snapshot.memory_enabled = true;
+  snapshot.runqueue_latency_enabled = true;
   snapshot.boot_time_unix_seconds = 1'790'000'000;
   snapshot.self = SelfMetrics{1.25, 24 << 20, 300 << 20, 12, 1024, 1'790'000'100, 4};
   snapshot.build = {"0.1.0", "abcdef123456", "1.1.2", "6.18.0"};

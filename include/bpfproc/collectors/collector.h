@@ -1,0 +1,62 @@
+#pragma once
+// A collector: one source of metrics, node_exporter style. Each declares a CollectorDefinition
+// (name, default, help, how to create it); the registry gives it its --collector.NAME /
+// --no-collector.NAME flag, runs it at every collection and records its duration, CPU, success
+// and errors. Adding a collector is one file in collectors/ and one line in collector_registry.cpp.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "bpfproc/collectors/collector_stats.h"
+#include "bpfproc/collectors/memory_refresher.h"
+#include "bpfproc/grouping/config.h"
+#include "bpfproc/snapshot/snapshot.h"
+#include "bpfproc/util/result.h"
+
+namespace bpfproc {
+
+class ProcessTracker;
+
+class Collector {
+ public:
+  virtual ~Collector() = default;
+  // Adds this collector's part to the snapshot being built. Returns the errors it met (0 for
+  // success). Never throws: an error is counted, and the collection goes on without this part.
+  virtual std::uint64_t collect(ExporterSnapshot& snapshot) = 0;
+  // Collectors that work on their own thread (memory) start it here.
+  virtual void start() {}
+  // One full pass of that background work on the calling thread (`bpfproc once`, tests).
+  virtual void refresh_now() {}
+};
+
+// What the daemon's options say about the collectors.
+struct CollectorOptions {
+  Config config;
+  std::string procfs_root = "/proc";
+  MemoryRefresherOptions memory;
+  bool bpf_stats = false;
+  // --collector.NAME / --no-collector.NAME as given; a collector not named keeps its default.
+  std::map<std::string, bool> enabled;
+};
+
+// What a collector is created with.
+struct CollectorEnvironment {
+  const CollectorOptions& options;
+  ProcessTracker& tracker;  // the BPF programs and the process table
+  // This collector's self-metrics; a collector that works in the background records its runs here.
+  CollectorStats& stats;
+};
+
+struct CollectorDefinition {
+  std::string name;  // the flag is --collector.NAME
+  std::string help;
+  bool enabled_by_default = true;
+  // Its work runs on its own thread and records itself in CollectorEnvironment::stats; the
+  // registry then does not time collect(), which only hands over what that work found.
+  bool works_in_background = false;
+  std::function<Result<std::unique_ptr<Collector>>(CollectorEnvironment&)> create;
+};
+
+}  // namespace bpfproc

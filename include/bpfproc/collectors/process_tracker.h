@@ -1,0 +1,71 @@
+#pragma once
+// The BPF programs and the process table they feed, shared by the collectors that read
+// processes (tasks, memory): a collection reads the task iterator into the table, a thread drains
+// the lifecycle events into it in between, and the table's lock guards both.
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bpfproc/grouping/config.h"
+#include "bpfproc/grouping/process_table.h"
+#include "bpfproc/kernel/bpf_collector.h"
+#include "bpfproc/procfs/procfs.h"
+#include "bpfproc/snapshot/snapshot.h"
+
+namespace bpfproc {
+
+struct TrackerOptions {
+  Config config;
+  std::string procfs_root = "/proc";
+  BpfOptions bpf;
+};
+
+// Identity of a live process from /proc, checked against the key's start time.
+IdentityReader procfs_identity_reader(const ProcFs& procfs);
+
+class ProcessTracker {
+ public:
+  // Loads and attaches the BPF programs and takes a first collection, so that the fork events
+  // that follow find their parents. The error is one line naming what is missing.
+  static Result<std::unique_ptr<ProcessTracker>> open(TrackerOptions options);
+  ~ProcessTracker();
+
+  // The thread that drains lifecycle events between collections.
+  void start_draining();
+
+  // One collection of the CPU and scheduling counters into the table; returns the errors met.
+  std::uint64_t collect();
+  // The table's groups and the kernel side's health, into the snapshot.
+  void fill(ExporterSnapshot& snapshot);
+  // Lost events by source (see bpfproc_exporter_events_lost_total).
+  std::map<std::string, std::uint64_t> events_lost();
+
+  // For tests: one collection, then the groups.
+  std::vector<GroupTotals> collect_groups();
+
+  // For the memory refresher: the table is only touched with mutex() held.
+  ProcessTable& table() { return table_; }
+  std::mutex& mutex() { return mutex_; }
+  const ProcFs& procfs() const { return procfs_; }
+
+ private:
+  explicit ProcessTracker(TrackerOptions options);
+  std::uint64_t collect_locked();  // requires mutex_
+  std::map<std::string, std::uint64_t> events_lost_locked(const std::vector<ProgramStats>& programs) const;
+  void drain_loop();
+
+  TrackerOptions options_;
+  ProcFs procfs_;
+  std::unique_ptr<BpfCollector> bpf_;
+  std::mutex mutex_;  // guards table_ and the reads of bpf_
+  ProcessTable table_;
+  std::atomic<bool> stopping_{false};
+  std::thread drain_thread_;
+};
+
+}  // namespace bpfproc

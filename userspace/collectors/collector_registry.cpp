@@ -1,0 +1,74 @@
+#include "bpfproc/collectors/collector_registry.h"
+
+#include <algorithm>
+#include <exception>
+
+#include <spdlog/spdlog.h>
+
+namespace bpfproc {
+
+// Each is defined in the collector's own file.
+CollectorDefinition tasks_collector();
+CollectorDefinition memory_collector();
+CollectorDefinition runqueue_latency_collector();
+
+const std::vector<CollectorDefinition>& builtin_collectors() {
+  static const std::vector<CollectorDefinition> collectors{
+      tasks_collector(),
+      memory_collector(),
+      runqueue_latency_collector(),
+  };
+  return collectors;
+}
+
+bool CollectorRegistry::enabled(const std::vector<CollectorDefinition>& definitions, const CollectorOptions& options,
+                                std::string_view name) {
+  auto definition = std::find_if(definitions.begin(), definitions.end(),
+                                 [&](const CollectorDefinition& candidate) { return candidate.name == name; });
+  if (definition == definitions.end()) return false;
+  auto chosen = options.enabled.find(definition->name);
+  return chosen != options.enabled.end() ? chosen->second : definition->enabled_by_default;
+}
+
+Result<std::unique_ptr<CollectorRegistry>> CollectorRegistry::create(const std::vector<CollectorDefinition>& definitions,
+                                                                     const CollectorOptions& options,
+                                                                     ProcessTracker& tracker) {
+  auto registry = std::make_unique<CollectorRegistry>();
+  for (const CollectorDefinition& definition : definitions) {
+    if (!enabled(definitions, options, definition.name)) continue;
+    Entry entry{&definition, std::make_unique<CollectorStats>(definition.name), nullptr};
+    CollectorEnvironment environment{options, tracker, *entry.stats};
+    auto collector = definition.create(environment);
+    if (!collector) return Error{collector.error().message(), "collector " + definition.name};
+    entry.collector = std::move(*collector);
+    registry->entries_.push_back(std::move(entry));
+  }
+  return registry;
+}
+
+void CollectorRegistry::collect(ExporterSnapshot& snapshot) {
+  for (Entry& entry : entries_) {
+    const RunClock clock;
+    std::uint64_t errors = 0;
+    // Collectors report errors as values; this only keeps a bug in one from taking the others down.
+    try {
+      errors = entry.collector->collect(snapshot);
+    } catch (const std::exception& error) {
+      spdlog::error("collector {}: {}", entry.definition->name, error.what());
+      errors = 1;
+    }
+    if (!entry.definition->works_in_background) entry.stats->record_run(clock, errors);
+  }
+  snapshot.collectors.clear();
+  for (const Entry& entry : entries_) snapshot.collectors.push_back(entry.stats->status());
+}
+
+void CollectorRegistry::start() {
+  for (Entry& entry : entries_) entry.collector->start();
+}
+
+void CollectorRegistry::refresh_now() {
+  for (Entry& entry : entries_) entry.collector->refresh_now();
+}
+
+}  // namespace bpfproc

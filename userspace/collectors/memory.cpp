@@ -1,0 +1,37 @@
+// The memory collector: group memory from smaps_rollup (bpfproc_group_memory_bytes), read by the
+// refresher on its own thread and schedule, never on the collection path.
+#include "bpfproc/collectors/collector.h"
+#include "bpfproc/collectors/memory_refresher.h"
+#include "bpfproc/collectors/process_tracker.h"
+
+namespace bpfproc {
+namespace {
+
+class MemoryCollector : public Collector {
+ public:
+  explicit MemoryCollector(CollectorEnvironment& environment)
+      : refresher_(environment.tracker.procfs(), environment.tracker.table(), environment.tracker.mutex(),
+                   environment.options.memory, environment.stats) {}
+
+  // The readings are already in the process table; the tasks collector sums them per group.
+  std::uint64_t collect(ExporterSnapshot& snapshot) override {
+    snapshot.memory_enabled = true;
+    return 0;
+  }
+  void start() override { refresher_.start(); }
+  void refresh_now() override { refresher_.refresh_once(); }
+
+ private:
+  MemoryRefresher refresher_;
+};
+
+}  // namespace
+
+CollectorDefinition memory_collector() {
+  return {"memory", "Read memory from smaps_rollup", true, true,
+          [](CollectorEnvironment& environment) -> Result<std::unique_ptr<Collector>> {
+            return std::unique_ptr<Collector>(std::make_unique<MemoryCollector>(environment));
+          }};
+}
+
+}  // namespace bpfproc

@@ -1,0 +1,118 @@
+#include "bpfproc/collectors/process_tracker.h"
+
+#include <time.h>
+
+#include <spdlog/spdlog.h>
+
+#include "bpfproc/procfs/process_identity.h"
+#include "bpfproc/util/clock.h"
+
+namespace bpfproc {
+namespace {
+
+// Events are drained at least this often, so the ring buffer (2 MiB) only fills under a
+// sustained storm of tens of thousands of execs per second.
+constexpr int kDrainIntervalMs = 100;
+
+}  // namespace
+
+IdentityReader procfs_identity_reader(const ProcFs& procfs) {
+  return [procfs](const ProcessKey& key) -> std::optional<ProcessIdentity> {
+    auto dir = ProcessDir::open(procfs, static_cast<int>(key.pid));
+    if (!dir) return std::nullopt;
+    auto identity = read_process_identity(*dir);
+    if (!identity) return std::nullopt;
+    // /proc has the start time in clock ticks only: compare at that resolution.
+    if (nanoseconds_to_ticks(identity->start_time_ns) != nanoseconds_to_ticks(key.start_ns)) return std::nullopt;
+    identity->start_time_ns = key.start_ns;
+    return std::move(*identity);
+  };
+}
+
+ProcessTracker::ProcessTracker(TrackerOptions options)
+    : options_(std::move(options)), procfs_(options_.procfs_root), table_(options_.config, procfs_identity_reader(procfs_)) {}
+
+Result<std::unique_ptr<ProcessTracker>> ProcessTracker::open(TrackerOptions options) {
+  std::unique_ptr<ProcessTracker> tracker(new ProcessTracker(std::move(options)));
+  auto bpf = BpfCollector::open(tracker->options_.bpf);
+  if (!bpf) return bpf.error();
+  tracker->bpf_ = std::move(*bpf);
+  std::lock_guard lock(tracker->mutex_);
+  tracker->collect_locked();
+  return tracker;
+}
+
+ProcessTracker::~ProcessTracker() {
+  stopping_ = true;
+  if (drain_thread_.joinable()) drain_thread_.join();
+}
+
+void ProcessTracker::start_draining() { drain_thread_ = std::thread([this] { drain_loop(); }); }
+
+void ProcessTracker::drain_loop() {
+  while (!stopping_) {
+    bpf_->wait_for_events(kDrainIntervalMs);
+    std::lock_guard lock(mutex_);
+    auto drained = bpf_->drain_events(table_);
+    if (!drained) spdlog::warn("{}", drained.error().message());
+  }
+}
+
+std::uint64_t ProcessTracker::collect() {
+  std::lock_guard lock(mutex_);
+  return collect_locked();
+}
+
+std::uint64_t ProcessTracker::collect_locked() {
+  std::uint64_t errors = 0;
+  // Read the iterator first, then drain events: an exec or exit that happened before the read
+  // is then always applied in this same collection.
+  const std::uint64_t scan_time_ns = clock_nanoseconds(CLOCK_BOOTTIME);
+  auto tasks = bpf_->read_tasks();
+  if (!tasks) {
+    ++errors;
+    spdlog::warn("tasks: {}", tasks.error().message());
+  }
+  auto drained = bpf_->drain_events(table_);
+  if (!drained) {
+    ++errors;
+    spdlog::warn("tasks: {}", drained.error().message());
+  }
+  if (tasks) {
+    table_.begin_scan(scan_time_ns);
+    for (const task_record& record : *tasks) table_.observe_task(record);
+    table_.end_scan();
+  }
+  return errors;
+}
+
+std::map<std::string, std::uint64_t> ProcessTracker::events_lost_locked(const std::vector<ProgramStats>& programs) const {
+  std::uint64_t recursion_misses = 0;
+  for (const ProgramStats& program : programs) recursion_misses += program.recursion_misses;
+  return {{"ringbuf_full", bpf_->lost_events(LOST_RINGBUF_FULL)},
+          {"task_storage", bpf_->lost_events(LOST_TASK_STORAGE)},
+          {"program_recursion", recursion_misses},
+          {"exit_unobserved", table_.unobserved_exits()}};
+}
+
+std::map<std::string, std::uint64_t> ProcessTracker::events_lost() {
+  std::lock_guard lock(mutex_);
+  return events_lost_locked(bpf_->program_stats());
+}
+
+void ProcessTracker::fill(ExporterSnapshot& snapshot) {
+  std::lock_guard lock(mutex_);
+  std::vector<ProgramStats> programs = bpf_->program_stats();
+  snapshot.groups = table_.collect_groups();
+  snapshot.tracked_processes = table_.tracked_processes();
+  snapshot.events_lost = events_lost_locked(programs);
+  if (options_.bpf.bpf_stats) snapshot.bpf_programs = std::move(programs);
+}
+
+std::vector<GroupTotals> ProcessTracker::collect_groups() {
+  std::lock_guard lock(mutex_);
+  collect_locked();
+  return table_.collect_groups();
+}
+
+}  // namespace bpfproc
