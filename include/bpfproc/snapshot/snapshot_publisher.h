@@ -29,7 +29,7 @@ struct PublisherOptions {
   // table and their groups' counters stay current.
   std::chrono::milliseconds interval{15000};
   // How long a reader waits for a collection it asked for before it takes the latest snapshot.
-  std::chrono::milliseconds reader_wait{5000};
+  std::chrono::milliseconds reader_wait{1000};
 };
 
 class SnapshotPublisher {
