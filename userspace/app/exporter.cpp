@@ -47,7 +47,7 @@ Result<std::unique_ptr<Exporter>> Exporter::open(ExporterOptions options) {
   if (!tracker) return tracker.error();
   exporter->tracker_ = std::move(*tracker);
 
-  auto registry = CollectorRegistry::create(definitions, collectors, *exporter->tracker_);
+  auto registry = CollectorRegistry::create(definitions, collectors, exporter->tracker_.get());
   if (!registry) return registry.error();
   exporter->registry_ = std::move(*registry);
 

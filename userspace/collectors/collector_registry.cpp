@@ -32,7 +32,7 @@ bool CollectorRegistry::enabled(const std::vector<CollectorDefinition>& definiti
 
 Result<std::unique_ptr<CollectorRegistry>> CollectorRegistry::create(const std::vector<CollectorDefinition>& definitions,
                                                                      const CollectorOptions& options,
-                                                                     ProcessTracker& tracker) {
+                                                                     ProcessTracker* tracker) {
   auto registry = std::make_unique<CollectorRegistry>();
   for (const CollectorDefinition& definition : definitions) {
     if (!enabled(definitions, options, definition.name)) continue;

@@ -9,9 +9,8 @@ namespace {
 
 class MemoryCollector : public Collector {
  public:
-  explicit MemoryCollector(CollectorEnvironment& environment)
-      : refresher_(environment.tracker.procfs(), environment.tracker.table(), environment.tracker.mutex(),
-                   environment.options.memory, environment.stats) {}
+  MemoryCollector(CollectorEnvironment& environment, ProcessTracker& tracker)
+      : refresher_(tracker.procfs(), tracker.table(), tracker.mutex(), environment.options.memory, environment.stats) {}
 
   // The readings are already in the process table; the tasks collector sums them per group.
   std::uint64_t collect(ExporterSnapshot& snapshot) override {
@@ -30,7 +29,8 @@ class MemoryCollector : public Collector {
 CollectorDefinition memory_collector() {
   return {"memory", "Read memory from smaps_rollup", true, true,
           [](CollectorEnvironment& environment) -> Result<std::unique_ptr<Collector>> {
-            return std::unique_ptr<Collector>(std::make_unique<MemoryCollector>(environment));
+            if (environment.tracker == nullptr) return Error{"needs the BPF process tracker", ""};
+            return std::unique_ptr<Collector>(std::make_unique<MemoryCollector>(environment, *environment.tracker));
           }};
 }
 

@@ -25,7 +25,8 @@ class TasksCollector : public Collector {
 CollectorDefinition tasks_collector() {
   return {"tasks", "Exact CPU and scheduling counters per group, from the BPF task iterator", true, false,
           [](CollectorEnvironment& environment) -> Result<std::unique_ptr<Collector>> {
-            return std::unique_ptr<Collector>(std::make_unique<TasksCollector>(environment.tracker));
+            if (environment.tracker == nullptr) return Error{"needs the BPF process tracker", ""};
+            return std::unique_ptr<Collector>(std::make_unique<TasksCollector>(*environment.tracker));
           }};
 }
 

@@ -44,7 +44,8 @@ struct CollectorOptions {
 // What a collector is created with.
 struct CollectorEnvironment {
   const CollectorOptions& options;
-  ProcessTracker& tracker;  // the BPF programs and the process table
+  // The BPF programs and the process table; null where there are none (tests of the registry).
+  ProcessTracker* tracker;
   // This collector's self-metrics; a collector that works in the background records its runs here.
   CollectorStats& stats;
 };

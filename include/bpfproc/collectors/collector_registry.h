@@ -15,7 +15,7 @@ class CollectorRegistry {
  public:
   // Creates every enabled collector of `definitions`. The error names the collector that failed.
   static Result<std::unique_ptr<CollectorRegistry>> create(const std::vector<CollectorDefinition>& definitions,
-                                                           const CollectorOptions& options, ProcessTracker& tracker);
+                                                           const CollectorOptions& options, ProcessTracker* tracker);
 
   // Whether NAME is on, from the options or else its default; false for an unknown name.
   static bool enabled(const std::vector<CollectorDefinition>& definitions, const CollectorOptions& options,
