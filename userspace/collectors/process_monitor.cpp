@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "bpfproc/grouping/identity_requests.h"
 #include "bpfproc/util/clock.h"
 #include "bpfproc/procfs/self_metrics.h"
 #include "bpfproc/util/version.h"
@@ -20,19 +21,6 @@ constexpr int kDrainIntervalMs = 100;
 
 }  // namespace
 
-IdentityReader procfs_identity_reader(const ProcFs& procfs) {
-  return [procfs](const ProcessKey& key) -> std::optional<ProcessIdentity> {
-    auto dir = ProcessDir::open(procfs, static_cast<int>(key.pid));
-    if (!dir) return std::nullopt;
-    auto identity = read_process_identity(*dir);
-    if (!identity) return std::nullopt;
-    // /proc has the start time in clock ticks only: compare at that resolution.
-    if (nanoseconds_to_ticks(identity->start_time_ns) != nanoseconds_to_ticks(key.start_ns)) return std::nullopt;
-    identity->start_time_ns = key.start_ns;
-    return std::move(*identity);
-  };
-}
-
 BuildInfo current_build_info() {
   utsname host{};
   uname(&host);
@@ -42,7 +30,7 @@ BuildInfo current_build_info() {
 ProcessMonitor::ProcessMonitor(MonitorOptions options)
     : options_(std::move(options)),
       procfs_(options_.procfs_root),
-      table_(options_.config, procfs_identity_reader(procfs_)),
+      table_(options_.config),
       build_(current_build_info()),
       boot_time_unix_seconds_(boot_time_unix_seconds()) {}
 
@@ -56,8 +44,8 @@ Result<std::unique_ptr<ProcessMonitor>> ProcessMonitor::open(MonitorOptions opti
     monitor->memory_ = std::make_unique<MemoryRefresher>(monitor->procfs_, monitor->table_, monitor->mutex_,
                                                          monitor->options_.memory);
   // The first collection builds the table, so that later fork events find their parents.
-  std::lock_guard lock(monitor->mutex_);
-  monitor->collect_locked();
+  std::unique_lock lock(monitor->mutex_);
+  monitor->collect_locked(lock);
   return monitor;
 }
 
@@ -85,7 +73,7 @@ void ProcessMonitor::drain_loop() {
   }
 }
 
-void ProcessMonitor::collect_locked() {
+void ProcessMonitor::collect_locked(std::unique_lock<std::mutex>& lock) {
   const double started = clock_seconds(CLOCK_MONOTONIC);
   const double cpu_started = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
   std::uint64_t errors = 0;
@@ -106,7 +94,16 @@ void ProcessMonitor::collect_locked() {
   if (tasks) {
     table_.begin_scan(scan_time_ns);
     for (const task_record& record : *tasks) table_.observe_task(record);
-    table_.end_scan();
+    const IdentityRequests requests = table_.end_scan();
+    IdentityReplies replies;
+    if (!requests.empty()) {
+      // /proc reads and user name lookups (NSS, maybe LDAP) can be slow: the event drain, the
+      // memory refresher and scrapes must not wait for them.
+      lock.unlock();
+      replies = read_identities(procfs_, requests);
+      lock.lock();
+    }
+    table_.apply_identities(replies);
   }
   task_stats_.record_run(clock_seconds(CLOCK_MONOTONIC) - started, clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu_started,
                          errors, clock_seconds(CLOCK_REALTIME));
@@ -124,8 +121,8 @@ std::map<std::string, std::uint64_t> ProcessMonitor::events_lost(const std::vect
 std::shared_ptr<ExporterSnapshot> ProcessMonitor::collect() {
   auto snapshot = std::make_shared<ExporterSnapshot>();
   {
-    std::lock_guard lock(mutex_);
-    collect_locked();
+    std::unique_lock lock(mutex_);
+    collect_locked(lock);
     snapshot->groups = table_.collect_groups();
     snapshot->tracked_processes = table_.tracked_processes();
     std::vector<ProgramStats> programs = bpf_->program_stats();
@@ -146,8 +143,8 @@ std::shared_ptr<ExporterSnapshot> ProcessMonitor::collect() {
 }
 
 std::vector<GroupTotals> ProcessMonitor::collect_groups() {
-  std::lock_guard lock(mutex_);
-  collect_locked();
+  std::unique_lock lock(mutex_);
+  collect_locked(lock);
   return table_.collect_groups();
 }
 

@@ -29,9 +29,6 @@ struct MonitorOptions {
   bool bpf_stats = false;
 };
 
-// Identity of a live process from /proc, checked against the key's start time.
-IdentityReader procfs_identity_reader(const ProcFs& procfs);
-
 BuildInfo current_build_info();
 
 class ProcessMonitor {
@@ -54,7 +51,8 @@ class ProcessMonitor {
 
  private:
   explicit ProcessMonitor(MonitorOptions options);
-  void collect_locked();  // requires mutex_
+  // Requires mutex_, held by `lock`; releases it while /proc identities and user names are read.
+  void collect_locked(std::unique_lock<std::mutex>& lock);
   // Lost events by source; `programs` gives the kernel's skipped runs. Requires mutex_.
   std::map<std::string, std::uint64_t> events_lost(const std::vector<ProgramStats>& programs) const;
   void drain_loop();
