@@ -4,7 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "bpfproc/procfs/process_identity.h"
+#include "bpfproc/grouping/identity_requests.h"
 #include "bpfproc/util/clock.h"
 
 namespace bpfproc {
@@ -16,29 +16,16 @@ constexpr int kDrainIntervalMs = 100;
 
 }  // namespace
 
-IdentityReader procfs_identity_reader(const ProcFs& procfs) {
-  return [procfs](const ProcessKey& key) -> std::optional<ProcessIdentity> {
-    auto dir = ProcessDir::open(procfs, static_cast<int>(key.pid));
-    if (!dir) return std::nullopt;
-    auto identity = read_process_identity(*dir);
-    if (!identity) return std::nullopt;
-    // /proc has the start time in clock ticks only: compare at that resolution.
-    if (nanoseconds_to_ticks(identity->start_time_ns) != nanoseconds_to_ticks(key.start_ns)) return std::nullopt;
-    identity->start_time_ns = key.start_ns;
-    return std::move(*identity);
-  };
-}
-
 ProcessTracker::ProcessTracker(TrackerOptions options)
-    : options_(std::move(options)), procfs_(options_.procfs_root), table_(options_.config, procfs_identity_reader(procfs_)) {}
+    : options_(std::move(options)), procfs_(options_.procfs_root), table_(options_.config) {}
 
 Result<std::unique_ptr<ProcessTracker>> ProcessTracker::open(TrackerOptions options) {
   std::unique_ptr<ProcessTracker> tracker(new ProcessTracker(std::move(options)));
   auto bpf = BpfCollector::open(tracker->options_.bpf);
   if (!bpf) return bpf.error();
   tracker->bpf_ = std::move(*bpf);
-  std::lock_guard lock(tracker->mutex_);
-  tracker->collect_locked();
+  std::unique_lock lock(tracker->mutex_);
+  tracker->collect_locked(lock);
   return tracker;
 }
 
@@ -59,11 +46,11 @@ void ProcessTracker::drain_loop() {
 }
 
 std::uint64_t ProcessTracker::collect() {
-  std::lock_guard lock(mutex_);
-  return collect_locked();
+  std::unique_lock lock(mutex_);
+  return collect_locked(lock);
 }
 
-std::uint64_t ProcessTracker::collect_locked() {
+std::uint64_t ProcessTracker::collect_locked(std::unique_lock<std::mutex>& lock) {
   std::uint64_t errors = 0;
   // Read the iterator first, then drain events: an exec or exit that happened before the read
   // is then always applied in this same collection.
@@ -81,7 +68,16 @@ std::uint64_t ProcessTracker::collect_locked() {
   if (tasks) {
     table_.begin_scan(scan_time_ns);
     for (const task_record& record : *tasks) table_.observe_task(record);
-    table_.end_scan();
+    const IdentityRequests requests = table_.end_scan();
+    IdentityReplies replies;
+    if (!requests.empty()) {
+      // /proc reads and user name lookups (NSS, maybe LDAP) can be slow: the event drain, the
+      // memory refresher and the web server's readers must not wait for them.
+      lock.unlock();
+      replies = read_identities(procfs_, requests);
+      lock.lock();
+    }
+    table_.apply_identities(replies);
   }
   return errors;
 }
@@ -110,8 +106,8 @@ void ProcessTracker::fill(ExporterSnapshot& snapshot) {
 }
 
 std::vector<GroupTotals> ProcessTracker::collect_groups() {
-  std::lock_guard lock(mutex_);
-  collect_locked();
+  std::unique_lock lock(mutex_);
+  collect_locked(lock);
   return table_.collect_groups();
 }
 

@@ -1,5 +1,6 @@
 #include "bpfproc/grouping/config.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -25,6 +26,10 @@ std::optional<std::string> Config::group_of(const ProcessIdentity& identity, con
     return rule.name.render(context);
   }
   return std::nullopt;
+}
+
+bool Config::needs_user_names() const {
+  return std::any_of(rules.begin(), rules.end(), [](const ProcessRule& rule) { return rule.name.uses_username(); });
 }
 
 namespace {

@@ -1,5 +1,6 @@
 #include "bpfproc/grouping/name_template.h"
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <utility>
@@ -146,6 +147,13 @@ std::vector<std::string> NameTemplate::match_names() const {
     if (substitution != nullptr && substitution->field == Field::Match) names.push_back(substitution->match_name);
   }
   return names;
+}
+
+bool NameTemplate::uses_username() const {
+  return std::any_of(parts_.begin(), parts_.end(), [](const Part& part) {
+    const auto* substitution = std::get_if<Substitution>(&part);
+    return substitution != nullptr && substitution->field == Field::Username;
+  });
 }
 
 }  // namespace bpfproc

@@ -20,7 +20,7 @@
 #include "bpfproc/util/clock.h"
 #include "bpfproc/measure/measure_report.h"
 #include "bpfproc/collectors/memory_refresher.h"
-#include "bpfproc/grouping/process_tree.h"
+#include "bpfproc/accounting/process_tree.h"
 #include "bpfproc/procfs/procfs.h"
 
 namespace bpfproc {

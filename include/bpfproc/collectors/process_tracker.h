@@ -25,9 +25,6 @@ struct TrackerOptions {
   BpfOptions bpf;
 };
 
-// Identity of a live process from /proc, checked against the key's start time.
-IdentityReader procfs_identity_reader(const ProcFs& procfs);
-
 class ProcessTracker {
  public:
   // Loads and attaches the BPF programs and takes a first collection, so that the fork events
@@ -55,7 +52,8 @@ class ProcessTracker {
 
  private:
   explicit ProcessTracker(TrackerOptions options);
-  std::uint64_t collect_locked();  // requires mutex_
+  // Requires mutex_, held by `lock`; releases it while /proc identities and user names are read.
+  std::uint64_t collect_locked(std::unique_lock<std::mutex>& lock);
   std::map<std::string, std::uint64_t> events_lost_locked(const std::vector<ProgramStats>& programs) const;
   void drain_loop();
 

@@ -21,6 +21,8 @@ struct Config {
   // Name of the group for identity, or nullopt when no rule matches. `username` resolves {{.Username}}.
   std::optional<std::string> group_of(const ProcessIdentity& identity, const std::string& username,
                                       double start_time_unix_seconds) const;
+  // Whether a rule's name uses {{.Username}}: without one, group_of needs no user name.
+  bool needs_user_names() const;
 };
 
 // The embedded default: one group per comm, for every process with a command line.

@@ -29,6 +29,8 @@ class NameTemplate {
   const std::string& text() const { return text_; }
   // Names used as {{.Matches.NAME}}, so a rule can check they exist among its regex captures.
   std::vector<std::string> match_names() const;
+  // Whether it renders {{.Username}}, which needs a password database lookup.
+  bool uses_username() const;
 
  private:
   enum class Field { Comm, ExeBase, ExeFull, Username, Pid, StartTime, Match };

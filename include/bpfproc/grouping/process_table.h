@@ -1,58 +1,48 @@
 #pragma once
-// The process table: every process bpfproc knows, keyed by (pid, start time), with its counters
-// merged from the task iterator and the lifecycle events, and its group.
+// The process table: every process bpfproc knows, with its exact counters (ProcessAccounts), its
+// group (Attribution) and the groups' totals (GroupLedger), fed by the task iterator and the
+// lifecycle events. It performs no I/O: end_scan() returns the /proc identities and user names
+// it needs, its owner reads them with read_identities() without holding the table's lock, and
+// hands the replies back to apply_identities().
 //
 // Invariants:
-// - A process's counters never go down: newer readings are merged with a field-wise maximum.
 // - A group's counters never go down: they are the contributions of its current members plus
-//   everything credited to it before (members that exited, CPU used before an exec that moved a
-//   member to another group).
-// - CPU follows the group a process had when it used it: at an exec that changes the group, what
-//   the process used so far is credited to the old group.
+//   everything credited to it before (members that are gone, CPU used before an exec that moved
+//   a member to another group).
+// - CPU follows the group a process had when it used it: at an exec, what the process used so
+//   far is credited to the group of the program it leaves.
+// - A group not decided yet loses nothing and counts nothing twice: the process's usage stays
+//   unsettled (a left program's waits under its ticket) until the group is known, and a process
+//   that is gone is forgotten only once all its groups are decided.
+// Not thread-safe: whoever shares it holds one lock around every call.
 #include <cstdint>
-#include <functional>
-#include <optional>
-#include <string>
 #include <unordered_map>
-#include <map>
-#include <utility>
 #include <vector>
 
-#include "bpfproc/grouping/config.h"
-#include "bpfproc/grouping/group_totals.h"
 #include "bpfproc/accounting/counters.h"
-#include "bpfproc/accounting/cpu_split.h"
+#include "bpfproc/accounting/process_accounts.h"
+#include "bpfproc/grouping/attribution.h"
+#include "bpfproc/grouping/config.h"
+#include "bpfproc/grouping/group_ledger.h"
+#include "bpfproc/grouping/group_totals.h"
+#include "bpfproc/grouping/identity_requests.h"
 #include "bpfproc/kernel/event_sink.h"
-#include "bpfproc/procfs/process_identity.h"
 #include "bpfproc/procfs/smaps_rollup.h"
-#include "bpfproc/grouping/user_names.h"
 
 namespace bpfproc {
 
-struct ProcessKey {
-  std::uint32_t pid = 0;
-  std::uint64_t start_ns = 0;  // CLOCK_BOOTTIME ns: tells a reused pid from its previous owner
-  bool operator==(const ProcessKey&) const = default;
-};
-
-struct ProcessKeyHash {
-  std::size_t operator()(const ProcessKey& key) const {
-    return std::hash<std::uint64_t>()(key.start_ns * 0x9E3779B97F4A7C15ull ^ key.pid);
-  }
-};
-
-// Reads a live process's identity from /proc; nullopt when it is gone or is not that process.
-using IdentityReader = std::function<std::optional<ProcessIdentity>(const ProcessKey&)>;
-
 class ProcessTable : public EventSink {
  public:
-  ProcessTable(Config config, IdentityReader read_identity);
+  explicit ProcessTable(Config config);
 
-  // One collection: begin_scan, observe_task for each iterator record, end_scan.
+  // One collection: begin_scan, observe_task for each iterator record, end_scan; then, without
+  // the lock, read_identities(procfs, requests); then apply_identities(replies).
   // scan_time_ns is CLOCK_BOOTTIME taken just before the iterator started.
   void begin_scan(std::uint64_t scan_time_ns);
   void observe_task(const task_record& record);
-  void end_scan();
+  [[nodiscard]] IdentityRequests end_scan();
+  // Decides the groups the replies allow, then forgets the processes gone for good.
+  void apply_identities(const IdentityReplies& replies);
 
   // Lifecycle events, in the order the kernel emitted them.
   void on_fork(const fork_event& event) override;
@@ -64,75 +54,19 @@ class ProcessTable : public EventSink {
 
   // Live processes that belong to a group: the ones whose memory is worth reading.
   std::vector<ProcessKey> grouped_live_processes() const;
-  void set_memory(const ProcessKey& key, const MemoryUsage& memory);
+  void set_memory(const ProcessKey& key, const MemoryUsage& memory) { accounts_.set_memory(key, memory); }
 
-  std::size_t tracked_processes() const { return processes_.size(); }
+  std::size_t tracked_processes() const { return accounts_.size(); }
   // Processes that vanished from the iterator without an exit event (e.g. exited before attach).
-  std::uint64_t unobserved_exits() const { return unobserved_exits_; }
+  std::uint64_t unobserved_exits() const { return accounts_.unobserved_exits(); }
 
  private:
-  static constexpr int kNoGroup = -1;
-  static constexpr int kUnresolved = -2;
-
-  struct Thread {
-    std::uint64_t start_ns = 0;
-    Counters counters;
-    std::uint64_t last_seen_scan = 0;
-  };
-
-  struct Process {
-    ProcessKey key;
-    ProcessKey parent;                 // start_ns 0 when only the parent pid is known
-    ProcessIdentity identity;
-    bool identity_from_procfs = false;
-    int group = kUnresolved;
-    bool has_baseline = false;
-    Counters baseline;                 // threads that exited before bpfproc first saw the process
-    std::uint64_t baseline_time_ns = 0;  // when the baseline was read; 0 if not from a scan
-    Counters dead_threads;             // final counters of threads that exited since
-    std::unordered_map<std::uint32_t, Thread> threads;
-    // Threads whose exit event was applied, (tid, start) -> scan of the exit, so that an older
-    // iterator record cannot bring them back. Non-leaders are pruned one scan later (the kernel
-    // unhashes them before their final switch); a zombie leader stays until the process goes.
-    std::map<std::pair<std::uint32_t, std::uint64_t>, std::uint64_t> exited_threads;
-    Counters total;                    // merged, never decreasing
-    CpuSplit split;
-    Counters attributed;               // already credited to groups this process left at exec
-    std::uint64_t last_seen_scan = 0;
-    bool exited = false;
-    std::uint64_t exited_scan = 0;
-    bool has_memory = false;
-    MemoryUsage memory;
-  };
-
-  struct Group {
-    std::string name;
-    Counters credited;     // exited members and CPU used before leaving at exec
-    std::uint64_t exits = 0;
-    Counters last_reported;
-  };
-
-  Process& find_or_add(const ProcessKey& key, const task_record* record);
-  void update_thread(Process& process, const task_record& record);
-  void take_baseline(Process& process, const task_record& record);
-  Counters refresh_total(Process& process);
-  Counters contribution(Process& process);
-  // allow_procfs: read the identity from /proc first (not at exec: /proc already shows the new one).
-  int resolve_group(Process& process, bool allow_procfs, int depth = 0);
-  int group_index(const std::string& rendered_name);
-  void credit_and_forget(Process& process);
-
-  Config config_;
-  IdentityReader read_identity_;
-  UserNames user_names_;
-  std::unordered_map<ProcessKey, Process, ProcessKeyHash> processes_;
-  std::unordered_map<std::uint32_t, ProcessKey> live_by_pid_;  // the newest process of each pid
-  std::vector<Group> groups_;
-  std::unordered_map<std::string, int> group_by_name_;
-  std::uint64_t scan_ = 0;
-  std::uint64_t scan_time_ns_ = 0;
-  std::uint64_t unobserved_exits_ = 0;
-  double boot_time_unix_seconds_ = 0;  // for {{.StartTime}}
+  ProcessAccounts accounts_;
+  GroupLedger ledger_;
+  Attribution attribution_;  // after ledger_, where it names the groups
+  // What each program left at exec used, by Attribution ticket, until its group is decided.
+  std::unordered_map<std::uint64_t, Counters> awaiting_credit_;
+  std::vector<ProcessKey> finished_;  // gone for good at the last end_scan; apply forgets them
 };
 
 }  // namespace bpfproc

@@ -1,18 +1,13 @@
 #pragma once
-// uid -> user name, cached: {{.Username}} is rendered for every new process.
+// uid -> user name, for {{.Username}}. Not cached here: the process table keeps every name it
+// was given, and asks only for uids it has not seen.
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 
 namespace bpfproc {
 
-class UserNames {
- public:
-  // The name from the password database, or the uid in decimal when it has none.
-  const std::string& lookup(std::uint32_t uid);
-
- private:
-  std::unordered_map<std::uint32_t, std::string> cache_;
-};
+// The name from the password database (getpwuid_r: may go through NSS to LDAP, so never call it
+// under a lock others wait on), or the uid in decimal when it has none.
+std::string user_name(std::uint32_t uid);
 
 }  // namespace bpfproc

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bpfproc/grouping/process_tree.h"
+#include "bpfproc/accounting/process_tree.h"
 
 namespace bpfproc {
 

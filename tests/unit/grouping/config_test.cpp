@@ -94,6 +94,11 @@ process_names:
   EXPECT_EQ(group, "alice/mail@2026-11-22T01:03:36Z");
 }
 
+TEST(Config, NeedsUserNamesOnlyWhenARuleNameUsesThem) {
+  EXPECT_FALSE(default_config().needs_user_names());
+  EXPECT_TRUE(parse_ok("process_names: [{name: x, comm: [a]}, {name: '{{.Username}}', comm: [b]}]\n").needs_user_names());
+}
+
 TEST(Config, ReadsBpfprocSettings) {
   const Config config = parse_ok("children: false\nkernel_threads: yes\nprocess_names:\n  - comm: [bash]\n");
   EXPECT_FALSE(config.children);

@@ -125,6 +125,11 @@ TEST(NameTemplate, ListsMatchNames) {
   EXPECT_EQ(parsed->match_names(), (std::vector<std::string>{"app", "env"}));
 }
 
+TEST(NameTemplate, SaysWhetherItUsesTheUsername) {
+  EXPECT_TRUE(NameTemplate::parse("{{.Username}}-{{.Comm}}")->uses_username());
+  EXPECT_FALSE(NameTemplate::parse("{{.Comm}}-{{.PID}}")->uses_username());
+}
+
 TEST(NameTemplate, UnknownFieldIsAnErrorNamingIt) {
   EXPECT_EQ(parse_error("x-{{.Foo}}"), "unknown template field \"{{.Foo}}\"");
   // Field names are case-sensitive, as in Go.

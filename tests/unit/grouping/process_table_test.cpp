@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "lifecycle_events.h"
+
 namespace bpfproc {
 namespace {
 
@@ -30,50 +32,21 @@ task_record task(std::uint32_t tid, std::uint32_t tgid, std::uint64_t process_st
   return record;
 }
 
-exit_event exit_of(const task_record& final_record, bool group_dead, std::uint64_t time_ns = 1'000'000) {
-  exit_event event{};
-  event.kind = EVENT_EXIT;
-  event.time_ns = time_ns;
-  event.task = final_record;
-  if (group_dead) event.task.flags |= TASK_RECORD_GROUP_DEAD;
-  return event;
-}
-
-exec_event exec_of(const task_record& record, const char* filename, std::vector<std::string> argv) {
-  exec_event event{};
-  event.kind = EVENT_EXEC;
-  event.old_tid = record.tid;
-  event.task = record;
-  std::strncpy(event.filename, filename, sizeof(event.filename) - 1);
-  std::size_t used = 0;
-  for (const std::string& arg : argv) {
-    std::memcpy(event.args + used, arg.c_str(), arg.size() + 1);
-    used += arg.size() + 1;
-  }
-  event.args_size = static_cast<std::uint32_t>(used);
-  return event;
-}
-
-fork_event fork_of(std::uint32_t pid, std::uint64_t start, std::uint32_t parent, std::uint64_t parent_start,
-                   const char* comm) {
-  fork_event event{};
-  event.kind = EVENT_FORK;
-  event.pid = pid;
-  event.start_ns = start;
-  event.parent_tgid = parent;
-  event.parent_start_ns = parent_start;
-  std::strncpy(event.comm, comm, sizeof(event.comm) - 1);
-  return event;
-}
-
-// A table whose "/proc" is a map the test fills in.
+// A table whose "/proc" is a map the test fills in, and whose uid u is named "user<u>".
 struct Fixture {
-  explicit Fixture(const std::string& yaml)
-      : table(parse_config(yaml, "test").value(), [this](const ProcessKey& key) -> std::optional<ProcessIdentity> {
-          auto found = procfs.find(key.pid);
-          if (found == procfs.end() || found->second.start_time_ns != key.start_ns) return std::nullopt;
-          return found->second;
-        }) {}
+  explicit Fixture(const std::string& yaml) : table(parse_config(yaml, "test").value()) {}
+
+  // The table's requests answered from `procfs`, as read_identities answers them from /proc.
+  IdentityReplies answer(const IdentityRequests& requests) const {
+    IdentityReplies replies;
+    for (const ProcessKey& key : requests.processes) {
+      auto found = procfs.find(key.pid);
+      if (found == procfs.end() || found->second.start_time_ns != key.start_ns) replies.identities.emplace_back(key, std::nullopt);
+      else replies.identities.emplace_back(key, found->second);
+    }
+    for (std::uint32_t uid : requests.uids) replies.user_names.emplace_back(uid, "user" + std::to_string(uid));
+    return replies;
+  }
 
   void live(std::uint32_t pid, std::uint64_t start, const std::string& comm, std::vector<std::string> argv) {
     ProcessIdentity identity;
@@ -88,7 +61,7 @@ struct Fixture {
   void scan(const std::vector<task_record>& records) {
     table.begin_scan(++scan_time);
     for (const task_record& record : records) table.observe_task(record);
-    table.end_scan();
+    table.apply_identities(answer(table.end_scan()));
   }
 
   GroupTotals group(const std::string& name) {
@@ -261,7 +234,7 @@ TEST(ProcessTable, ShortLivedProcessIsGroupedFromWhatBpfDelivered) {
   fixture.scan({task(50, 50, 100, 10, "runner")});
 
   // Born and gone between two scans: /proc never showed it.
-  fixture.table.on_fork(fork_of(60, 700, 50, 100, "runner"));
+  fixture.table.on_fork(fork_of({60, 700}, {50, 100}, "runner"));
   fixture.table.on_exec(exec_of(task(60, 60, 700, 5, "job", 50), "/usr/bin/job", {"job", "--id=42"}));
   fixture.table.on_exit(exit_of(task(60, 60, 700, 5000, "job", 50), true));
   fixture.scan({task(50, 50, 100, 10, "runner")});
@@ -341,6 +314,140 @@ TEST(ProcessTable, GroupCountersNeverGoDownWhateverTheOrderOfReadings) {
     check_monotonic("exec and forgetting");
   }
   EXPECT_EQ(fixture.group("app").counters.runtime_ns, 1500u + 3100u);
+}
+
+// The table reads nothing itself: it asks, and decides nothing until the answers are applied.
+TEST(ProcessTable, EndScanOnlyAsksForIdentitiesAndNothingIsGroupedUntilTheRepliesAreApplied) {
+  Fixture fixture(kByComm);
+  fixture.live(100, 5000, "nginx", {"nginx", "-g", "daemon off;"});
+  fixture.table.begin_scan(1);
+  fixture.table.observe_task(task(100, 100, 5000, 1000, "nginx"));
+  const IdentityRequests requests = fixture.table.end_scan();
+  ASSERT_EQ(requests.processes.size(), 1u);
+  EXPECT_EQ(requests.processes[0], (ProcessKey{100, 5000}));
+  EXPECT_TRUE(requests.uids.empty()) << "no rule's name uses {{.Username}}";
+  EXPECT_TRUE(fixture.table.collect_groups().empty()) << "grouped before /proc answered";
+  EXPECT_TRUE(fixture.table.grouped_live_processes().empty());
+  EXPECT_EQ(fixture.table.tracked_processes(), 1u);
+
+  fixture.table.apply_identities(fixture.answer(requests));
+  EXPECT_EQ(fixture.group("nginx").counters.runtime_ns, 1000u);
+  EXPECT_EQ(fixture.table.grouped_live_processes().size(), 1u);
+
+  // Asked once: the next scan has nothing to ask.
+  fixture.table.begin_scan(2);
+  fixture.table.observe_task(task(100, 100, 5000, 1500, "nginx"));
+  EXPECT_TRUE(fixture.table.end_scan().empty());
+  fixture.table.apply_identities({});
+  EXPECT_EQ(fixture.group("nginx").counters.runtime_ns, 1500u);
+}
+
+// While the lock is released for the /proc reads, the event drain applies the process's exit.
+TEST(ProcessTable, AProcessThatExitsBeforeItsIdentityReplyIsCreditedOnceToItsGroup) {
+  Fixture fixture(kByComm);
+  fixture.live(100, 5000, "make", {"make", "-j2"});
+  fixture.table.begin_scan(1);
+  fixture.table.observe_task(task(100, 100, 5000, 1000, "make"));
+  const IdentityReplies replies = fixture.answer(fixture.table.end_scan());  // read while it lived
+  fixture.table.on_exit(exit_of(task(100, 100, 5000, 1800, "make"), /*group_dead=*/true));
+  fixture.procfs.clear();
+  EXPECT_TRUE(fixture.table.collect_groups().empty()) << "its comm alone has no command line to match";
+
+  fixture.table.apply_identities(replies);
+  GroupTotals make = fixture.group("make");
+  EXPECT_EQ(make.counters.runtime_ns, 1800u);
+  EXPECT_EQ(make.exits, 1u);
+  EXPECT_EQ(make.processes, 0u);
+
+  for (int scan = 0; scan < 4; ++scan) fixture.scan({});
+  EXPECT_EQ(fixture.table.tracked_processes(), 0u);
+  make = fixture.group("make");
+  EXPECT_EQ(make.counters.runtime_ns, 1800u) << "credited once";
+  EXPECT_EQ(make.exits, 1u);
+}
+
+TEST(ProcessTable, AProcessGoneBeforeProcCouldBeReadIsGroupedFromWhatBpfDelivered) {
+  Fixture fixture("process_names: [{name: build, comm: [make]}]\n");
+  fixture.table.begin_scan(1);
+  fixture.table.observe_task(task(100, 100, 5000, 1000, "make"));
+  const IdentityRequests requests = fixture.table.end_scan();
+  fixture.table.on_exit(exit_of(task(100, 100, 5000, 1800, "make"), /*group_dead=*/true));
+  fixture.table.apply_identities(fixture.answer(requests));  // /proc no longer has it
+
+  for (int scan = 0; scan < 4; ++scan) {
+    const GroupTotals build = fixture.group("build");
+    EXPECT_EQ(build.counters.runtime_ns, 1800u);
+    EXPECT_EQ(build.exits, 1u);
+    fixture.scan({});
+  }
+  EXPECT_EQ(fixture.table.tracked_processes(), 0u);
+}
+
+// Names are only applied, never looked up: a group that needs one waits for it.
+TEST(ProcessTable, AGroupNamedByUserWaitsForTheNameAndThenCountsEverything) {
+  Fixture fixture("process_names: [{name: '{{.Username}}-{{.Comm}}', comm: [sh, sleep]}]\n");
+  task_record shell = task(50, 50, 100, 10, "sh");
+  shell.uid = 1000;
+  fixture.live(50, 100, "sh", {"sh"});
+  fixture.procfs[50].uid = 1000;
+  fixture.table.begin_scan(1);
+  fixture.table.observe_task(shell);
+  const IdentityRequests requests = fixture.table.end_scan();
+  EXPECT_EQ(requests.uids, std::vector<std::uint32_t>{1000});
+  fixture.table.apply_identities(fixture.answer(requests));
+  EXPECT_EQ(fixture.group("user1000-sh").counters.runtime_ns, 10u);
+
+  // A child of another uid execs and exits between two scans: its uid has no name yet.
+  fixture.table.on_fork(fork_of({60, 700}, {50, 100}, "sh"));
+  task_record child = task(60, 60, 700, 5, "sleep", 50);
+  child.uid = 2000;
+  fixture.table.on_exec(exec_of(child, "/usr/bin/sleep", {"sleep", "1"}));
+  child.counters.runtime_ns = 500;
+  fixture.table.on_exit(exit_of(child, true));
+  EXPECT_EQ(fixture.group("user1000-sh").counters.runtime_ns, 15u) << "the shell it was before its exec";
+  EXPECT_EQ(fixture.table.collect_groups().size(), 1u) << "no group before the name is known";
+
+  fixture.scan({shell});
+  const GroupTotals sleep = fixture.group("user2000-sleep");
+  EXPECT_EQ(sleep.counters.runtime_ns, 495u);
+  EXPECT_EQ(sleep.exits, 1u);
+  for (int scan = 0; scan < 4; ++scan) fixture.scan({shell});
+  EXPECT_EQ(fixture.table.tracked_processes(), 1u);
+  EXPECT_EQ(fixture.group("user2000-sleep").counters.runtime_ns, 495u);
+  EXPECT_EQ(fixture.group("user2000-sleep").exits, 1u);
+}
+
+TEST(ProcessTable, AProgramLeftAtExecBeforeItsGroupIsKnownIsCreditedToItOnceKnown) {
+  Fixture fixture("process_names: [{name: '{{.Username}}-{{.Comm}}', comm: [sh, sleep]}]\n");
+  task_record shell = task(60, 60, 700, 300, "sh");
+  shell.uid = 3000;
+  fixture.live(60, 700, "sh", {"sh", "-c", "exec sleep 1"});
+  fixture.procfs[60].uid = 3000;
+  fixture.table.begin_scan(1);
+  fixture.table.observe_task(shell);
+  const IdentityRequests requests = fixture.table.end_scan();
+  const IdentityReplies replies = fixture.answer(requests);
+
+  // The exec comes while the reply is on its way, and uid 3000 has no name yet: the 300 ns the
+  // shell used wait for it.
+  task_record sleeping = shell;
+  sleeping.counters.runtime_ns = 300;
+  std::strncpy(sleeping.comm, "sleep", sizeof(sleeping.comm) - 1);
+  fixture.table.on_exec(exec_of(sleeping, "/usr/bin/sleep", {"sleep", "1"}));
+  fixture.live(60, 700, "sleep", {"sleep", "1"});
+  fixture.procfs[60].uid = 3000;
+  EXPECT_TRUE(fixture.table.collect_groups().empty());
+
+  fixture.table.apply_identities(replies);
+  EXPECT_EQ(fixture.group("user3000-sh").counters.runtime_ns, 300u) << "decided from what the exec left";
+  EXPECT_EQ(fixture.group("user3000-sh").processes, 0u);
+  EXPECT_EQ(fixture.table.collect_groups().size(), 1u) << "the new program waits for /proc";
+
+  sleeping.counters.runtime_ns = 1000;
+  fixture.scan({sleeping});
+  EXPECT_EQ(fixture.group("user3000-sh").counters.runtime_ns, 300u);
+  EXPECT_EQ(fixture.group("user3000-sleep").counters.runtime_ns, 700u);
+  EXPECT_EQ(fixture.group("user3000-sleep").processes, 1u);
 }
 
 }  // namespace

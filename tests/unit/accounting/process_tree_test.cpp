@@ -1,26 +1,17 @@
 // The process tree of `bpfproc measure`, from synthetic lifecycle events and scans: who belongs
 // to the tree, and that every thread is counted exactly once, whether it exited or still lives.
-#include "bpfproc/grouping/process_tree.h"
+#include "bpfproc/accounting/process_tree.h"
 
-#include <cstring>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "lifecycle_events.h"
 
 namespace bpfproc {
 namespace {
 
 constexpr ProcessKey kRoot{100, 5'000};
-
-fork_event fork_of(ProcessKey child, ProcessKey parent) {
-  fork_event event{};
-  event.kind = EVENT_FORK;
-  event.pid = child.pid;
-  event.start_ns = child.start_ns;
-  event.parent_tgid = parent.pid;
-  event.parent_start_ns = parent.start_ns;
-  return event;
-}
 
 // A thread of `process`: tid == pid for the leader, whose start is the process's.
 task_record thread_of(ProcessKey process, std::uint32_t tid, std::uint64_t runtime_ns) {
@@ -34,23 +25,6 @@ task_record thread_of(ProcessKey process, std::uint32_t tid, std::uint64_t runti
   record.counters.user_ns = runtime_ns;  // sampled ticks: all user unless a test says otherwise
   record.counters.voluntary_switches = 1;
   return record;
-}
-
-exit_event exit_of(const task_record& record, bool last_thread, std::uint64_t time_ns = 0) {
-  exit_event event{};
-  event.kind = EVENT_EXIT;
-  event.time_ns = time_ns;
-  event.task = record;
-  if (last_thread) event.task.flags |= TASK_RECORD_GROUP_DEAD;
-  return event;
-}
-
-exec_event exec_of(const task_record& record) {
-  exec_event event{};
-  event.kind = EVENT_EXEC;
-  event.old_tid = record.tid;
-  event.task = record;
-  return event;
 }
 
 TEST(ProcessTree, DescendantsJoinAndStrangersDoNot) {

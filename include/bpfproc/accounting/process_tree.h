@@ -6,21 +6,17 @@
 // - Membership: the root, then every process whose fork event names a member as its parent.
 //   The fork tracepoint fires in the parent before the child can run, so a member's fork event
 //   always comes before any event of the child.
-// - Exited threads: one exit event each, taken at the thread's final context switch, so its
-//   counters are final. Keyed by (tid, start): a thread is never counted twice.
-// - Live threads: the readings of the last task iterator scan. A thread that exits after the
-//   scan trades its reading for its final counters; one that exited before it is not read again.
+// - Counters: a ProcessAccounts of the members, so every thread is counted exactly once, exited
+//   (its final counters, from its exit event) or alive (its latest reading in a scan).
 // Processes are keyed by (tgid, start time) everywhere: pids get reused.
 #include <cstdint>
 #include <map>
-#include <set>
 #include <span>
-#include <utility>
 #include <vector>
 
 #include "bpfproc/accounting/counters.h"
+#include "bpfproc/accounting/process_accounts.h"
 #include "bpfproc/kernel/event_sink.h"
-#include "bpfproc/grouping/process_table.h"
 
 namespace bpfproc {
 
@@ -40,13 +36,13 @@ class ProcessTree : public EventSink {
   void on_exec(const exec_event& event) override;
   void on_exit(const exit_event& event) override;
 
-  // Replaces the live readings with one task iterator scan (records of every task on the host).
+  // One task iterator scan (records of every task on the host): the members' latest readings.
   void observe_scan(std::span<const task_record> records);
 
   const ProcessKey& root() const { return root_; }
-  bool is_member(const ProcessKey& key) const { return processes_.contains(key); }
-  bool root_execed() const { return processes_.at(root_).execed; }
-  bool root_exited() const { return processes_.at(root_).exited; }
+  bool is_member(const ProcessKey& key) const { return members_.contains(key); }
+  bool root_execed() const { return members_.at(root_).execed; }
+  bool root_exited() const { return members_.at(root_).exited; }
   // CLOCK_BOOTTIME of the root's last thread's final switch; 0 until root_exited().
   std::uint64_t root_exit_time_ns() const { return root_exit_time_ns_; }
   // Members whose last thread has not exited yet, as far as the events say.
@@ -55,36 +51,21 @@ class ProcessTree : public EventSink {
   // exit events are still on the way (or were lost).
   std::vector<ProcessKey> unaccounted_members() const;
 
-  TreeTotals totals() const;
+  // Not const: each process's user/system split moves on (cpu_split.h).
+  TreeTotals totals();
 
  private:
-  using ThreadKey = std::pair<std::uint32_t, std::uint64_t>;  // (tid, start_ns)
-
-  struct Process {
-    Counters exited_threads;  // final counters of its exited threads, sampled user/system unsplit
-    std::uint64_t runqueue_latency_max_ns = 0;
-    std::uint64_t threads_exited = 0;
-    bool exited = false;      // an exit event said no thread of it is left
+  struct Member {
+    bool exited = false;  // an exit event said no thread of it is left
     bool execed = false;
-    bool seen_in_scan = false;
-  };
-  struct LiveThread {
-    ProcessKey process;
-    Counters counters;
-    std::uint64_t runqueue_latency_max_ns = 0;
-  };
-
-  struct ProcessKeyLess {
-    bool operator()(const ProcessKey& a, const ProcessKey& b) const {
-      return std::pair(a.pid, a.start_ns) < std::pair(b.pid, b.start_ns);
-    }
+    bool seen_in_scan = false;  // a live thread of it was in the last scan
   };
 
   ProcessKey root_;
   std::uint64_t root_exit_time_ns_ = 0;
-  std::map<ProcessKey, Process, ProcessKeyLess> processes_;
-  std::set<ThreadKey> exited_threads_;
-  std::map<ThreadKey, LiveThread> live_threads_;
+  std::uint64_t runqueue_latency_max_ns_ = 0;  // the longest single wait of any member's thread
+  std::map<ProcessKey, Member> members_;
+  ProcessAccounts accounts_;
 };
 
 }  // namespace bpfproc

@@ -1,0 +1,126 @@
+#pragma once
+// Exact per-process counters, keyed by (pid, start time): the task iterator's latest readings of
+// each process's live threads, plus the final counters of its threads that exited, plus what its
+// threads used before bpfproc first saw it. It knows nothing of groups.
+//
+// Invariants:
+// - A process's counters never go down: newer readings are merged with a field-wise maximum.
+// - Every thread is counted once: an exited thread's final counters replace its last reading,
+//   and a stale iterator record of it (a zombie leader, or a reading taken just before the exit)
+//   cannot bring it back.
+// - A process that vanishes from the iterator without an exit event (it exited before the
+//   programs were attached, or the event was lost) is taken as exited with its last readings.
+#include <compare>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "bpfproc/accounting/counters.h"
+#include "bpfproc/accounting/cpu_split.h"
+#include "bpfproc/procfs/smaps_rollup.h"
+
+namespace bpfproc {
+
+struct ProcessKey {
+  std::uint32_t pid = 0;
+  std::uint64_t start_ns = 0;  // CLOCK_BOOTTIME ns: tells a reused pid from its previous owner
+
+  static ProcessKey of(const task_record& record) { return {record.tgid, record.process_start_ns}; }
+  auto operator<=>(const ProcessKey&) const = default;
+};
+
+struct ProcessKeyHash {
+  std::size_t operator()(const ProcessKey& key) const {
+    return std::hash<std::uint64_t>()(key.start_ns * 0x9E3779B97F4A7C15ull ^ key.pid);
+  }
+};
+
+// One process as a report sees it.
+struct ProcessUsage {
+  Counters used;       // everything so far; user + system == runtime (see cpu_split.h)
+  Counters unsettled;  // the part of `used` not settled yet (see ProcessAccounts::settle)
+  bool exited = false;
+  std::size_t live_threads = 0;
+  std::uint64_t exited_threads = 0;  // threads seen to exit, whose final counters are in `used`
+  std::optional<MemoryUsage> memory;
+};
+
+class ProcessAccounts {
+ public:
+  // What an iterator record was: the first sight of a process, a reading of a live thread, or a
+  // stale record of a thread whose exit was already counted (ignored).
+  enum class Reading { new_process, live_thread, exited_thread };
+
+  struct ScanOutcome {
+    std::vector<ProcessKey> vanished;  // gone from the iterator without an exit event: now exited
+    std::vector<ProcessKey> finished;  // exited, and past the grace period for late events
+  };
+
+  // One scan: begin_scan, observe_task for each iterator record, end_scan.
+  // scan_time_ns is CLOCK_BOOTTIME taken just before the iterator started.
+  void begin_scan(std::uint64_t scan_time_ns);
+  Reading observe_task(const task_record& record);
+  ScanOutcome end_scan();
+
+  // A process born while bpfproc watches (it has a fork event): none of its threads exited unseen.
+  void add_new_process(const ProcessKey& key);
+  void on_exec(const exec_event& event);
+  // Returns true when this exit ended the process (its last thread).
+  bool on_exit(const exit_event& event);
+
+  // nullopt for a process not tracked. Not const: the user/system split moves on (cpu_split.h).
+  std::optional<ProcessUsage> usage(const ProcessKey& key);
+  // The unsettled part of the usage, which from now on counts as settled: what the caller hands
+  // on for good, so that later reports count only what the process uses after this.
+  Counters settle(const ProcessKey& key);
+  void set_memory(const ProcessKey& key, const MemoryUsage& memory);
+  bool exited(const ProcessKey& key) const;  // true for a process not tracked
+  void forget(const ProcessKey& key);
+
+  std::size_t size() const { return processes_.size(); }
+  // Processes that vanished from the iterator without an exit event.
+  std::uint64_t unobserved_exits() const { return unobserved_exits_; }
+
+ private:
+  struct Thread {
+    std::uint64_t start_ns = 0;
+    Counters counters;
+    std::uint64_t last_seen_scan = 0;
+  };
+
+  struct Process {
+    bool has_baseline = false;
+    Counters baseline;                   // threads that exited before bpfproc first saw the process
+    std::uint64_t baseline_time_ns = 0;  // when the baseline was read; 0 if not from a scan
+    Counters dead_threads;               // final counters of threads that exited since
+    std::uint64_t exited_thread_count = 0;
+    std::unordered_map<std::uint32_t, Thread> threads;
+    // Threads whose exit event was applied, (tid, start) -> scan of the exit, so that an older
+    // iterator record cannot bring them back. Non-leaders are pruned one scan later (the kernel
+    // unhashes them before their final switch); a zombie leader stays until the process goes.
+    std::map<std::pair<std::uint32_t, std::uint64_t>, std::uint64_t> exited_threads;
+    Counters total;    // merged, never decreasing
+    CpuSplit split;
+    Counters settled;  // handed on by settle()
+    std::uint64_t last_seen_scan = 0;
+    bool exited = false;
+    std::uint64_t exited_scan = 0;
+    std::optional<MemoryUsage> memory;
+  };
+
+  std::pair<Process&, bool> find_or_add(const ProcessKey& key);
+  Reading update_thread(Process& process, const task_record& record);
+  void fold_thread(Process& process, const Counters& final_counters);
+  Counters refresh_total(Process& process);
+
+  std::unordered_map<ProcessKey, Process, ProcessKeyHash> processes_;
+  std::uint64_t scan_ = 0;
+  std::uint64_t scan_time_ns_ = 0;
+  std::uint64_t unobserved_exits_ = 0;
+};
+
+}  // namespace bpfproc

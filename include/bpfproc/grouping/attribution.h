@@ -1,0 +1,109 @@
+#pragma once
+// Which group each process belongs to: its identity (from the lifecycle events and the iterator,
+// and from /proc while it lives), the configuration's rules, `children` inheritance through
+// parents, and the exclusion of kernel threads. It performs no I/O: the /proc identities and the
+// user names it needs are asked for (identity_requests) and handed to it (apply).
+//
+// A program's group is decided once, as soon as what it depends on is in: the identity /proc
+// gives of a live process, the name of its uid when a rule's name uses {{.Username}}, and its
+// parent's group when no rule matches it. Until then the process is in no group (its usage is
+// not settled, so it counts in full once the group is decided). At an exec, the program left
+// behind is decided from what is known then; when it cannot be yet, it waits under a ticket that
+// a later apply() decides.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "bpfproc/accounting/process_accounts.h"
+#include "bpfproc/grouping/config.h"
+#include "bpfproc/grouping/group_ledger.h"
+#include "bpfproc/grouping/identity_requests.h"
+#include "bpfproc/kernel/event_sink.h"
+#include "bpfproc/procfs/process_identity.h"
+
+namespace bpfproc {
+
+class Attribution {
+ public:
+  // A decided group: a group, or none (a kernel thread, or matched by no rule and no ancestor).
+  struct Decision {
+    std::optional<GroupId> group;
+  };
+  // The program a process left at exec: decided then, or pending under a ticket.
+  struct LeftProgram {
+    std::optional<Decision> decision;
+    std::uint64_t ticket = 0;  // when undecided: the ticket apply() decides it under
+  };
+  struct DecidedProgram {
+    std::uint64_t ticket = 0;
+    Decision decision;
+  };
+
+  // Groups are named in `groups`, which must outlive this.
+  Attribution(Config config, double boot_time_unix_seconds, GroupLedger& groups);
+
+  // A process the iterator or an event shows; added with its parent pid, comm and uid when new.
+  void observe(const task_record& record);
+  void on_fork(const fork_event& event);
+  LeftProgram on_exec(const exec_event& event);
+  void on_exit(const ProcessKey& key);  // its last thread exited, or it vanished
+  void forget(const ProcessKey& key);
+
+  // Live undecided processes whose identity /proc was not asked for yet (now awaited), and the
+  // uids whose names are missing. apply() must answer every process requested.
+  IdentityRequests identity_requests();
+  // Takes the replies, then decides all it can. Returns the programs left at exec decided now.
+  std::vector<DecidedProgram> apply(const IdentityReplies& replies);
+
+  // The group of a process's current program; nullopt while undecided or when in none.
+  std::optional<GroupId> group_of(const ProcessKey& key) const;
+  // Whether its current program and every program it left are decided (true when not tracked).
+  bool decided(const ProcessKey& key) const;
+  // visit(key, group) for every process whose current program is in a group.
+  template <typename Visit>
+  void each_grouped(Visit visit) const {
+    for (const auto& [key, member] : members_)
+      if (member.decision && member.decision->group) visit(key, *member.decision->group);
+  }
+  std::size_t size() const { return members_.size(); }
+
+ private:
+  struct PendingProgram {
+    std::uint64_t ticket = 0;
+    ProcessIdentity identity;
+  };
+  struct Member {
+    ProcessKey parent;                  // start_ns 0 when only the parent pid is known
+    ProcessIdentity identity;           // of the current program
+    bool identity_read = false;         // /proc answered for the current program (maybe "gone")
+    bool awaiting_identity = false;     // requested, not answered yet
+    bool exited = false;
+    std::optional<Decision> decision;   // of the current program
+    std::vector<PendingProgram> left;   // programs it left at exec, not decided yet
+  };
+  using Members = std::unordered_map<ProcessKey, Member, ProcessKeyHash>;
+
+  Member& find_or_add(const ProcessKey& key, const task_record* record);
+  // The current program's decision, taken now if it can be; nullopt while it cannot.
+  std::optional<Decision> decide_current(const ProcessKey& key, Member& member, int depth);
+  // The decision for one of member's programs from what is known now; nullopt when a user name
+  // or the parent's group is missing.
+  std::optional<Decision> decide(const ProcessKey& key, const Member& member, const ProcessIdentity& identity,
+                                 int depth);
+  Members::iterator parent_of(const ProcessKey& key, const Member& member);
+
+  Config config_;
+  bool needs_user_names_;
+  double boot_time_unix_seconds_;  // for {{.StartTime}}
+  GroupLedger& groups_;
+  Members members_;
+  std::unordered_map<std::uint32_t, ProcessKey> newest_by_pid_;  // for parents known by pid only
+  std::unordered_set<ProcessKey, ProcessKeyHash> undecided_;     // members with a program to decide
+  std::unordered_map<std::uint32_t, std::string> user_names_;    // every name applied so far
+  std::uint64_t next_ticket_ = 1;
+};
+
+}  // namespace bpfproc

@@ -1,0 +1,58 @@
+#pragma once
+// The totals of every group, which never go down: what was credited to a group for good (the
+// last usage and the exit of each member that is gone, and the CPU a member used before an exec
+// moved it to another group), plus, at each report, what its current members used since.
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "bpfproc/accounting/counters.h"
+#include "bpfproc/accounting/process_accounts.h"
+#include "bpfproc/grouping/group_totals.h"
+
+namespace bpfproc {
+
+// A group's index in the ledger, in the order the groups were first named.
+using GroupId = std::uint32_t;
+
+class GroupLedger {
+ public:
+  // The group of that name, opened with zero totals the first time. Names are label values:
+  // the caller makes them valid UTF-8.
+  GroupId group(const std::string& name);
+  const std::string& name(GroupId group) const { return groups_.at(group).name; }
+
+  void credit(GroupId group, const Counters& counters);
+  // A member is gone for good: its last unsettled usage, and its exit.
+  void close_member(GroupId group, const Counters& last_usage);
+
+  // One report: begin_report, add_member for each process a group still counts, finish_report.
+  class Report {
+   public:
+    // A member still tracked: its unsettled usage, and its exit once it has exited, or its
+    // process, threads and memory while it lives.
+    void add_member(GroupId group, std::uint64_t start_ns, const ProcessUsage& usage);
+
+   private:
+    friend class GroupLedger;
+    std::vector<GroupTotals> totals_;  // by GroupId
+  };
+  Report begin_report() const;
+  // Keeps every counter at or above its last report (a safety net: per-process merging already
+  // keeps every part monotonic) with user + system == runtime, and sorts the groups by name.
+  std::vector<GroupTotals> finish_report(Report report);
+
+ private:
+  struct Group {
+    std::string name;
+    Counters credited;
+    std::uint64_t exits = 0;  // of closed members
+    Counters last_reported;
+  };
+
+  std::vector<Group> groups_;
+  std::unordered_map<std::string, GroupId> group_by_name_;
+};
+
+}  // namespace bpfproc

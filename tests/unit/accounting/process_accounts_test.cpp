@@ -1,0 +1,114 @@
+// Exact per-process counters from synthetic iterator records and exit events: what each reading
+// is, what settling hands on, and when a process is taken as gone.
+#include "bpfproc/accounting/process_accounts.h"
+
+#include <gtest/gtest.h>
+
+#include "lifecycle_events.h"
+
+namespace bpfproc {
+namespace {
+
+constexpr ProcessKey kProcess{100, 5'000};
+
+task_record thread_of(std::uint32_t tid, std::uint64_t runtime_ns, std::uint64_t start_ns = 0) {
+  task_record record{};
+  record.tid = tid;
+  record.tgid = kProcess.pid;
+  record.process_start_ns = kProcess.start_ns;
+  record.start_ns = start_ns != 0 ? start_ns : (tid == kProcess.pid ? kProcess.start_ns : kProcess.start_ns + tid);
+  record.flags = tid == kProcess.pid ? TASK_RECORD_LEADER : 0;
+  record.counters.runtime_ns = runtime_ns;
+  record.counters.user_ns = runtime_ns;  // sampled ticks: all user
+  return record;
+}
+
+using Reading = ProcessAccounts::Reading;
+
+TEST(ProcessAccounts, SaysWhatEachRecordWas) {
+  ProcessAccounts accounts;
+  accounts.begin_scan(1);
+  EXPECT_EQ(accounts.observe_task(thread_of(100, 10)), Reading::new_process);
+  EXPECT_EQ(accounts.observe_task(thread_of(101, 10)), Reading::live_thread);
+  accounts.end_scan();
+
+  EXPECT_FALSE(accounts.on_exit(exit_of(thread_of(101, 20), false))) << "not its last thread";
+  accounts.begin_scan(2);
+  EXPECT_EQ(accounts.observe_task(thread_of(101, 15)), Reading::exited_thread) << "a stale record";
+  accounts.end_scan();
+  const std::optional<ProcessUsage> usage = accounts.usage(kProcess);
+  ASSERT_TRUE(usage);
+  EXPECT_EQ(usage->used.runtime_ns, 30u);
+  EXPECT_EQ(usage->live_threads, 1u);
+  EXPECT_EQ(usage->exited_threads, 1u);
+  EXPECT_FALSE(accounts.usage({100, 1}).has_value()) << "another process of that pid";
+}
+
+TEST(ProcessAccounts, SettlingHandsOnWhatWasUsedSinceTheLastTime) {
+  ProcessAccounts accounts;
+  accounts.add_new_process(kProcess);
+  accounts.begin_scan(1);
+  accounts.observe_task(thread_of(100, 300));
+  EXPECT_EQ(accounts.settle(kProcess).runtime_ns, 300u);
+  EXPECT_EQ(accounts.usage(kProcess)->unsettled.runtime_ns, 0u);
+
+  accounts.observe_task(thread_of(100, 500));
+  const ProcessUsage usage = *accounts.usage(kProcess);
+  EXPECT_EQ(usage.used.runtime_ns, 500u);
+  EXPECT_EQ(usage.unsettled.runtime_ns, 200u);
+  EXPECT_EQ(usage.unsettled.user_ns + usage.unsettled.system_ns, 200u);
+  EXPECT_EQ(accounts.settle(kProcess).runtime_ns, 200u);
+  EXPECT_EQ(accounts.settle(kProcess).runtime_ns, 0u);
+}
+
+TEST(ProcessAccounts, ATidTakenByANewThreadKeepsTheOldThreadsCounters) {
+  ProcessAccounts accounts;
+  accounts.begin_scan(1);
+  accounts.observe_task(thread_of(100, 10));
+  accounts.observe_task(thread_of(101, 40));
+  accounts.observe_task(thread_of(101, 5, /*start_ns=*/9'999));  // tid 101 reused, no exit event seen
+  const ProcessUsage usage = *accounts.usage(kProcess);
+  EXPECT_EQ(usage.used.runtime_ns, 55u);
+  EXPECT_EQ(usage.live_threads, 2u);
+  EXPECT_EQ(usage.exited_threads, 1u);
+}
+
+TEST(ProcessAccounts, AProcessGoneWithoutAnExitEventVanishesThenFinishes) {
+  ProcessAccounts accounts;
+  accounts.begin_scan(1);
+  accounts.observe_task(thread_of(100, 900));
+  EXPECT_TRUE(accounts.end_scan().vanished.empty());
+
+  accounts.begin_scan(2);
+  EXPECT_TRUE(accounts.end_scan().vanished.empty()) << "one missed scan is not yet an exit";
+  accounts.begin_scan(3);
+  ProcessAccounts::ScanOutcome outcome = accounts.end_scan();
+  EXPECT_EQ(outcome.vanished, std::vector<ProcessKey>{kProcess});
+  EXPECT_TRUE(outcome.finished.empty()) << "late events of its threads may still come";
+  EXPECT_TRUE(accounts.exited(kProcess));
+  EXPECT_EQ(accounts.unobserved_exits(), 1u);
+
+  for (std::uint64_t scan = 4; outcome.finished.empty() && scan < 10; ++scan) {
+    accounts.begin_scan(scan);
+    outcome = accounts.end_scan();
+  }
+  EXPECT_EQ(outcome.finished, std::vector<ProcessKey>{kProcess});
+  EXPECT_EQ(accounts.size(), 1u) << "finished, but the caller decides when to forget it";
+  EXPECT_EQ(accounts.usage(kProcess)->used.runtime_ns, 900u);
+  accounts.forget(kProcess);
+  EXPECT_EQ(accounts.size(), 0u);
+}
+
+TEST(ProcessAccounts, OnlyTheLastThreadsExitEndsTheProcess) {
+  ProcessAccounts accounts;
+  accounts.add_new_process(kProcess);
+  EXPECT_FALSE(accounts.on_exit(exit_of(thread_of(101, 10), false)));
+  EXPECT_FALSE(accounts.exited(kProcess));
+  EXPECT_TRUE(accounts.on_exit(exit_of(thread_of(100, 20), true)));
+  EXPECT_FALSE(accounts.on_exit(exit_of(thread_of(100, 20), true))) << "the same event again";
+  EXPECT_TRUE(accounts.exited(kProcess));
+  EXPECT_EQ(accounts.usage(kProcess)->used.runtime_ns, 30u);
+}
+
+}  // namespace
+}  // namespace bpfproc

@@ -1,0 +1,166 @@
+// Which group a process belongs to, decided only from what was handed in: attribution asks for
+// /proc identities and user names and waits for them, it never reads them.
+#include "bpfproc/grouping/attribution.h"
+
+#include <cstring>
+
+#include <gtest/gtest.h>
+
+#include "lifecycle_events.h"
+
+namespace bpfproc {
+namespace {
+
+task_record record_of(ProcessKey key, const char* comm, std::uint32_t parent = 1, std::uint32_t uid = 0) {
+  task_record record{};
+  record.tid = key.pid;
+  record.tgid = key.pid;
+  record.parent_tgid = parent;
+  record.uid = uid;
+  record.start_ns = key.start_ns;
+  record.process_start_ns = key.start_ns;
+  record.flags = TASK_RECORD_LEADER;
+  std::strncpy(record.comm, comm, sizeof(record.comm) - 1);
+  return record;
+}
+
+ProcessIdentity identity_of(ProcessKey key, const std::string& comm, std::vector<std::string> argv) {
+  ProcessIdentity identity;
+  identity.pid = static_cast<int>(key.pid);
+  identity.start_time_ns = key.start_ns;
+  identity.comm = comm;
+  identity.exe_path = "/usr/bin/" + comm;
+  identity.argv = std::move(argv);
+  return identity;
+}
+
+struct Fixture {
+  explicit Fixture(const std::string& yaml) : attribution(parse_config(yaml, "test").value(), 0, ledger) {}
+
+  std::string group_name(ProcessKey key) const {
+    const std::optional<GroupId> group = attribution.group_of(key);
+    return group ? ledger.name(*group) : "";
+  }
+
+  GroupLedger ledger;
+  Attribution attribution;
+};
+
+const char* const kByComm = "process_names: [{name: '{{.Comm}}', cmdline: ['.+']}]\n";
+constexpr ProcessKey kNginx{100, 5'000};
+
+TEST(Attribution, AsksProcOnceForALiveProcessAndDecidesFromTheReply) {
+  Fixture fixture(kByComm);
+  fixture.attribution.observe(record_of(kNginx, "nginx"));
+  const IdentityRequests requests = fixture.attribution.identity_requests();
+  EXPECT_EQ(requests.processes, std::vector<ProcessKey>{kNginx});
+  EXPECT_TRUE(fixture.attribution.identity_requests().empty()) << "asked once";
+  EXPECT_FALSE(fixture.attribution.decided(kNginx));
+
+  IdentityReplies replies;
+  replies.identities.emplace_back(kNginx, identity_of(kNginx, "nginx", {"nginx", "-g", "daemon off;"}));
+  EXPECT_TRUE(fixture.attribution.apply(replies).empty()) << "no program was left at an exec";
+  EXPECT_EQ(fixture.group_name(kNginx), "nginx");
+  EXPECT_TRUE(fixture.attribution.decided(kNginx));
+}
+
+TEST(Attribution, AReplyThatArrivesAfterAnExecIsIgnoredAndProcIsAskedAgain) {
+  Fixture fixture(kByComm);
+  fixture.attribution.observe(record_of(kNginx, "sh"));
+  const IdentityRequests requests = fixture.attribution.identity_requests();
+  // The read may have seen either program: the exec makes its answer useless.
+  const Attribution::LeftProgram left = fixture.attribution.on_exec(exec_of(record_of(kNginx, "nginx"), "/usr/bin/nginx"));
+  ASSERT_TRUE(left.decision) << "decided from what is known: no command line, so no group";
+  EXPECT_FALSE(left.decision->group);
+
+  IdentityReplies replies;
+  replies.identities.emplace_back(kNginx, identity_of(kNginx, "sh", {"sh", "-c", "exec nginx"}));
+  fixture.attribution.apply(replies);
+  EXPECT_FALSE(fixture.attribution.decided(kNginx));
+  EXPECT_EQ(fixture.attribution.identity_requests().processes, std::vector<ProcessKey>{kNginx});
+}
+
+TEST(Attribution, AChildWaitsForItsParentsGroup) {
+  Fixture fixture("process_names: [{name: ci, comm: [runner]}]\nchildren: true\n");
+  const ProcessKey runner{50, 100}, child{60, 200};
+  fixture.attribution.observe(record_of(runner, "runner"));
+  fixture.attribution.observe(record_of(child, "bash", runner.pid));
+  fixture.attribution.on_exit(child);  // matches no rule; its parent is not decided yet
+  EXPECT_FALSE(fixture.attribution.decided(child));
+
+  const IdentityRequests requests = fixture.attribution.identity_requests();
+  EXPECT_EQ(requests.processes, std::vector<ProcessKey>{runner}) << "no /proc read for an exited process";
+  IdentityReplies replies;
+  replies.identities.emplace_back(runner, identity_of(runner, "runner", {"runner"}));
+  fixture.attribution.apply(replies);
+  EXPECT_EQ(fixture.group_name(runner), "ci");
+  EXPECT_EQ(fixture.group_name(child), "ci");
+}
+
+TEST(Attribution, KernelThreadsAreInNoGroupUnlessTheConfigurationTakesThem) {
+  for (const bool kernel_threads : {false, true}) {
+    Fixture fixture(std::string("process_names: [{name: '{{.Comm}}', comm: [kworker]}]\nkernel_threads: ") +
+                    (kernel_threads ? "true" : "false") + "\n");
+    fixture.attribution.observe(record_of(kNginx, "kworker"));
+    ProcessIdentity identity = identity_of(kNginx, "kworker", {});
+    identity.kernel_thread = true;
+    IdentityReplies replies;
+    replies.identities.emplace_back(kNginx, identity);
+    fixture.attribution.identity_requests();
+    fixture.attribution.apply(replies);
+    EXPECT_TRUE(fixture.attribution.decided(kNginx));
+    EXPECT_EQ(fixture.group_name(kNginx), kernel_threads ? "kworker" : "");
+  }
+}
+
+TEST(Attribution, GroupNamesAreValidUtf8WhateverTheProcessIsCalled) {
+  Fixture fixture(kByComm);
+  fixture.attribution.observe(record_of(kNginx, "x"));
+  fixture.attribution.identity_requests();
+  IdentityReplies replies;
+  replies.identities.emplace_back(kNginx, identity_of(kNginx, "bad\xff", {"bad"}));
+  fixture.attribution.apply(replies);
+  EXPECT_EQ(fixture.group_name(kNginx), "bad\xEF\xBF\xBD") << "the invalid byte becomes U+FFFD";
+}
+
+TEST(Attribution, UserNamesAreAskedForOnlyWhenARuleUsesThem) {
+  Fixture without(kByComm);
+  without.attribution.observe(record_of(kNginx, "nginx", 1, 1000));
+  EXPECT_TRUE(without.attribution.identity_requests().uids.empty());
+
+  Fixture with("process_names: [{name: '{{.Username}}', comm: [nginx]}]\n");
+  with.attribution.observe(record_of(kNginx, "nginx", 1, 1000));
+  EXPECT_EQ(with.attribution.identity_requests().uids, std::vector<std::uint32_t>{1000});
+  ProcessIdentity identity = identity_of(kNginx, "nginx", {"nginx"});
+  identity.uid = 1000;
+  IdentityReplies replies;
+  replies.identities.emplace_back(kNginx, identity);
+  replies.user_names.emplace_back(1000, "www-data");
+  with.attribution.apply(replies);
+  EXPECT_EQ(with.group_name(kNginx), "www-data");
+  EXPECT_TRUE(with.attribution.identity_requests().empty()) << "a name is kept once given";
+}
+
+TEST(Attribution, AProgramLeftAtExecBeforeItsUserNameIsKnownIsDecidedUnderItsTicket) {
+  Fixture fixture("process_names: [{name: '{{.Username}}-{{.Comm}}', comm: [sh]}]\n");
+  fixture.attribution.observe(record_of(kNginx, "sh", 1, 3000));
+  const Attribution::LeftProgram left = fixture.attribution.on_exec(exec_of(record_of(kNginx, "nginx", 1, 3000), "/usr/bin/nginx"));
+  EXPECT_FALSE(left.decision);
+  EXPECT_FALSE(fixture.attribution.decided(kNginx));
+
+  const IdentityRequests requests = fixture.attribution.identity_requests();
+  EXPECT_EQ(requests.uids, std::vector<std::uint32_t>{3000});
+  IdentityReplies replies;
+  replies.identities.emplace_back(kNginx, std::nullopt);  // gone before /proc could be read
+  replies.user_names.emplace_back(3000, "builder");
+  const std::vector<Attribution::DecidedProgram> decided = fixture.attribution.apply(replies);
+  ASSERT_EQ(decided.size(), 1u);
+  EXPECT_EQ(decided[0].ticket, left.ticket);
+  ASSERT_TRUE(decided[0].decision.group);
+  EXPECT_EQ(fixture.ledger.name(*decided[0].decision.group), "builder-sh");
+  EXPECT_TRUE(fixture.attribution.decided(kNginx)) << "nginx matches no rule: no group, decided";
+  EXPECT_EQ(fixture.group_name(kNginx), "");
+}
+
+}  // namespace
+}  // namespace bpfproc

@@ -1,0 +1,88 @@
+// Group totals: credits, closed members and current members add up, by name, never going down.
+#include "bpfproc/grouping/group_ledger.h"
+
+#include <gtest/gtest.h>
+
+namespace bpfproc {
+namespace {
+
+Counters runtime(std::uint64_t runtime_ns, std::uint64_t system_ns = 0) {
+  Counters counters;
+  counters.runtime_ns = runtime_ns;
+  counters.system_ns = system_ns;
+  counters.user_ns = runtime_ns - system_ns;
+  return counters;
+}
+
+ProcessUsage member(std::uint64_t unsettled_ns, bool exited, std::size_t threads = 1) {
+  ProcessUsage usage;
+  usage.unsettled = runtime(unsettled_ns);
+  usage.used = usage.unsettled;
+  usage.exited = exited;
+  usage.live_threads = exited ? 0 : threads;
+  return usage;
+}
+
+TEST(GroupLedger, NamesAGroupOnce) {
+  GroupLedger ledger;
+  const GroupId web = ledger.group("web");
+  EXPECT_EQ(ledger.group("db"), web + 1);
+  EXPECT_EQ(ledger.group("web"), web);
+  EXPECT_EQ(ledger.name(web), "web");
+}
+
+TEST(GroupLedger, ReportsCreditsClosedMembersAndCurrentMembersSortedByName) {
+  GroupLedger ledger;
+  const GroupId web = ledger.group("web");
+  const GroupId db = ledger.group("db");
+  ledger.credit(web, runtime(100));        // CPU a member used before an exec took it elsewhere
+  ledger.close_member(web, runtime(200));  // a member gone for good
+
+  GroupLedger::Report report = ledger.begin_report();
+  report.add_member(web, 7'000, member(30, /*exited=*/false, 4));
+  report.add_member(web, 6'000, member(40, false, 2));
+  report.add_member(web, 1'000, member(50, /*exited=*/true));
+  report.add_member(db, 9'000, member(5, false));
+  const std::vector<GroupTotals> totals = ledger.finish_report(std::move(report));
+
+  ASSERT_EQ(totals.size(), 2u);
+  EXPECT_EQ(totals[0].name, "db");
+  EXPECT_EQ(totals[1].name, "web");
+  const GroupTotals& group = totals[1];
+  EXPECT_EQ(group.counters.runtime_ns, 420u);
+  EXPECT_EQ(group.exits, 2u) << "the closed member and the one that exited since";
+  EXPECT_EQ(group.processes, 2u);
+  EXPECT_EQ(group.threads, 6u);
+  EXPECT_EQ(group.oldest_start_ns, 6'000u) << "of the live members";
+  EXPECT_FALSE(group.has_memory);
+}
+
+TEST(GroupLedger, AddsTheMemoryOfLiveMembersThatHaveSome) {
+  GroupLedger ledger;
+  const GroupId web = ledger.group("web");
+  ProcessUsage read = member(1, false);
+  read.memory = MemoryUsage{};
+  read.memory->rss = 4096;
+  GroupLedger::Report report = ledger.begin_report();
+  report.add_member(web, 1, read);
+  report.add_member(web, 2, member(1, false));
+  const GroupTotals totals = ledger.finish_report(std::move(report)).at(0);
+  EXPECT_TRUE(totals.has_memory);
+  EXPECT_EQ(totals.memory.rss, 4096u);
+}
+
+TEST(GroupLedger, NoCounterGoesBelowItsLastReportAndUserPlusSystemIsTheRuntime) {
+  GroupLedger ledger;
+  const GroupId web = ledger.group("web");
+  GroupLedger::Report first = ledger.begin_report();
+  first.add_member(web, 1, member(1'000, false));
+  EXPECT_EQ(ledger.finish_report(std::move(first)).at(0).counters.runtime_ns, 1'000u);
+
+  // A member that left without being credited would make the group go down: it does not.
+  const Counters next = ledger.finish_report(ledger.begin_report()).at(0).counters;
+  EXPECT_EQ(next.runtime_ns, 1'000u);
+  EXPECT_EQ(next.user_ns + next.system_ns, next.runtime_ns);
+}
+
+}  // namespace
+}  // namespace bpfproc

@@ -1,0 +1,203 @@
+#include "bpfproc/grouping/attribution.h"
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+#include <string_view>
+
+#include "bpfproc/procfs/proc_cmdline.h"
+#include "bpfproc/util/utf8.h"
+
+namespace bpfproc {
+namespace {
+
+constexpr int kMaxAncestry = 256;  // far deeper than real trees; stops a corrupt parent cycle
+
+std::string comm_of(const char (&comm)[TASK_COMM_SIZE]) {
+  return std::string(comm, strnlen(comm, TASK_COMM_SIZE));
+}
+
+}  // namespace
+
+Attribution::Attribution(Config config, double boot_time_unix_seconds, GroupLedger& groups)
+    : config_(std::move(config)),
+      needs_user_names_(config_.needs_user_names()),
+      boot_time_unix_seconds_(boot_time_unix_seconds),
+      groups_(groups) {}
+
+Attribution::Member& Attribution::find_or_add(const ProcessKey& key, const task_record* record) {
+  auto [found, inserted] = members_.try_emplace(key);
+  Member& member = found->second;
+  if (!inserted) return member;
+
+  member.identity.pid = static_cast<int>(key.pid);
+  member.identity.start_time_ns = key.start_ns;
+  if (record != nullptr) {
+    member.parent = {record->parent_tgid, 0};
+    member.identity.comm = comm_of(record->comm);
+    member.identity.uid = record->uid;
+  }
+  ProcessKey& newest = newest_by_pid_[key.pid];
+  if (newest.start_ns <= key.start_ns) newest = key;
+  undecided_.insert(key);
+  return member;
+}
+
+void Attribution::observe(const task_record& record) { find_or_add(ProcessKey::of(record), &record); }
+
+void Attribution::on_fork(const fork_event& event) {
+  Member& member = find_or_add({event.pid, event.start_ns}, nullptr);
+  member.parent = {event.parent_tgid, event.parent_start_ns};
+  member.identity.comm = comm_of(event.comm);
+  // Until it execs, a child runs its parent's program: it inherits the parent's identity.
+  auto parent = members_.find(member.parent);
+  if (parent != members_.end()) {
+    member.identity.exe_path = parent->second.identity.exe_path;
+    member.identity.argv = parent->second.identity.argv;
+    member.identity.uid = parent->second.identity.uid;
+  }
+}
+
+Attribution::LeftProgram Attribution::on_exec(const exec_event& event) {
+  const task_record& record = event.task;
+  const ProcessKey key = ProcessKey::of(record);
+  Member& member = find_or_add(key, &record);
+
+  // The program it leaves is decided from what is known now, without /proc: /proc already shows
+  // the new program, and a reply on its way could describe either, so it is no longer awaited.
+  member.awaiting_identity = false;
+  LeftProgram left;
+  left.decision = member.decision ? member.decision : decide(key, member, member.identity, 0);
+  if (!left.decision) {
+    left.ticket = next_ticket_++;
+    member.left.push_back({left.ticket, member.identity});
+  }
+
+  member.identity.comm = comm_of(record.comm);
+  member.identity.uid = record.uid;
+  member.identity.exe_path.assign(event.filename, strnlen(event.filename, sizeof(event.filename)));
+  const std::size_t args_size = std::min<std::size_t>(event.args_size, sizeof(event.args));
+  member.identity.argv = parse_cmdline(std::string_view(event.args, args_size));
+  member.identity_read = false;
+  member.decision.reset();
+  undecided_.insert(key);
+  return left;
+}
+
+void Attribution::on_exit(const ProcessKey& key) {
+  auto found = members_.find(key);
+  if (found == members_.end()) return;
+  found->second.exited = true;
+  // Decided now when it can be, so that its exit counts at once; otherwise at the next apply().
+  decide_current(key, found->second, 0);
+}
+
+void Attribution::forget(const ProcessKey& key) {
+  members_.erase(key);
+  undecided_.erase(key);
+  auto newest = newest_by_pid_.find(key.pid);
+  if (newest != newest_by_pid_.end() && newest->second == key) newest_by_pid_.erase(newest);
+}
+
+IdentityRequests Attribution::identity_requests() {
+  IdentityRequests requests;
+  std::set<std::uint32_t> uids;
+  const auto want_name = [&](std::uint32_t uid) {
+    if (needs_user_names_ && !user_names_.contains(uid)) uids.insert(uid);
+  };
+  for (const ProcessKey& key : undecided_) {
+    Member& member = members_.at(key);
+    if (!member.decision) {
+      if (!member.exited && !member.identity_read && !member.awaiting_identity) {
+        requests.processes.push_back(key);
+        member.awaiting_identity = true;
+      }
+      want_name(member.identity.uid);
+    }
+    for (const PendingProgram& program : member.left) want_name(program.identity.uid);
+  }
+  requests.uids.assign(uids.begin(), uids.end());
+  return requests;
+}
+
+std::vector<Attribution::DecidedProgram> Attribution::apply(const IdentityReplies& replies) {
+  for (const auto& [uid, name] : replies.user_names) user_names_.try_emplace(uid, name);
+  for (const auto& [key, identity] : replies.identities) {
+    auto found = members_.find(key);
+    // Not awaited any more when it was forgotten or exec'd since it was requested.
+    if (found == members_.end() || !found->second.awaiting_identity) continue;
+    Member& member = found->second;
+    member.awaiting_identity = false;
+    member.identity_read = true;
+    if (identity) member.identity = *identity;
+  }
+
+  std::vector<DecidedProgram> decided;
+  const std::vector<ProcessKey> undecided(undecided_.begin(), undecided_.end());
+  for (const ProcessKey& key : undecided) {
+    Member& member = members_.at(key);
+    decide_current(key, member, 0);
+    std::erase_if(member.left, [&](const PendingProgram& program) {
+      const std::optional<Decision> decision = decide(key, member, program.identity, 0);
+      if (decision) decided.push_back({program.ticket, *decision});
+      return decision.has_value();
+    });
+    if (member.decision && member.left.empty()) undecided_.erase(key);
+  }
+  return decided;
+}
+
+std::optional<Attribution::Decision> Attribution::decide_current(const ProcessKey& key, Member& member, int depth) {
+  if (member.decision) return member.decision;
+  if (depth > kMaxAncestry) return Decision{};
+  // A live process is decided from what /proc says of it: it waits until /proc has answered.
+  if (member.awaiting_identity || (!member.exited && !member.identity_read)) return std::nullopt;
+  member.decision = decide(key, member, member.identity, depth);
+  return member.decision;
+}
+
+std::optional<Attribution::Decision> Attribution::decide(const ProcessKey& key, const Member& member,
+                                                         const ProcessIdentity& identity, int depth) {
+  if (identity.kernel_thread && !config_.kernel_threads) return Decision{};
+  static const std::string kUnused;  // the user name when no rule renders {{.Username}}
+  const std::string* username = &kUnused;
+  if (needs_user_names_) {
+    auto name = user_names_.find(identity.uid);
+    if (name == user_names_.end()) return std::nullopt;  // the next identity_requests() asks for it
+    username = &name->second;
+  }
+  const double start_time_unix_seconds = boot_time_unix_seconds_ + static_cast<double>(key.start_ns) / 1e9;
+  if (auto name = config_.group_of(identity, *username, start_time_unix_seconds)) {
+    // Names come from process data, which may hold any bytes; label values must be UTF-8.
+    return Decision{groups_.group(to_valid_utf8(*name))};
+  }
+  if (!config_.children) return Decision{};
+  auto parent = parent_of(key, member);
+  if (parent == members_.end()) return Decision{};
+  return decide_current(parent->first, parent->second, depth + 1);
+}
+
+Attribution::Members::iterator Attribution::parent_of(const ProcessKey& key, const Member& member) {
+  auto parent = members_.end();
+  if (member.parent.start_ns != 0) {
+    parent = members_.find(member.parent);
+  } else if (auto newest = newest_by_pid_.find(member.parent.pid);
+             newest != newest_by_pid_.end() && newest->second.start_ns <= key.start_ns) {
+    parent = members_.find(newest->second);
+  }
+  if (parent != members_.end() && &parent->second == &member) return members_.end();
+  return parent;
+}
+
+std::optional<GroupId> Attribution::group_of(const ProcessKey& key) const {
+  auto found = members_.find(key);
+  if (found == members_.end() || !found->second.decision) return std::nullopt;
+  return found->second.decision->group;
+}
+
+bool Attribution::decided(const ProcessKey& key) const {
+  auto found = members_.find(key);
+  return found == members_.end() || (found->second.decision && found->second.left.empty());
+}
+
+}  // namespace bpfproc

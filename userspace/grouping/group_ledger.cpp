@@ -1,0 +1,62 @@
+#include "bpfproc/grouping/group_ledger.h"
+
+#include <algorithm>
+
+namespace bpfproc {
+
+GroupId GroupLedger::group(const std::string& name) {
+  auto [found, inserted] = group_by_name_.try_emplace(name, static_cast<GroupId>(groups_.size()));
+  if (inserted) groups_.push_back(Group{name, {}, 0, {}});
+  return found->second;
+}
+
+void GroupLedger::credit(GroupId group, const Counters& counters) { groups_.at(group).credited += counters; }
+
+void GroupLedger::close_member(GroupId group, const Counters& last_usage) {
+  credit(group, last_usage);
+  ++groups_.at(group).exits;
+}
+
+void GroupLedger::Report::add_member(GroupId group, std::uint64_t start_ns, const ProcessUsage& usage) {
+  GroupTotals& totals = totals_.at(group);
+  totals.counters += usage.unsettled;
+  if (usage.exited) {
+    ++totals.exits;
+    return;
+  }
+  ++totals.processes;
+  totals.threads += usage.live_threads;
+  if (totals.oldest_start_ns == 0 || start_ns < totals.oldest_start_ns) totals.oldest_start_ns = start_ns;
+  if (usage.memory) {
+    totals.memory += *usage.memory;
+    totals.has_memory = true;
+  }
+}
+
+GroupLedger::Report GroupLedger::begin_report() const {
+  Report report;
+  report.totals_.resize(groups_.size());
+  for (std::size_t index = 0; index < groups_.size(); ++index) {
+    report.totals_[index].name = groups_[index].name;
+    report.totals_[index].counters = groups_[index].credited;
+    report.totals_[index].exits = groups_[index].exits;
+  }
+  return report;
+}
+
+std::vector<GroupTotals> GroupLedger::finish_report(Report report) {
+  std::vector<GroupTotals>& totals = report.totals_;
+  for (std::size_t index = 0; index < totals.size(); ++index) {
+    Counters& counters = totals[index].counters;
+    counters.merge_max(groups_[index].last_reported);
+    const std::uint64_t split_sum = counters.user_ns + counters.system_ns;
+    if (split_sum > counters.runtime_ns) counters.runtime_ns = split_sum;
+    else counters.system_ns += counters.runtime_ns - split_sum;
+    groups_[index].last_reported = counters;
+  }
+  std::sort(totals.begin(), totals.end(),
+            [](const GroupTotals& a, const GroupTotals& b) { return a.name < b.name; });
+  return std::move(totals);
+}
+
+}  // namespace bpfproc
