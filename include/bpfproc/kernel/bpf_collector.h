@@ -13,6 +13,7 @@
 #include "bpf/task_record.h"
 #include "bpfproc/kernel/event_sink.h"
 #include "bpfproc/kernel/program_stats.h"
+#include "bpfproc/util/file_descriptor.h"
 #include "bpfproc/util/result.h"
 
 struct task_iter_bpf;
@@ -62,7 +63,7 @@ class BpfCollector {
   static int handle_event(void* context, void* data, std::size_t size);
 
   BpfOptions options_;
-  int stats_fd_ = -1;  // holds BPF_ENABLE_STATS on while open
+  FileDescriptor statistics_;  // holds BPF_ENABLE_STATS on while open
   task_iter_bpf* task_iter_ = nullptr;
   lifecycle_bpf* lifecycle_ = nullptr;
   bpf_link* iter_link_ = nullptr;
