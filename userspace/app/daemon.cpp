@@ -15,6 +15,7 @@
 #include "bpfproc/kernel/check.h"
 #include "bpfproc/util/duration.h"
 #include "bpfproc/util/exit_status.h"
+#include "bpfproc/util/signals.h"
 #include "bpfproc/util/version.h"
 #include "bpfproc/web/health.h"
 #include "bpfproc/web/scrape_collectable.h"
@@ -97,12 +98,8 @@ int run_daemon(const DaemonFlags& flags) {
     web.config = std::move(*web_config);
   }
 
-  // Block the stop signals before any thread starts, so that only sigwait below receives them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Block the stop signals before any thread starts, so that only the wait below receives them.
+  const BlockedSignals stop_signals{SIGINT, SIGTERM};
 
   auto exporter = open_exporter(std::move(*options));
   if (!exporter) return fail(kExitFailure, exporter.error().message());
@@ -114,8 +111,7 @@ int run_daemon(const DaemonFlags& flags) {
   if (!server) return fail(kExitFailure, server.error().message());
   spdlog::info("bpfproc {} listening on {}{}", kVersion, flags.web.listen_address, flags.web.telemetry_path);
 
-  int received = 0;
-  sigwait(&stop_signals, &received);
+  const int received = stop_signals.wait();
   spdlog::info("received {}, shutting down", strsignal(received));
   return 0;
 }
