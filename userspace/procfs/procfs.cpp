@@ -6,10 +6,10 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <climits>
 #include <utility>
 
+#include "bpfproc/procfs/proc_fields.h"
 #include "bpfproc/util/whole_file.h"
 
 namespace bpfproc {
@@ -18,10 +18,8 @@ namespace {
 
 // A pid is an entry name made only of digits; "self", "net", "sys" and the rest are not.
 bool parse_pid(std::string_view name, int& pid) {
-  if (name.empty() || name.front() < '0' || name.front() > '9') return false;
-  const char* end = name.data() + name.size();
-  auto [stop, error] = std::from_chars(name.data(), end, pid);
-  return error == std::errc() && stop == end;
+  if (name.empty() || name.front() < '0' || name.front() > '9') return false;  // from_chars takes "-1"
+  return parse_whole_number(name, pid);
 }
 
 }  // namespace
