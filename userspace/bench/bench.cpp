@@ -38,7 +38,8 @@ int failed(const Error& error) {
   if (stop_requested()) {
     const int signal_number = stop_signal();
     return fail_in_bench(exit_status_of_signal(signal_number),
-                         fmt::format("interrupted by SIG{}; stopped everything it had started", sigabbrev_np(signal_number)));
+                         fmt::format("interrupted by SIG{}; stopped everything it had started",
+                                     sigabbrev_np(signal_number)));
   }
   return fail_in_bench(kExitFailure, error.message());
 }
@@ -84,7 +85,8 @@ int run_bench(const BenchOptions& options) {
   if (cpus.empty()) return fail_in_bench(kExitFailure, "cannot read this process's CPU affinity");
   const int cpu = options.cpu < 0 ? cpus.back() : options.cpu;
   if (std::find(cpus.begin(), cpus.end(), cpu) == cpus.end())
-    return fail_in_bench(kExitBadInput, fmt::format("--cpu {}: not a CPU this process may run on ({})", cpu, cpu_list(cpus)));
+    return fail_in_bench(kExitBadInput,
+                         fmt::format("--cpu {}: not a CPU this process may run on ({})", cpu, cpu_list(cpus)));
 
   const std::string missing = first_missing(check_requirements(/*load_test=*/false));
   if (!missing.empty()) return fail_in_bench(kExitFailure, missing);

@@ -54,7 +54,7 @@ Result<ChildProcess> ChildProcess::start(const std::function<void()>& in_child, 
     _exit(127);
   }
   const int fork_errno = errno;
-  ChildProcess child;
+  ChildProcess child;  // our copies of the child's ends close with the pipes on return
   child.stdin_pipe_ = std::move(stdin_pipe.write_end);
   child.stdout_pipe_ = std::move(stdout_pipe.read_end);
   if (pid < 0) return Error{"cannot fork", "child process", fork_errno};

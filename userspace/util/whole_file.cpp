@@ -28,6 +28,8 @@ Result<std::string> read_whole_file_at(int directory, const char* name, const st
   return content;
 }
 
-Result<std::string> read_whole_file(const std::string& path) { return read_whole_file_at(AT_FDCWD, path.c_str(), path); }
+Result<std::string> read_whole_file(const std::string& path) {
+  return read_whole_file_at(AT_FDCWD, path.c_str(), path);
+}
 
 }  // namespace bpfproc
