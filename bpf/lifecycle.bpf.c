@@ -36,10 +36,11 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile bool include_kernel_threads = false;
 const volatile bool runqueue_latency = false;
 
-/* 2 MiB holds about 1,600 exec events (the largest kind, ~1.2 KiB). Userspace drains it every
- * 100 ms, and at once when a quarter of it is filled, so it keeps up with thousands of execs per
- * second. Its pages count twice in the daemon's RSS (libbpf maps the data area twice), which is
- * why it is not larger. Must be a power of two and a multiple of the page size. */
+/* 2 MiB holds about 1,600 exec events (the largest kind, ~1.2 KiB). Userspace drains it on a
+ * timer (kEventDrainInterval in include/bpfproc/kernel/bpf_collector.h), and at once when a
+ * quarter of it is filled, so it keeps up with thousands of execs per second. Its pages count
+ * twice in the daemon's RSS (libbpf maps the data area twice), which is why it is not larger.
+ * Must be a power of two and a multiple of the page size. */
 #define EVENTS_SIZE (2 * 1024 * 1024)
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

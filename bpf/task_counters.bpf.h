@@ -11,10 +11,9 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
+#include "kernel_flags.h"
 #include "runqueue_wait.bpf.h"
 #include "task_record.h"
-
-#define PF_KTHREAD 0x00200000  /* include/linux/sched.h; not in BTF because it is a #define */
 
 static __always_inline bool is_kernel_thread(const struct task_struct *task)
 {

@@ -1,7 +1,9 @@
-/* Plain-C records shared by the BPF programs and userspace. No includes: the includer provides
- * __u32/__u64 (vmlinux.h in BPF, <linux/types.h> in C++). */
+/* Plain-C records shared by the BPF programs and userspace. The includer provides __u32/__u64
+ * (vmlinux.h in BPF, <linux/types.h> in C++); the layout asserts at the end hold on both sides. */
 #ifndef BPFPROC_TASK_RECORD_H
 #define BPFPROC_TASK_RECORD_H
+
+#include "layout_assert.h"
 
 #define TASK_COMM_SIZE 16   /* TASK_COMM_LEN */
 
@@ -97,5 +99,66 @@ enum lost_reason {
 	LOST_TASK_STORAGE = 1,       /* a run-queue wait not timed: task storage unavailable */
 	LOST_REASON_COUNT,
 };
+
+/* The layout both compilers must agree on: the size of every record and the offset of every field
+ * (userspace reads them all, as raw bytes from the iterator and the ring buffer). There is no
+ * implicit padding anywhere: the explicit `pad` fields put each __u64 at a multiple of 8, and
+ * every size is a multiple of 8, so no compiler has a reason to add any. */
+ASSERT_SIZE_OF(task_counters, 64);
+ASSERT_OFFSET_OF(task_counters, runtime_ns, 0);
+ASSERT_OFFSET_OF(task_counters, user_ns, 8);
+ASSERT_OFFSET_OF(task_counters, system_ns, 16);
+ASSERT_OFFSET_OF(task_counters, voluntary_switches, 24);
+ASSERT_OFFSET_OF(task_counters, involuntary_switches, 32);
+ASSERT_OFFSET_OF(task_counters, migrations, 40);
+ASSERT_OFFSET_OF(task_counters, run_delay_ns, 48);
+ASSERT_OFFSET_OF(task_counters, timeslices, 56);
+
+ASSERT_SIZE_OF(runqueue_latency, 208);  /* 16 + 24 slots of 8 */
+ASSERT_OFFSET_OF(runqueue_latency, sum_ns, 0);
+ASSERT_OFFSET_OF(runqueue_latency, max_ns, 8);
+ASSERT_OFFSET_OF(runqueue_latency, slots, 16);
+
+/* pad (36) aligns counters to 8 after the 32-bit flags. */
+ASSERT_SIZE_OF(task_record, 392);  /* 40 + 2 x 64 counters + 208 latency + 16 comm */
+ASSERT_OFFSET_OF(task_record, tid, 0);
+ASSERT_OFFSET_OF(task_record, tgid, 4);
+ASSERT_OFFSET_OF(task_record, parent_tgid, 8);
+ASSERT_OFFSET_OF(task_record, uid, 12);
+ASSERT_OFFSET_OF(task_record, start_ns, 16);
+ASSERT_OFFSET_OF(task_record, process_start_ns, 24);
+ASSERT_OFFSET_OF(task_record, flags, 32);
+ASSERT_OFFSET_OF(task_record, pad, 36);
+ASSERT_OFFSET_OF(task_record, counters, 40);
+ASSERT_OFFSET_OF(task_record, exited_threads, 104);
+ASSERT_OFFSET_OF(task_record, runqueue_latency, 168);
+ASSERT_OFFSET_OF(task_record, comm, 376);
+
+/* pad (20) aligns parent_start_ns to 8 after the 32-bit parent_tgid. */
+ASSERT_SIZE_OF(fork_event, 48);  /* 32 + 16 comm */
+ASSERT_OFFSET_OF(fork_event, kind, 0);
+ASSERT_OFFSET_OF(fork_event, pid, 4);
+ASSERT_OFFSET_OF(fork_event, start_ns, 8);
+ASSERT_OFFSET_OF(fork_event, parent_tgid, 16);
+ASSERT_OFFSET_OF(fork_event, pad, 20);
+ASSERT_OFFSET_OF(fork_event, parent_start_ns, 24);
+ASSERT_OFFSET_OF(fork_event, comm, 32);
+
+/* pad (12) aligns task to 8 after three 32-bit fields. */
+ASSERT_SIZE_OF(exec_event, 1176);  /* 664 + 512 of args */
+ASSERT_OFFSET_OF(exec_event, kind, 0);
+ASSERT_OFFSET_OF(exec_event, old_tid, 4);
+ASSERT_OFFSET_OF(exec_event, args_size, 8);
+ASSERT_OFFSET_OF(exec_event, pad, 12);
+ASSERT_OFFSET_OF(exec_event, task, 16);
+ASSERT_OFFSET_OF(exec_event, filename, 408);
+ASSERT_OFFSET_OF(exec_event, args, 664);  /* 408 + 256 of filename */
+
+/* pad (4) aligns time_ns to 8 after the 32-bit kind. */
+ASSERT_SIZE_OF(exit_event, 408);  /* 16 + 392 */
+ASSERT_OFFSET_OF(exit_event, kind, 0);
+ASSERT_OFFSET_OF(exit_event, pad, 4);
+ASSERT_OFFSET_OF(exit_event, time_ns, 8);
+ASSERT_OFFSET_OF(exit_event, task, 16);
 
 #endif /* BPFPROC_TASK_RECORD_H */

@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "rusage_time.h"
+
 int main(int argc, char **argv)
 {
 	struct rusage usage;
@@ -53,7 +55,6 @@ int main(int argc, char **argv)
 		}
 	}
 	getrusage(RUSAGE_CHILDREN, &usage);
-	printf("%lld\n", (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000000000LL +
-				 (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1000LL);
+	printf("%lld\n", rusage_cpu_nanoseconds(&usage));
 	return 0;
 }

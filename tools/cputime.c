@@ -16,13 +16,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "rusage_time.h"
+
 static long long rusage_ns(int who)
 {
 	struct rusage usage;
 
 	getrusage(who, &usage);
-	return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000000000LL +
-	       (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1000LL;
+	return rusage_cpu_nanoseconds(&usage);
 }
 
 int main(int argc, char **argv)

@@ -55,9 +55,8 @@ bpfproc::Result<std::vector<std::string>> measure_command(const CLI::App& measur
 }
 
 int run_measure(bpfproc::MeasureOptions options, const std::string& interval, const std::string& procfs) {
-  auto parsed = bpfproc::parse_duration(interval);
-  if (!parsed) return fail(kExitBadInput, bpfproc::Error{parsed.error().what, "--interval " + interval}.message());
-  if (parsed->count() <= 0) return fail(kExitBadInput, "--interval " + interval + ": must be positive");
+  auto parsed = bpfproc::parse_duration_flag("--interval", interval, /*positive=*/true);
+  if (!parsed) return fail(kExitBadInput, parsed.error().message());
   options.sample_interval = *parsed;
   options.procfs_root = procfs;
   return bpfproc::run_measure(options);

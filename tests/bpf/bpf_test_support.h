@@ -19,6 +19,8 @@
 
 #include "bpfproc/grouping/config.h"
 #include "bpfproc/app/exporter.h"
+#include "bpfproc/util/file_descriptor.h"
+#include "bpfproc/util/pipe.h"
 
 namespace bpfproc::testing {
 
@@ -98,13 +100,14 @@ inline std::int64_t children_cpu_ns() {
 // A child process with its stdin and stdout connected to us.
 struct Child {
   pid_t pid = -1;
-  int to_child = -1;    // its stdin; closing it ends `burn -p`
-  int from_child = -1;  // its stdout
+  FileDescriptor to_child;    // its stdin; closing it ends `burn -p`
+  FileDescriptor from_child;  // its stdout
 
   // cpu >= 0 pins the child (and what it execs) to that CPU.
   static Child spawn(const std::vector<std::string>& argv, int cpu = -1) {
-    int in_pipe[2], out_pipe[2];
-    if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+    auto in_pipe = Pipe::open("child stdin");
+    auto out_pipe = Pipe::open("child stdout");
+    if (!in_pipe || !out_pipe) throw std::runtime_error("pipe");
     Child child;
     child.pid = fork();
     if (child.pid == 0) {
@@ -114,18 +117,17 @@ struct Child {
         CPU_SET(cpu, &set);
         if (sched_setaffinity(0, sizeof(set), &set) != 0) _exit(126);
       }
-      dup2(in_pipe[0], STDIN_FILENO);
-      dup2(out_pipe[1], STDOUT_FILENO);
+      dup2(in_pipe->read_end.get(), STDIN_FILENO);
+      dup2(out_pipe->write_end.get(), STDOUT_FILENO);
       std::vector<char*> args;
       for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
       args.push_back(nullptr);
       execv(args[0], args.data());
       _exit(127);
     }
-    close(in_pipe[0]);
-    close(out_pipe[1]);
-    child.to_child = in_pipe[1];
-    child.from_child = out_pipe[0];
+    // Our copies of its ends close with the pipes here.
+    child.to_child = std::move(in_pipe->write_end);
+    child.from_child = std::move(out_pipe->read_end);
     return child;
   }
 
@@ -133,18 +135,16 @@ struct Child {
   std::string read_line() const {
     std::string line;
     char byte;
-    while (read(from_child, &byte, 1) == 1 && byte != '\n') line += byte;
+    while (read(from_child.get(), &byte, 1) == 1 && byte != '\n') line += byte;
     return line;
   }
 
   // Closes its stdin and waits; returns the exit status.
   int finish() {
-    if (to_child >= 0) close(to_child);
-    to_child = -1;
+    to_child.reset();
     int status = 0;
     waitpid(pid, &status, 0);
-    if (from_child >= 0) close(from_child);
-    from_child = -1;
+    from_child.reset();
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
 };

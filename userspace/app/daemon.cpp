@@ -15,20 +15,13 @@
 #include "bpfproc/kernel/check.h"
 #include "bpfproc/util/duration.h"
 #include "bpfproc/util/exit_status.h"
+#include "bpfproc/util/signals.h"
 #include "bpfproc/util/version.h"
 #include "bpfproc/web/health.h"
 #include "bpfproc/web/scrape_collectable.h"
 
 namespace bpfproc {
 namespace {
-
-// A positive duration flag, or the error naming it.
-Result<std::chrono::milliseconds> positive_duration(const std::string& flag, const std::string& text) {
-  auto parsed = parse_duration(text);
-  if (!parsed) return Error{parsed.error().what, flag + " " + text};
-  if (parsed->count() <= 0) return Error{"must be positive", flag + " " + text};
-  return *parsed;
-}
 
 // Options from the flags; every error here is bad input.
 Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
@@ -41,14 +34,14 @@ Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
     if (!config) return config.error();
     collectors.config = std::move(*config);
   }
-  auto memory_interval = positive_duration("--memory.interval", flags.memory_interval);
+  auto memory_interval = parse_duration_flag("--memory.interval", flags.memory_interval, /*positive=*/true);
   if (!memory_interval) return memory_interval.error();
   collectors.memory.interval = *memory_interval;
-  auto collection_interval = positive_duration("--collection.interval", flags.collection_interval);
+  auto collection_interval = parse_duration_flag("--collection.interval", flags.collection_interval, /*positive=*/true);
   if (!collection_interval) return collection_interval.error();
   options.publisher.interval = *collection_interval;
-  auto max_age = parse_duration(flags.collection_max_age);
-  if (!max_age) return Error{max_age.error().what, "--collection.max-age " + flags.collection_max_age};
+  auto max_age = parse_duration_flag("--collection.max-age", flags.collection_max_age, /*positive=*/false);
+  if (!max_age) return max_age.error();
   options.publisher.max_age = *max_age;
   collectors.enabled = flags.collectors;
   collectors.bpf_stats = flags.bpf_stats;
@@ -96,12 +89,8 @@ int run_daemon(const DaemonFlags& flags) {
     web.config = std::move(*web_config);
   }
 
-  // Block the stop signals before any thread starts, so that only sigwait below receives them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Block the stop signals before any thread starts, so that only the wait below receives them.
+  const BlockedSignals stop_signals{SIGINT, SIGTERM};
 
   auto exporter = open_exporter(std::move(*options));
   if (!exporter) return fail(kExitFailure, exporter.error().message());
@@ -113,8 +102,7 @@ int run_daemon(const DaemonFlags& flags) {
   if (!server) return fail(kExitFailure, server.error().message());
   spdlog::info("bpfproc {} listening on {}{}", kVersion, flags.web.listen_address, flags.web.telemetry_path);
 
-  int received = 0;
-  sigwait(&stop_signals, &received);
+  const int received = stop_signals.wait();
   spdlog::info("received {}, shutting down", strsignal(received));
   return 0;
 }

@@ -1,11 +1,11 @@
 #include "bpfproc/app/exporter.h"
 
 #include <bpf/libbpf.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
+#include "bpfproc/kernel/check.h"
 #include "bpfproc/procfs/self_metrics.h"
 #include "bpfproc/util/clock.h"
 #include "bpfproc/util/version.h"
@@ -13,11 +13,7 @@
 namespace bpfproc {
 namespace {
 
-BuildInfo current_build_info() {
-  utsname host{};
-  uname(&host);
-  return BuildInfo{kVersion, kRevision, libbpf_version_string(), host.release};
-}
+BuildInfo current_build_info() { return BuildInfo{kVersion, kRevision, libbpf_version_string(), kernel_release()}; }
 
 }  // namespace
 

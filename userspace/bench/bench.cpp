@@ -1,11 +1,9 @@
 #include "bpfproc/bench/bench.h"
 
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <iostream>
 
@@ -15,15 +13,13 @@
 #include "bpfproc/kernel/check.h"
 #include "bpfproc/bench/churn_capture.h"
 #include "bpfproc/bench/collection_cost.h"
+#include "bpfproc/util/exit_status.h"
 #include "bpfproc/util/interruptible_wait.h"
 #include "bpfproc/bench/pingpong.h"
 #include "bpfproc/bench/switch_overhead.h"
 
 namespace bpfproc {
 namespace {
-
-constexpr int kExitFailure = 1;
-constexpr int kExitBadInput = 2;
 
 // The documented minimum for --check: with fewer pairs one disturbed pair moves the median.
 constexpr unsigned kMinimumPairsForCheck = 5;
@@ -32,20 +28,19 @@ constexpr unsigned kMinimumPairsForCheck = 5;
 // CONFIG_HZ=250), the case that /proc-polling exporters miss.
 constexpr std::uint64_t kChurnBurnMilliseconds = 5;
 
-int fail(int code, const std::string& message) {
-  std::fprintf(stderr, "bpfproc: bench: %s\n", message.c_str());
-  return code;
-}
+// Every message of the bench says that it comes from the bench: "bpfproc: bench: ...".
+int fail_in_bench(int code, const std::string& message) { return fail(code, "bench: " + message); }
 
 // A failure, or the stop that caused it: then everything has already been stopped by the
 // destructors on the way here.
 int failed(const Error& error) {
   if (stop_requested()) {
     const int signal_number = stop_signal();
-    return fail(128 + signal_number,
-                fmt::format("interrupted by SIG{}; stopped everything it had started", sigabbrev_np(signal_number)));
+    return fail_in_bench(exit_status_of_signal(signal_number),
+                         fmt::format("interrupted by SIG{}; stopped everything it had started",
+                                     sigabbrev_np(signal_number)));
   }
-  return fail(kExitFailure, error.message());
+  return fail_in_bench(kExitFailure, error.message());
 }
 
 std::string cpu_list(const std::vector<int>& cpus) {
@@ -76,34 +71,33 @@ Result<Paths> find_paths(const BenchOptions& options) {
 }  // namespace
 
 int run_bench(const BenchOptions& options) {
-  if (options.round_trips == 0) return fail(kExitBadInput, "--round-trips must be at least 1");
-  if (options.pairs == 0) return fail(kExitBadInput, "--pairs must be at least 1");
+  if (options.round_trips == 0) return fail_in_bench(kExitBadInput, "--round-trips must be at least 1");
+  if (options.pairs == 0) return fail_in_bench(kExitBadInput, "--pairs must be at least 1");
   if (options.check && options.pairs < kMinimumPairsForCheck)
-    return fail(kExitBadInput, fmt::format("--check needs --pairs {} or more", kMinimumPairsForCheck));
+    return fail_in_bench(kExitBadInput, fmt::format("--check needs --pairs {} or more", kMinimumPairsForCheck));
   if (options.processes.empty() ||
       std::any_of(options.processes.begin(), options.processes.end(), [](std::uint64_t count) { return count == 0; }))
-    return fail(kExitBadInput, "--processes must list positive counts");
-  if (options.scrapes == 0) return fail(kExitBadInput, "--scrapes must be at least 1");
-  if (!(options.churn_seconds > 0)) return fail(kExitBadInput, "--churn-seconds must be positive");
+    return fail_in_bench(kExitBadInput, "--processes must list positive counts");
+  if (options.scrapes == 0) return fail_in_bench(kExitBadInput, "--scrapes must be at least 1");
+  if (!(options.churn_seconds > 0)) return fail_in_bench(kExitBadInput, "--churn-seconds must be positive");
   const std::vector<int> cpus = allowed_cpus();
-  if (cpus.empty()) return fail(kExitFailure, "cannot read this process's CPU affinity");
+  if (cpus.empty()) return fail_in_bench(kExitFailure, "cannot read this process's CPU affinity");
   const int cpu = options.cpu < 0 ? cpus.back() : options.cpu;
   if (std::find(cpus.begin(), cpus.end(), cpu) == cpus.end())
-    return fail(kExitBadInput, fmt::format("--cpu {}: not a CPU this process may run on ({})", cpu, cpu_list(cpus)));
+    return fail_in_bench(kExitBadInput,
+                         fmt::format("--cpu {}: not a CPU this process may run on ({})", cpu, cpu_list(cpus)));
 
   const std::string missing = first_missing(check_requirements(/*load_test=*/false));
-  if (!missing.empty()) return fail(kExitFailure, missing);
+  if (!missing.empty()) return fail_in_bench(kExitFailure, missing);
   auto paths = find_paths(options);
-  if (!paths) return fail(kExitFailure, paths.error().message());
+  if (!paths) return fail_in_bench(kExitFailure, paths.error().message());
   // Before starting anything, so that a host too small for the largest swarm fails at once.
   if (auto limits = check_process_limits(*std::max_element(options.processes.begin(), options.processes.end())); !limits)
-    return fail(kExitFailure, limits.error().message());
+    return fail_in_bench(kExitFailure, limits.error().message());
 
   const StopSignals stop_signals;
   BenchReport report;
-  utsname host{};
-  uname(&host);
-  report.kernel = host.release;
+  report.kernel = kernel_release();
   report.cpus = static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN));
   report.pingpong_cpu = cpu;
   report.round_trips = options.round_trips;
@@ -135,7 +129,7 @@ int run_bench(const BenchOptions& options) {
 
   if (!options.check) return 0;
   const std::string missed = missed_checks(checks);
-  return missed.empty() ? 0 : fail(kExitFailure, "--check: missed: " + missed);
+  return missed.empty() ? 0 : fail_in_bench(kExitFailure, "--check: missed: " + missed);
 }
 
 }  // namespace bpfproc

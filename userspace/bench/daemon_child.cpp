@@ -8,6 +8,7 @@
 
 #include <cerrno>
 
+#include "bpfproc/util/file_descriptor.h"
 #include "bpfproc/util/interruptible_wait.h"
 #include "bpfproc/procfs/proc_status.h"
 #include "bpfproc/procfs/procfs.h"
@@ -24,17 +25,15 @@ constexpr int kStartAttempts = 3;
 
 // A port nothing listens on at 127.0.0.1, as the kernel picks it.
 Result<std::uint16_t> free_loopback_port() {
-  const int probe = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (probe < 0) return Error{"cannot create a socket", "free port", errno};
+  const FileDescriptor probe(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!probe) return Error{"cannot create a socket", "free port", errno};
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t length = sizeof(address);
-  const bool ok = bind(probe, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0 &&
-                  getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length) == 0;
-  const int saved_errno = errno;
-  close(probe);
-  if (!ok) return Error{"cannot find a free loopback port", "free port", saved_errno};
+  const bool ok = bind(probe.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0 &&
+                  getsockname(probe.get(), reinterpret_cast<sockaddr*>(&address), &length) == 0;
+  if (!ok) return Error{"cannot find a free loopback port", "free port", errno};
   return ntohs(address.sin_port);
 }
 

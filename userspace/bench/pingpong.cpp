@@ -1,6 +1,5 @@
 #include "bpfproc/bench/pingpong.h"
 
-#include <fcntl.h>
 #include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +10,7 @@
 #include "bpfproc/util/child_process.h"
 #include "bpfproc/util/clock.h"
 #include "bpfproc/util/interruptible_wait.h"
+#include "bpfproc/util/pipe.h"
 
 namespace bpfproc {
 namespace {
@@ -40,27 +40,6 @@ bool read_byte(int fd) {
   return read(fd, &byte, 1) == 1;
 }
 
-struct Pipe {
-  int read_end = -1;
-  int write_end = -1;
-  Pipe() {
-    int ends[2];
-    if (pipe2(ends, O_CLOEXEC) == 0) {
-      read_end = ends[0];
-      write_end = ends[1];
-    }
-  }
-  ~Pipe() { close_both(); }
-  Pipe(const Pipe&) = delete;
-  Pipe& operator=(const Pipe&) = delete;
-  bool ok() const { return read_end >= 0; }
-  void close_both() {
-    if (read_end >= 0) close(read_end);
-    if (write_end >= 0) close(write_end);
-    read_end = write_end = -1;
-  }
-};
-
 }  // namespace
 
 std::vector<int> allowed_cpus() {
@@ -74,42 +53,48 @@ std::vector<int> allowed_cpus() {
 }
 
 Result<PingPongRun> run_pingpong(int cpu, std::uint64_t round_trips) {
-  Pipe ping, pong, result;
-  if (!ping.ok() || !pong.ok() || !result.ok()) return Error{"cannot create pipes", "ping-pong", errno};
+  auto ping = Pipe::open("ping-pong");
+  auto pong = Pipe::open("ping-pong");
+  auto result = Pipe::open("ping-pong");
+  for (const Result<Pipe>* pipe : {&ping, &pong, &result})
+    if (!*pipe) return Error{"cannot create pipes", "ping-pong", pipe->error().errno_value};
 
   // The echo side: returns every byte until the driver closes its end.
   auto echo = ChildProcess::fork_function([&] {
-    close(ping.write_end);
-    close(pong.read_end);
-    close(result.read_end);
-    close(result.write_end);
+    ping->write_end.reset();
+    pong->read_end.reset();
+    result->read_end.reset();
+    result->write_end.reset();
     if (!pin_to(cpu)) return kPinFailed;
-    while (read_byte(ping.read_end))
-      if (!write_byte(pong.write_end)) return kPipeFailed;
+    const int from_driver = ping->read_end.get();
+    const int to_driver = pong->write_end.get();
+    while (read_byte(from_driver))
+      if (!write_byte(to_driver)) return kPipeFailed;
     return 0;
   });
   if (!echo) return echo.error();
 
   // The driver: warms up, then times `round_trips` and sends the elapsed nanoseconds back.
   auto driver = ChildProcess::fork_function([&] {
-    close(ping.read_end);
-    close(pong.write_end);
-    close(result.read_end);
+    ping->read_end.reset();
+    pong->write_end.reset();
+    result->read_end.reset();
     if (!pin_to(cpu)) return kPinFailed;
+    const int to_echo = ping->write_end.get();  // not looked up in the Results on every trip
+    const int from_echo = pong->read_end.get();
     for (std::uint64_t trip = 0; trip < kWarmUpRoundTrips; ++trip)
-      if (!write_byte(ping.write_end) || !read_byte(pong.read_end)) return kPipeFailed;
+      if (!write_byte(to_echo) || !read_byte(from_echo)) return kPipeFailed;
     const std::uint64_t started = clock_nanoseconds(CLOCK_MONOTONIC);
     for (std::uint64_t trip = 0; trip < round_trips; ++trip)
-      if (!write_byte(ping.write_end) || !read_byte(pong.read_end)) return kPipeFailed;
+      if (!write_byte(to_echo) || !read_byte(from_echo)) return kPipeFailed;
     const std::uint64_t elapsed = clock_nanoseconds(CLOCK_MONOTONIC) - started;
-    return write(result.write_end, &elapsed, sizeof(elapsed)) == sizeof(elapsed) ? 0 : kPipeFailed;
+    return write(result->write_end.get(), &elapsed, sizeof(elapsed)) == sizeof(elapsed) ? 0 : kPipeFailed;
   });
   if (!driver) return driver.error();
   // Only the children hold the pipes now: the echo sees end of file when the driver exits.
-  ping.close_both();
-  pong.close_both();
-  close(result.write_end);
-  result.write_end = -1;
+  *ping = Pipe{};
+  *pong = Pipe{};
+  result->write_end.reset();
 
   // Generous: a run is sized to take well under a second, even on a busy host.
   constexpr std::chrono::seconds kRunTimeout{120};
@@ -126,7 +111,7 @@ Result<PingPongRun> run_pingpong(int cpu, std::uint64_t round_trips) {
 
   PingPongRun run;
   run.round_trips = round_trips;
-  if (read(result.read_end, &run.elapsed_ns, sizeof(run.elapsed_ns)) != sizeof(run.elapsed_ns))
+  if (read(result->read_end.get(), &run.elapsed_ns, sizeof(run.elapsed_ns)) != sizeof(run.elapsed_ns))
     return Error{"no timing from the driver", "ping-pong"};
   for (const ChildExit* side : {&*driver_exit, &*echo_exit})
     run.context_switches += static_cast<std::uint64_t>(side->usage.ru_nvcsw + side->usage.ru_nivcsw);

@@ -9,24 +9,11 @@
 #include <charconv>
 
 #include "bpfproc/util/clock.h"
+#include "bpfproc/util/file_descriptor.h"
 #include "bpfproc/util/interruptible_wait.h"
 
 namespace bpfproc {
 namespace {
-
-class Socket {
- public:
-  Socket() : fd_(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) {}
-  ~Socket() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Socket(const Socket&) = delete;
-  Socket& operator=(const Socket&) = delete;
-  int fd() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 Error failure(const std::string& what, const std::string& url, int errno_value = 0) {
   return Error{what, "GET " + url, errno_value};
@@ -38,27 +25,27 @@ Result<HttpResponse> http_get(std::uint16_t port, const std::string& path, std::
   const std::string url = "http://127.0.0.1:" + std::to_string(port) + path;
   const Deadline deadline = deadline_in(timeout);
   const double started = clock_seconds(CLOCK_MONOTONIC);
-  Socket connection;
-  if (connection.fd() < 0) return failure("cannot create a socket", url, errno);
+  const FileDescriptor connection(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!connection) return failure("cannot create a socket", url, errno);
 
   // Non-blocking throughout, so that every step honours the deadline and stop signals.
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(connection.fd(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0 &&
+  if (connect(connection.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0 &&
       errno != EINPROGRESS)
     return failure("cannot connect", url, errno);
 
   const std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n\r\n";
   std::size_t sent = 0;
   while (sent < request.size()) {
-    switch (wait_for(connection.fd(), POLLOUT, deadline)) {
+    switch (wait_for(connection.get(), POLLOUT, deadline)) {
       case Readiness::stopped: return failure("interrupted", url);
       case Readiness::timed_out: return failure("timed out", url);
       case Readiness::ready: break;
     }
-    const ssize_t count = send(connection.fd(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    const ssize_t count = send(connection.get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
     if (count < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
       return failure("cannot send the request", url, errno);
@@ -68,13 +55,13 @@ Result<HttpResponse> http_get(std::uint16_t port, const std::string& path, std::
 
   std::string response;
   for (;;) {
-    switch (wait_for(connection.fd(), POLLIN, deadline)) {
+    switch (wait_for(connection.get(), POLLIN, deadline)) {
       case Readiness::stopped: return failure("interrupted", url);
       case Readiness::timed_out: return failure("timed out", url);
       case Readiness::ready: break;
     }
     char chunk[64 * 1024];  // a 10,000-process exposition is a few hundred KiB: a few reads
-    const ssize_t count = recv(connection.fd(), chunk, sizeof(chunk), 0);
+    const ssize_t count = recv(connection.get(), chunk, sizeof(chunk), 0);
     if (count == 0) break;
     if (count < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;

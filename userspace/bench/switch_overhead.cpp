@@ -1,7 +1,6 @@
 #include "bpfproc/bench/switch_overhead.h"
 
 #include <bpf/bpf.h>
-#include <unistd.h>
 
 #include <memory>
 
@@ -9,6 +8,7 @@
 
 #include "bpfproc/kernel/bpf_collector.h"
 #include "bpfproc/util/child_process.h"
+#include "bpfproc/util/file_descriptor.h"
 #include "bpfproc/util/interruptible_wait.h"
 #include "bpfproc/bench/pingpong.h"
 #include "bpfproc/kernel/switch_floor.h"
@@ -77,23 +77,11 @@ class AttachedPrograms {
 
 // Keeps the kernel's run-time statistics on while it lives. They cost every BPF program on the
 // host about 20 ns per run, so they are never on during a timed run.
-class RunTimeStatistics {
- public:
-  static Result<RunTimeStatistics> enable() {
-    const int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-    if (fd < 0) return Error{"cannot enable BPF run-time statistics (BPF_ENABLE_STATS)", "bpf", -fd};
-    return RunTimeStatistics(fd);
-  }
-  RunTimeStatistics(RunTimeStatistics&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
-  RunTimeStatistics& operator=(RunTimeStatistics&&) = delete;
-  ~RunTimeStatistics() {
-    if (fd_ >= 0) close(fd_);
-  }
-
- private:
-  explicit RunTimeStatistics(int fd) : fd_(fd) {}
-  int fd_;
-};
+Result<FileDescriptor> enable_run_time_statistics() {
+  const int descriptor = bpf_enable_stats(BPF_STATS_RUN_TIME);
+  if (descriptor < 0) return Error{"cannot enable BPF run-time statistics (BPF_ENABLE_STATS)", "bpf", -descriptor};
+  return FileDescriptor(descriptor);
+}
 
 struct AttachedRun {
   PingPongRun run;
@@ -118,7 +106,7 @@ Result<AttachedRun> attached_run(SwitchPrograms programs, const SwitchOverheadOp
 Result<std::vector<ProgramStats>> statistics_run(SwitchPrograms programs, const SwitchOverheadOptions& options) {
   auto attached = AttachedPrograms::attach(programs);
   if (!attached) return attached.error();
-  auto statistics = RunTimeStatistics::enable();
+  auto statistics = enable_run_time_statistics();
   if (!statistics) return statistics.error();
   auto run = run_pingpong(options.cpu, options.round_trips);
   if (!run) return run.error();

@@ -8,14 +8,6 @@
 #include "bpfproc/util/clock.h"
 
 namespace bpfproc {
-namespace {
-
-// Events are drained at least this often, so the ring buffer (2 MiB) only fills under a
-// sustained storm of tens of thousands of execs per second.
-constexpr int kDrainIntervalMs = 100;
-
-}  // namespace
-
 ProcessTracker::ProcessTracker(TrackerOptions options)
     : options_(std::move(options)), procfs_(options_.procfs_root), table_(options_.config) {}
 
@@ -38,7 +30,7 @@ void ProcessTracker::start_draining() { drain_thread_ = std::thread([this] { dra
 
 void ProcessTracker::drain_loop() {
   while (!stopping_) {
-    bpf_->wait_for_events(kDrainIntervalMs);
+    bpf_->wait_for_events(static_cast<int>(kEventDrainInterval.count()));
     std::lock_guard lock(mutex_);
     auto drained = bpf_->drain_events(table_);
     if (!drained) spdlog::warn("{}", drained.error().message());

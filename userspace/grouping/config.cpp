@@ -1,7 +1,6 @@
 #include "bpfproc/grouping/config.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -9,6 +8,8 @@
 #include <utility>
 
 #include <yaml-cpp/yaml.h>
+
+#include "bpfproc/util/whole_file.h"
 
 namespace bpfproc {
 
@@ -197,18 +198,6 @@ class ConfigParser {
   std::string source_name_;
 };
 
-// Reads a whole file; errors carry the path and errno.
-Result<std::string> read_whole_file(const std::string& path) {
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) return Error{"cannot read config file", path, errno};
-  std::string contents;
-  char buffer[4096];  // a config file is small; one page per read is plenty
-  std::size_t read_count = 0;
-  while ((read_count = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) contents.append(buffer, read_count);
-  if (std::ferror(file.get())) return Error{"cannot read config file", path, errno};
-  return contents;
-}
-
 }  // namespace
 
 Result<Config> parse_config(std::string_view yaml_text, const std::string& source_name) {
@@ -222,7 +211,7 @@ Result<Config> parse_config(std::string_view yaml_text, const std::string& sourc
 
 Result<Config> load_config_file(const std::string& path) {
   auto text = read_whole_file(path);
-  if (!text) return text.error();
+  if (!text) return Error{"cannot read config file", path, text.error().errno_value};
   return parse_config(*text, path);
 }
 

@@ -5,6 +5,8 @@
 #include <ctime>
 #include <utility>
 
+#include "bpfproc/util/path.h"
+
 namespace bpfproc {
 namespace {
 
@@ -29,11 +31,6 @@ bool is_capture_name(std::string_view name) {
     if (!word) return false;
   }
   return true;
-}
-
-std::string_view base_name(std::string_view path) {
-  const auto last_slash = path.rfind('/');
-  return last_slash == std::string_view::npos ? path : path.substr(last_slash + 1);
 }
 
 // process-exporter takes ExeFull from argv[0] and falls back to comm. We prefer the real

@@ -3,13 +3,11 @@
 #include <algorithm>
 #include <string_view>
 
+#include "bpfproc/procfs/proc_cmdline.h"
+#include "bpfproc/util/path.h"
+
 namespace bpfproc {
 namespace {
-
-std::string_view base_name(std::string_view path) {
-  const auto last_slash = path.rfind('/');
-  return last_slash == std::string_view::npos ? path : path.substr(last_slash + 1);
-}
 
 // An entry with a '/' names one file; without, any file of that name (process-exporter's rule).
 bool exe_entry_matches(std::string_view entry, std::string_view path) {
@@ -26,16 +24,6 @@ bool exe_matches(const std::vector<std::string>& entries, const ProcessIdentity&
   return std::any_of(entries.begin(), entries.end(), [&](const std::string& entry) {
     return exe_entry_matches(entry, identity.exe_path) || exe_entry_matches(entry, argv0);
   });
-}
-
-// process-exporter applies cmdline regexes to argv joined by single spaces.
-std::string join_argv(const std::vector<std::string>& argv) {
-  std::string joined;
-  for (std::size_t index = 0; index < argv.size(); ++index) {
-    if (index > 0) joined += ' ';
-    joined += argv[index];
-  }
-  return joined;
 }
 
 // Unanchored search; on a match, adds the regex's named captures to `captures`.
@@ -60,7 +48,8 @@ std::optional<RuleMatch> ProcessRule::match(const ProcessIdentity& identity) con
 
   RuleMatch result;
   if (!cmdline.empty()) {
-    const std::string joined = join_argv(identity.argv);
+    // process-exporter applies cmdline regexes to argv joined by single spaces.
+    const std::string joined = join_cmdline(identity.argv);
     for (const auto& regex : cmdline) {
       if (!search_and_capture(*regex, joined, result.captures)) return std::nullopt;
     }

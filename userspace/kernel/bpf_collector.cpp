@@ -83,14 +83,15 @@ Result<std::unique_ptr<BpfCollector>> BpfCollector::open(const BpfOptions& optio
   if (collector->events_ == nullptr) return load_error("open the event ring buffer", errno);
 
   if (options.bpf_stats) {
-    collector->stats_fd_ = bpf_enable_stats(BPF_STATS_RUN_TIME);
-    if (collector->stats_fd_ < 0) return load_error("enable BPF run-time statistics (BPF_ENABLE_STATS)", collector->stats_fd_);
+    const int statistics = bpf_enable_stats(BPF_STATS_RUN_TIME);
+    if (statistics < 0) return load_error("enable BPF run-time statistics (BPF_ENABLE_STATS)", statistics);
+    collector->statistics_.reset(statistics);
   }
   return collector;
 }
 
 BpfCollector::~BpfCollector() {
-  if (stats_fd_ >= 0) close(stats_fd_);
+  statistics_.reset();  // statistics off first, as before the programs go
   ring_buffer__free(events_);
   bpf_link__destroy(iter_link_);
   lifecycle_bpf__destroy(lifecycle_);
@@ -104,8 +105,8 @@ std::vector<ProgramStats> BpfCollector::program_stats() const {
 }
 
 Result<std::span<const task_record>> BpfCollector::read_tasks() {
-  const int iter_fd = bpf_iter_create(bpf_link__fd(iter_link_));
-  if (iter_fd < 0) return Error{"cannot start the task iterator", "bpf", errno};
+  const FileDescriptor iterator(bpf_iter_create(bpf_link__fd(iter_link_)));
+  if (!iterator) return Error{"cannot start the task iterator", "bpf", errno};
 
   // read() returns whole seq_file pages, so a record may straddle two reads: the bytes go
   // straight into one contiguous buffer of records, grown (and kept) as the host needs.
@@ -118,17 +119,14 @@ Result<std::span<const task_record>> BpfCollector::read_tasks() {
       continue;
     }
     char* bytes = reinterpret_cast<char*>(task_buffer_.data());
-    const ssize_t count = read(iter_fd, bytes + used, capacity - used);
+    const ssize_t count = read(iterator.get(), bytes + used, capacity - used);
     if (count == 0) break;
     if (count < 0) {
       if (errno == EINTR) continue;
-      const int saved_errno = errno;
-      close(iter_fd);
-      return Error{"cannot read the task iterator", "bpf", saved_errno};
+      return Error{"cannot read the task iterator", "bpf", errno};
     }
     used += static_cast<std::size_t>(count);
   }
-  close(iter_fd);
   return std::span<const task_record>(task_buffer_.data(), used / sizeof(task_record));
 }
 

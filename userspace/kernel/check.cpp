@@ -19,12 +19,11 @@ constexpr int kMinimumMajor = 5;
 constexpr int kMinimumMinor = 18;
 
 Requirement kernel_version() {
-  utsname host{};
-  uname(&host);
+  const std::string release = kernel_release();
   int major = 0, minor = 0;
-  std::sscanf(host.release, "%d.%d", &major, &minor);
+  std::sscanf(release.c_str(), "%d.%d", &major, &minor);
   const bool ok = major > kMinimumMajor || (major == kMinimumMajor && minor >= kMinimumMinor);
-  return {"kernel version >= 5.18", ok, host.release};
+  return {"kernel version >= 5.18", ok, release};
 }
 
 Requirement kernel_btf() {
@@ -73,6 +72,12 @@ Requirement load_test() {
 }
 
 }  // namespace
+
+std::string kernel_release() {
+  utsname host{};
+  uname(&host);
+  return host.release;
+}
 
 std::vector<Requirement> check_requirements(bool with_load_test) {
   std::vector<Requirement> requirements{kernel_version(), kernel_btf(), privileges()};

@@ -1,6 +1,5 @@
 #include "bpfproc/measure/measure.h"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +21,9 @@
 #include "bpfproc/collectors/memory_refresher.h"
 #include "bpfproc/accounting/process_tree.h"
 #include "bpfproc/procfs/procfs.h"
+#include "bpfproc/util/exit_status.h"
+#include "bpfproc/util/pipe.h"
+#include "bpfproc/util/signals.h"
 
 namespace bpfproc {
 namespace {
@@ -29,14 +31,11 @@ namespace {
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitCannotExecute = 126;  // as env(1), time(1) and the shells
+// The command could not be run: found but not executable, or not found, as env(1), time(1) and
+// the shells report it.
+constexpr int kExitCannotExecute = 126;
 constexpr int kExitNotFound = 127;
 
-// Events are drained at least this often; the kernel wakes us sooner only when a quarter of the
-// ring buffer is filled, so this bounds how long a batch of events waits.
-constexpr milliseconds kDrainPeriod{100};
 // The command's fork event is in the ring buffer before fork() returns; this only bounds the
 // wait when it was lost.
 constexpr milliseconds kForkEventTimeout{5000};
@@ -47,11 +46,6 @@ constexpr milliseconds kSettlePoll{10};
 // A thread's final switch can trail the exit event that reported its process dead by a few µs
 // (a preempted thread by a run-queue wait): one more drain after this pause collects it.
 constexpr milliseconds kStragglerPause{20};
-
-int fail(int code, const std::string& message) {
-  std::fprintf(stderr, "bpfproc: %s\n", message.c_str());
-  return code;
-}
 
 // Waits for the fork event of the command's process, which gives its (pid, start time) key.
 class CommandForkFinder : public EventSink {
@@ -69,42 +63,6 @@ class CommandForkFinder : public EventSink {
   pid_t parent_;
   pid_t child_;
   std::optional<ProcessKey> root_;
-};
-
-volatile sig_atomic_t signal_to_forward = 0;
-void remember_signal(int number) { signal_to_forward = number; }
-void interrupt_wait(int) {}  // SIGCHLD: its only job is to cut the wait for events short
-
-// bpfproc's signal handling while the command runs, like time(1): the terminal's SIGINT and
-// SIGQUIT reach the command directly (same process group), so bpfproc ignores them and reports
-// when the command is done; SIGTERM and SIGHUP, usually meant for the job, are passed on.
-class CommandSignals {
- public:
-  CommandSignals() {
-    install(SIGINT, SIG_IGN, 0);
-    install(SIGQUIT, SIG_IGN, 1);
-    install(SIGTERM, remember_signal, 2);
-    install(SIGHUP, remember_signal, 3);
-    install(SIGCHLD, interrupt_wait, 4);
-  }
-  ~CommandSignals() {
-    for (std::size_t index = 0; index < kCount; ++index) sigaction(numbers_[index], &saved_[index], nullptr);
-  }
-  CommandSignals(const CommandSignals&) = delete;
-  CommandSignals& operator=(const CommandSignals&) = delete;
-
- private:
-  static constexpr std::size_t kCount = 5;
-  void install(int number, void (*handler)(int), std::size_t index) {
-    struct sigaction action {};
-    action.sa_handler = handler;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = 0;  // no SA_RESTART: the wait for events must return on SIGCHLD
-    numbers_[index] = number;
-    sigaction(number, &action, &saved_[index]);
-  }
-  int numbers_[kCount] = {};
-  struct sigaction saved_[kCount] = {};
 };
 
 // The child side: wait until the parent knows our key, then become the command. An exec failure
@@ -169,7 +127,7 @@ int exit_code_of(int status, int& signal_number) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) {
     signal_number = WTERMSIG(status);
-    return 128 + signal_number;
+    return exit_status_of_signal(signal_number);
   }
   return kExitFailure;
 }
@@ -178,7 +136,7 @@ int exit_code_of(int status, int& signal_number) {
 
 int run_measure(const MeasureOptions& options) {
   if (options.command.empty())
-    return fail(kExitUsage, "measure: no command given (usage: bpfproc measure [--json] [--interval 100ms] -- CMD [ARGS...])");
+    return fail(kExitBadInput, "measure: no command given (usage: bpfproc measure [--json] [--interval 100ms] -- CMD [ARGS...])");
   // A missing requirement explains itself better than the load failure it would cause.
   const std::string missing = first_missing(check_requirements(/*load_test=*/false));
   if (!missing.empty()) return fail(kExitFailure, missing);
@@ -193,20 +151,22 @@ int run_measure(const MeasureOptions& options) {
   for (std::string& argument : arguments) argv.push_back(argument.data());
   argv.push_back(nullptr);
 
-  int release_pipe[2];
-  int error_pipe[2];
-  if (pipe2(release_pipe, O_CLOEXEC) != 0) return fail(kExitFailure, std::string("pipe: ") + std::strerror(errno));
-  if (pipe2(error_pipe, O_CLOEXEC) != 0) return fail(kExitFailure, std::string("pipe: ") + std::strerror(errno));
+  // The child waits on release_pipe until the parent knows its key; error_pipe carries its exec
+  // failure back.
+  auto release_pipe = Pipe::open("release pipe");
+  if (!release_pipe) return fail(kExitFailure, std::string("pipe: ") + std::strerror(release_pipe.error().errno_value));
+  auto error_pipe = Pipe::open("error pipe");
+  if (!error_pipe) return fail(kExitFailure, std::string("pipe: ") + std::strerror(error_pipe.error().errno_value));
   std::fflush(nullptr);  // nothing buffered may be written twice
   const pid_t child = fork();
   if (child < 0) return fail(kExitFailure, std::string("fork: ") + std::strerror(errno));
   if (child == 0) {
-    close(release_pipe[1]);  // or our read would never see the parent give up
-    close(error_pipe[0]);
-    become_command(argv, release_pipe[0], error_pipe[1]);
+    release_pipe->write_end.reset();  // or our read would never see the parent give up
+    error_pipe->read_end.reset();
+    become_command(argv, release_pipe->read_end.get(), error_pipe->write_end.get());
   }
-  close(release_pipe[0]);
-  close(error_pipe[1]);
+  release_pipe->read_end.reset();
+  error_pipe->write_end.reset();
 
   // The fork tracepoint fired inside fork(), so the child's fork event is already there.
   CommandForkFinder finder(getpid(), child);
@@ -229,22 +189,27 @@ int run_measure(const MeasureOptions& options) {
   double reaped_wall_seconds = 0;
   const std::uint64_t release_boottime_ns = clock_nanoseconds(CLOCK_BOOTTIME);
   {
-    CommandSignals signals;
+    // bpfproc's signal handling while the command runs, like time(1): the terminal's SIGINT and
+    // SIGQUIT reach the command directly (same process group), so bpfproc ignores them and
+    // reports when the command is done; SIGTERM and SIGHUP, usually meant for the job, are passed
+    // on. SIGCHLD only cuts the wait for events short.
+    const SignalHandlers signals({{SIGINT, SignalAction::ignore},
+                                  {SIGQUIT, SignalAction::ignore},
+                                  {SIGTERM, SignalAction::record},
+                                  {SIGHUP, SignalAction::record},
+                                  {SIGCHLD, SignalAction::interrupt}});
     const auto start = Clock::now();
     const char go = 1;
-    if (write(release_pipe[1], &go, 1) != 1) {
+    if (write(release_pipe->write_end.get(), &go, 1) != 1) {
       kill(child, SIGKILL);
       waitpid(child, nullptr, 0);
       return fail(kExitFailure, std::string("cannot start the command: ") + std::strerror(errno));
     }
-    close(release_pipe[1]);
+    release_pipe->write_end.reset();
 
     auto next_sample = start;
     for (;;) {
-      if (const int number = signal_to_forward; number != 0) {
-        signal_to_forward = 0;
-        kill(child, number);
-      }
+      if (const int number = take_received_signal(); number != 0) kill(child, number);
       const pid_t reaped = waitpid(child, &status, WNOHANG);
       if (reaped == child) break;
       if (reaped < 0 && errno != EINTR) return fail(kExitFailure, std::string("waitpid: ") + std::strerror(errno));
@@ -254,9 +219,10 @@ int run_measure(const MeasureOptions& options) {
         sample_memory(procfs, tree, peak);
         next_sample = now + options.sample_interval;
       }
-      auto timeout = kDrainPeriod;
+      auto timeout = kEventDrainInterval;
       if (tree.root_execed())
-        timeout = std::clamp(std::chrono::duration_cast<milliseconds>(next_sample - Clock::now()), milliseconds(1), kDrainPeriod);
+        timeout = std::clamp(std::chrono::duration_cast<milliseconds>(next_sample - Clock::now()), milliseconds(1),
+                             kEventDrainInterval);
       collector.wait_for_events(static_cast<int>(timeout.count()));
       drain(collector, tree);
     }
@@ -264,12 +230,10 @@ int run_measure(const MeasureOptions& options) {
   }
 
   int exec_error = 0;
-  if (read(error_pipe[0], &exec_error, sizeof(exec_error)) == static_cast<ssize_t>(sizeof(exec_error))) {
-    close(error_pipe[0]);
+  if (read(error_pipe->read_end.get(), &exec_error, sizeof(exec_error)) == static_cast<ssize_t>(sizeof(exec_error)))
     return fail(exec_error == ENOENT ? kExitNotFound : kExitCannotExecute,
                 "cannot run " + options.command.front() + ": " + std::strerror(exec_error));
-  }
-  close(error_pipe[0]);
+  error_pipe->read_end.reset();
 
   MeasureReport report;
   report.command = options.command;

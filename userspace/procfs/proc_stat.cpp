@@ -1,8 +1,9 @@
 #include "bpfproc/procfs/proc_stat.h"
 
 #include <array>
-#include <charconv>
 #include <cstddef>
+
+#include "bpfproc/procfs/proc_fields.h"
 
 namespace bpfproc {
 
@@ -13,13 +14,6 @@ namespace {
 constexpr int kFirstFieldAfterComm = 3;
 constexpr int kLastFieldRequired = 25;
 constexpr std::size_t kFieldsRequired = kLastFieldRequired - kFirstFieldAfterComm + 1;
-
-template <typename Number>
-bool parse_number(std::string_view text, Number& value) {
-  const char* end = text.data() + text.size();
-  auto [stop, error] = std::from_chars(text.data(), end, value);
-  return error == std::errc() && stop == end && !text.empty();
-}
 
 bool is_space(char character) { return character == ' ' || character == '\n'; }
 
@@ -39,7 +33,7 @@ Result<ProcStat> parse_proc_stat(std::string_view text) {
     return malformed("no (comm)");
   }
   if (open_paren < 2 || text[open_paren - 1] != ' ' ||
-      !parse_number(text.substr(0, open_paren - 1), stat.pid)) {
+      !parse_whole_number(text.substr(0, open_paren - 1), stat.pid)) {
     return malformed("bad pid");
   }
   stat.comm.assign(text.substr(open_paren + 1, close_paren - open_paren - 1));
@@ -61,14 +55,14 @@ Result<ProcStat> parse_proc_stat(std::string_view text) {
   auto field = [&fields](int number) { return fields[number - kFirstFieldAfterComm]; };
   if (field(3).size() != 1) return malformed("bad state");
   stat.state = field(3).front();
-  if (!parse_number(field(4), stat.ppid) ||
-      !parse_number(field(9), stat.flags) ||
-      !parse_number(field(14), stat.utime_ticks) ||
-      !parse_number(field(15), stat.stime_ticks) ||
-      !parse_number(field(20), stat.num_threads) ||
-      !parse_number(field(22), stat.start_time_ticks) ||
-      !parse_number(field(23), stat.virtual_memory_bytes) ||
-      !parse_number(field(24), stat.resident_pages)) {
+  if (!parse_whole_number(field(4), stat.ppid) ||
+      !parse_whole_number(field(9), stat.flags) ||
+      !parse_whole_number(field(14), stat.utime_ticks) ||
+      !parse_whole_number(field(15), stat.stime_ticks) ||
+      !parse_whole_number(field(20), stat.num_threads) ||
+      !parse_whole_number(field(22), stat.start_time_ticks) ||
+      !parse_whole_number(field(23), stat.virtual_memory_bytes) ||
+      !parse_whole_number(field(24), stat.resident_pages)) {
     return malformed("bad number");
   }
   return stat;

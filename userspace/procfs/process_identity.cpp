@@ -7,6 +7,7 @@
 #include <string_view>
 #include <utility>
 
+#include "bpf/kernel_flags.h"
 #include "bpfproc/util/clock.h"
 #include "bpfproc/procfs/proc_cmdline.h"
 #include "bpfproc/procfs/proc_stat.h"
@@ -16,7 +17,6 @@ namespace bpfproc {
 
 namespace {
 
-constexpr unsigned int kPfKthread = 0x00200000;  // PF_KTHREAD in include/linux/sched.h
 // d_path() appends this to the target of /proc/PID/exe once the binary has been unlinked.
 constexpr std::string_view kDeletedSuffix = " (deleted)";
 
@@ -49,7 +49,7 @@ Result<ProcessIdentity> read_process_identity(const ProcessDir& dir) {
   // The comm in stat is the same string as the "comm" file (both proc_task_name() without
   // escaping), so it is taken from there and saves one open/read/close per process.
   identity.comm = std::move(stat->comm);
-  identity.kernel_thread = (stat->flags & kPfKthread) != 0;
+  identity.kernel_thread = (stat->flags & PF_KTHREAD) != 0;
   identity.start_time_ns = ticks_to_nanoseconds(stat->start_time_ticks);
   identity.uid = status->real_uid;
   identity.argv = parse_cmdline(*cmdline_text);

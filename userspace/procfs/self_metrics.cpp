@@ -5,13 +5,14 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstddef>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "bpfproc/util/clock.h"
+#include "bpfproc/procfs/proc_fields.h"
 #include "bpfproc/procfs/proc_stat.h"
 #include "bpfproc/procfs/proc_status.h"
 
@@ -55,10 +56,16 @@ std::string_view first_token(std::string_view text) {
   return text.substr(0, text.find_first_of(" \n"));
 }
 
-bool parse_whole_number(std::string_view text, std::uint64_t& value) {
-  const char* end = text.data() + text.size();
-  auto [stop, error] = std::from_chars(text.data(), end, value);
-  return error == std::errc() && stop == end && !text.empty();
+// What follows `prefix` on the first line of `text` that starts with it.
+std::optional<std::string_view> rest_of_line_starting_with(std::string_view text, std::string_view prefix) {
+  for (std::size_t line_start = 0; line_start < text.size();) {
+    std::size_t line_end = text.find('\n', line_start);
+    if (line_end == std::string_view::npos) line_end = text.size();
+    const std::string_view line = text.substr(line_start, line_end - line_start);
+    line_start = line_end + 1;
+    if (line.starts_with(prefix)) return line.substr(prefix.size());
+  }
+  return std::nullopt;
 }
 
 // Parsers name only "stat" or "status"; errors should name the file read.
@@ -70,37 +77,21 @@ Error in_file(const Error& error, const std::string& path) {
 
 Result<std::uint64_t> parse_max_open_files(std::string_view limits_text) {
   // Lines are "%-25s %-20s %-20s %-10s": name, soft limit, hard limit, unit.
-  for (std::size_t line_start = 0; line_start < limits_text.size();) {
-    std::size_t line_end = limits_text.find('\n', line_start);
-    if (line_end == std::string_view::npos) line_end = limits_text.size();
-    std::string_view line = limits_text.substr(line_start, line_end - line_start);
-    line_start = line_end + 1;
-    if (!line.starts_with(kMaxOpenFilesLine)) continue;
-
-    std::string_view soft_limit = first_token(line.substr(kMaxOpenFilesLine.size()));
-    if (soft_limit == "unlimited") return kUnlimited;
-    std::uint64_t value = 0;
-    if (!parse_whole_number(soft_limit, value)) return Error{"bad Max open files", "limits", 0};
-    return value;
-  }
-  return Error{"no Max open files", "limits", 0};
+  const auto limits = rest_of_line_starting_with(limits_text, kMaxOpenFilesLine);
+  if (!limits) return Error{"no Max open files", "limits", 0};
+  const std::string_view soft_limit = first_token(*limits);
+  if (soft_limit == "unlimited") return kUnlimited;
+  std::uint64_t value = 0;
+  if (!parse_whole_number(soft_limit, value)) return Error{"bad Max open files", "limits", 0};
+  return value;
 }
 
 Result<std::uint64_t> parse_boot_time(std::string_view stat_text) {
-  for (std::size_t line_start = 0; line_start < stat_text.size();) {
-    std::size_t line_end = stat_text.find('\n', line_start);
-    if (line_end == std::string_view::npos) line_end = stat_text.size();
-    std::string_view line = stat_text.substr(line_start, line_end - line_start);
-    line_start = line_end + 1;
-    if (!line.starts_with(kBootTimeKey)) continue;
-
-    std::uint64_t boot_time = 0;
-    if (!parse_whole_number(first_token(line.substr(kBootTimeKey.size())), boot_time)) {
-      return Error{"bad btime", "stat", 0};
-    }
-    return boot_time;
-  }
-  return Error{"no btime", "stat", 0};
+  const auto boot_time_line = rest_of_line_starting_with(stat_text, kBootTimeKey);
+  if (!boot_time_line) return Error{"no btime", "stat", 0};
+  std::uint64_t boot_time = 0;
+  if (!parse_whole_number(first_token(*boot_time_line), boot_time)) return Error{"bad btime", "stat", 0};
+  return boot_time;
 }
 
 Result<SelfMetrics> read_self_metrics(const ProcFs& procfs, SelfCpuSource cpu_source) {

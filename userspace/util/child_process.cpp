@@ -11,14 +11,10 @@
 #include <utility>
 
 #include "bpfproc/util/interruptible_wait.h"
+#include "bpfproc/util/pipe.h"
 
 namespace bpfproc {
 namespace {
-
-void close_fd(int& fd) {
-  if (fd >= 0) close(fd);
-  fd = -1;
-}
 
 // In the child, before anything else: a group of its own, death with the bench, default signal
 // dispositions (the bench's handlers only set a flag, and SIG_IGN would survive exec).
@@ -42,43 +38,39 @@ void redirect(int stdin_fd, int stdout_fd) {
 }  // namespace
 
 Result<ChildProcess> ChildProcess::start(const std::function<void()>& in_child, Pipes pipes) {
-  int stdin_pipe[2] = {-1, -1};
-  int stdout_pipe[2] = {-1, -1};
-  if ((pipes.stdin_pipe && pipe2(stdin_pipe, O_CLOEXEC) != 0) ||
-      (pipes.stdout_pipe && pipe2(stdout_pipe, O_CLOEXEC) != 0)) {
-    const int saved_errno = errno;
-    for (int fd : {stdin_pipe[0], stdin_pipe[1], stdout_pipe[0], stdout_pipe[1]})
-      if (fd >= 0) close(fd);
-    return Error{"cannot create a pipe", "child process", saved_errno};
+  Pipe stdin_pipe, stdout_pipe;  // without ends unless asked for: the child gets /dev/null
+  for (auto [wanted, pipe] : {std::pair{pipes.stdin_pipe, &stdin_pipe}, std::pair{pipes.stdout_pipe, &stdout_pipe}}) {
+    if (!wanted) continue;
+    auto opened = Pipe::open("child process");
+    if (!opened) return opened.error();
+    *pipe = std::move(*opened);
   }
   const pid_t bench = getpid();
   const pid_t pid = fork();
   if (pid == 0) {
     prepare_child(bench);
-    redirect(stdin_pipe[0], stdout_pipe[1]);
+    redirect(stdin_pipe.read_end.get(), stdout_pipe.write_end.get());
     in_child();
     _exit(127);
   }
   const int fork_errno = errno;
-  close_fd(stdin_pipe[0]);
-  close_fd(stdout_pipe[1]);
-  ChildProcess child;
-  child.stdin_fd_ = stdin_pipe[1];
-  child.stdout_fd_ = stdout_pipe[0];
+  ChildProcess child;  // our copies of the child's ends close with the pipes on return
+  child.stdin_pipe_ = std::move(stdin_pipe.write_end);
+  child.stdout_pipe_ = std::move(stdout_pipe.read_end);
   if (pid < 0) return Error{"cannot fork", "child process", fork_errno};
   setpgid(pid, pid);  // also here, so the group exists before the parent signals it
   child.pid_ = pid;
   // Not reaped yet, so the pid still names this child.
-  child.pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-  if (child.pidfd_ < 0) return Error{"cannot open a pidfd", "child process", errno};  // the destructor kills it
+  child.pidfd_.reset(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  if (!child.pidfd_) return Error{"cannot open a pidfd", "child process", errno};  // the destructor kills it
   return child;
 }
 
 Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string>& argv, Pipes pipes) {
   if (argv.empty()) return Error{"nothing to run", "child process"};
   // exec reports its failure through this pipe; it closes (empty) when exec succeeds.
-  int exec_error[2];
-  if (pipe2(exec_error, O_CLOEXEC) != 0) return Error{"cannot create a pipe", argv[0], errno};
+  auto exec_error = Pipe::open(argv[0]);
+  if (!exec_error) return exec_error.error();
   std::vector<char*> arguments;
   for (const std::string& argument : argv) arguments.push_back(const_cast<char*>(argument.c_str()));
   arguments.push_back(nullptr);
@@ -87,20 +79,16 @@ Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string>& argv, P
       [&] {
         execv(arguments[0], arguments.data());
         const int exec_errno = errno;
-        if (write(exec_error[1], &exec_errno, sizeof(exec_errno)) < 0) _exit(127);
+        if (write(exec_error->write_end.get(), &exec_errno, sizeof(exec_errno)) < 0) _exit(127);
       },
       pipes);
-  close(exec_error[1]);
-  if (!child) {
-    close(exec_error[0]);
-    return child.error();
-  }
+  exec_error->write_end.reset();
+  if (!child) return child.error();
   int exec_errno = 0;
   ssize_t count;
   do {
-    count = read(exec_error[0], &exec_errno, sizeof(exec_errno));
+    count = read(exec_error->read_end.get(), &exec_errno, sizeof(exec_errno));
   } while (count < 0 && errno == EINTR);
-  close(exec_error[0]);
   if (count == static_cast<ssize_t>(sizeof(exec_errno))) return Error{"cannot run", argv[0], exec_errno};
   return child;
 }
@@ -114,28 +102,18 @@ ChildProcess::ChildProcess(ChildProcess&& other) noexcept { *this = std::move(ot
 ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
   if (this != &other) {
     stop();
-    close_descriptors();
     pid_ = std::exchange(other.pid_, -1);
-    pidfd_ = std::exchange(other.pidfd_, -1);
-    stdin_fd_ = std::exchange(other.stdin_fd_, -1);
-    stdout_fd_ = std::exchange(other.stdout_fd_, -1);
+    pidfd_ = std::move(other.pidfd_);
+    stdin_pipe_ = std::move(other.stdin_pipe_);
+    stdout_pipe_ = std::move(other.stdout_pipe_);
     stdout_pending_ = std::move(other.stdout_pending_);
   }
   return *this;
 }
 
-ChildProcess::~ChildProcess() {
-  stop();
-  close_descriptors();
-}
+ChildProcess::~ChildProcess() { stop(); }  // the descriptors close themselves after
 
-void ChildProcess::close_descriptors() {
-  close_fd(pidfd_);
-  close_fd(stdin_fd_);
-  close_fd(stdout_fd_);
-}
-
-void ChildProcess::close_stdin() { close_fd(stdin_fd_); }
+void ChildProcess::close_stdin() { stdin_pipe_.reset(); }
 
 Result<std::string> ChildProcess::read_line(std::chrono::milliseconds timeout) {
   const Deadline deadline = deadline_in(timeout);
@@ -145,14 +123,14 @@ Result<std::string> ChildProcess::read_line(std::chrono::milliseconds timeout) {
       stdout_pending_.erase(0, newline + 1);
       return line;
     }
-    if (stdout_fd_ < 0) return Error{"no output pipe", "pid " + std::to_string(pid_)};
-    switch (wait_for(stdout_fd_, POLLIN, deadline)) {
+    if (!stdout_pipe_) return Error{"no output pipe", "pid " + std::to_string(pid_)};
+    switch (wait_for(stdout_pipe_.get(), POLLIN, deadline)) {
       case Readiness::stopped: return Error{"interrupted", "pid " + std::to_string(pid_)};
       case Readiness::timed_out: return Error{"no output in time", "pid " + std::to_string(pid_)};
       case Readiness::ready: break;
     }
     char chunk[256];  // its lines are short ("ready 10000")
-    const ssize_t count = read(stdout_fd_, chunk, sizeof(chunk));
+    const ssize_t count = read(stdout_pipe_.get(), chunk, sizeof(chunk));
     if (count == 0) return Error{"output ended", "pid " + std::to_string(pid_)};
     if (count < 0) {
       if (errno == EINTR) continue;
@@ -164,13 +142,13 @@ Result<std::string> ChildProcess::read_line(std::chrono::milliseconds timeout) {
 
 bool ChildProcess::running() const {
   if (pid_ < 0) return false;
-  return wait_for(pidfd_, POLLIN, deadline_in(std::chrono::milliseconds(0)), /*ignore_stop=*/true) !=
+  return wait_for(pidfd_.get(), POLLIN, deadline_in(std::chrono::milliseconds(0)), /*ignore_stop=*/true) !=
          Readiness::ready;
 }
 
 Result<ChildExit> ChildProcess::wait(std::chrono::milliseconds timeout) {
   if (pid_ < 0) return Error{"already reaped", "child process"};
-  switch (wait_for(pidfd_, POLLIN, deadline_in(timeout))) {
+  switch (wait_for(pidfd_.get(), POLLIN, deadline_in(timeout))) {
     case Readiness::stopped: return Error{"interrupted", "pid " + std::to_string(pid_)};
     case Readiness::timed_out: return Error{"did not exit in time", "pid " + std::to_string(pid_)};
     case Readiness::ready: break;
@@ -179,7 +157,7 @@ Result<ChildExit> ChildProcess::wait(std::chrono::milliseconds timeout) {
   while (wait4(pid_, &exit.status, 0, &exit.usage) < 0 && errno == EINTR) {
   }
   pid_ = -1;
-  close_fd(pidfd_);
+  pidfd_.reset();
   return exit;
 }
 
@@ -187,7 +165,7 @@ void ChildProcess::stop(std::chrono::milliseconds grace) {
   if (pid_ < 0) return;
   close_stdin();  // swarm also stops at the end of its stdin
   killpg(pid_, SIGTERM);
-  wait_for(pidfd_, POLLIN, deadline_in(grace), /*ignore_stop=*/true);
+  wait_for(pidfd_.get(), POLLIN, deadline_in(grace), /*ignore_stop=*/true);
   // The leader is not reaped yet, so its group id cannot have been reused: this reaches only what
   // the child started and left behind.
   killpg(pid_, SIGKILL);
@@ -195,7 +173,7 @@ void ChildProcess::stop(std::chrono::milliseconds grace) {
   while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
   }
   pid_ = -1;
-  close_fd(pidfd_);
+  pidfd_.reset();
 }
 
 }  // namespace bpfproc

@@ -31,4 +31,12 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
   return total;
 }
 
+Result<std::chrono::milliseconds> parse_duration_flag(std::string_view flag, std::string_view text, bool positive) {
+  const std::string object = std::string(flag) + " " + std::string(text);
+  auto parsed = parse_duration(text);
+  if (!parsed) return Error{parsed.error().what, object};
+  if (positive && parsed->count() <= 0) return Error{"must be positive", object};
+  return *parsed;
+}
+
 }  // namespace bpfproc

@@ -5,18 +5,10 @@
 #include <time.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 
 namespace bpfproc {
 namespace {
-
-volatile sig_atomic_t received_signal = 0;
-
-constexpr std::array<int, 4> kHandled{SIGINT, SIGTERM, SIGHUP, SIGPIPE};
-std::array<struct sigaction, kHandled.size()> previous{};
-
-void record(int signal_number) { received_signal = signal_number; }
 
 // A signal that lands between the stop check and the blocking call does not interrupt it, so no
 // single wait is longer than this: a stop is noticed within 100 ms at worst.
@@ -29,24 +21,16 @@ int slice_until(Deadline deadline) {
 
 }  // namespace
 
-StopSignals::StopSignals() {
-  received_signal = 0;
-  for (std::size_t index = 0; index < kHandled.size(); ++index) {
-    struct sigaction action {};
-    // A write to a child that died must fail with EPIPE, not kill the bench before it cleans up.
-    action.sa_handler = kHandled[index] == SIGPIPE ? SIG_IGN : record;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = 0;  // no SA_RESTART: blocking calls return EINTR
-    sigaction(kHandled[index], &action, &previous[index]);
-  }
-}
+StopSignals::StopSignals()
+    : handlers_({{SIGINT, SignalAction::record},
+                 {SIGTERM, SignalAction::record},
+                 {SIGHUP, SignalAction::record},
+                 // A write to a child that died must fail with EPIPE, not kill the bench before it
+                 // cleans up.
+                 {SIGPIPE, SignalAction::ignore}}) {}
 
-StopSignals::~StopSignals() {
-  for (std::size_t index = 0; index < kHandled.size(); ++index) sigaction(kHandled[index], &previous[index], nullptr);
-}
-
-bool stop_requested() { return received_signal != 0; }
-int stop_signal() { return received_signal; }
+bool stop_requested() { return received_signal() != 0; }
+int stop_signal() { return received_signal(); }
 
 Readiness wait_for(int fd, short events, Deadline deadline, bool ignore_stop) {
   for (;;) {

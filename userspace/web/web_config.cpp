@@ -2,12 +2,11 @@
 
 #include <crypt.h>
 
-#include <cerrno>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <yaml-cpp/yaml.h>
+
+#include "bpfproc/util/whole_file.h"
 
 namespace bpfproc {
 namespace {
@@ -98,11 +97,9 @@ Result<WebConfig> parse_web_config(std::string_view yaml_text, const std::string
 }
 
 Result<WebConfig> load_web_config_file(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) return Error{"cannot read", path, errno};
-  std::stringstream text;
-  text << file.rdbuf();
-  return parse_web_config(text.str(), path);
+  auto text = read_whole_file(path);
+  if (!text) return Error{"cannot read", path, text.error().errno_value};
+  return parse_web_config(*text, path);
 }
 
 std::optional<std::string> decode_base64(std::string_view text) {

@@ -10,11 +10,11 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include <CivetServer.h>
 #include <civetweb.h>
+
+#include "bpfproc/util/whole_file.h"
 
 namespace bpfproc {
 namespace {
@@ -45,49 +45,43 @@ Error explain_listen_failure(const std::string& listen_address, const std::strin
   }
   int port_number = 0;
   std::from_chars(port.data(), port.data() + port.size(), port_number);
-  const int probe = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const FileDescriptor probe(socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   int errno_value = 0;
-  if (probe >= 0) {
+  if (probe) {
     int result;
     if (ipv6) {
       sockaddr_in6 address{};
       address.sin6_family = AF_INET6;
       address.sin6_port = htons(static_cast<std::uint16_t>(port_number));
       inet_pton(AF_INET6, host.c_str(), &address.sin6_addr);
-      result = bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+      result = bind(probe.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address));
     } else {
       sockaddr_in address{};
       address.sin_family = AF_INET;
       address.sin_port = htons(static_cast<std::uint16_t>(port_number));
       inet_pton(AF_INET, host.c_str(), &address.sin_addr);
-      result = bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+      result = bind(probe.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address));
     }
     if (result != 0) errno_value = errno;
-    close(probe);
   }
   return Error{"cannot listen", "--web.listen-address " + listen_address, errno_value};
 }
 
 // civetweb wants the key and the certificate in one PEM file. They go into an anonymous memory
 // file rather than onto disk, so the private key is never copied anywhere.
-Result<int> certificate_memfd(const TlsConfig& tls) {
+Result<FileDescriptor> certificate_memfd(const TlsConfig& tls) {
   std::string pem;
   for (const std::string* path : {&tls.key_file, &tls.cert_file}) {
-    std::ifstream file(*path);
-    if (!file) return Error{"cannot read", *path, errno};
-    std::stringstream text;
-    text << file.rdbuf();
-    pem += text.str();
+    auto text = read_whole_file(*path);
+    if (!text) return Error{"cannot read", *path, text.error().errno_value};
+    pem += *text;
     if (!pem.empty() && pem.back() != '\n') pem += '\n';
   }
-  const int fd = memfd_create("bpfproc-tls", MFD_CLOEXEC);
-  if (fd < 0) return Error{"cannot create a memory file for the TLS key", "memfd_create", errno};
-  if (write(fd, pem.data(), pem.size()) != static_cast<ssize_t>(pem.size())) {
-    const int saved_errno = errno;
-    close(fd);
-    return Error{"cannot write the TLS key", "memfd", saved_errno};
-  }
-  return fd;
+  FileDescriptor memory_file(memfd_create("bpfproc-tls", MFD_CLOEXEC));
+  if (!memory_file) return Error{"cannot create a memory file for the TLS key", "memfd_create", errno};
+  if (write(memory_file.get(), pem.data(), pem.size()) != static_cast<ssize_t>(pem.size()))
+    return Error{"cannot write the TLS key", "memfd", errno};
+  return memory_file;
 }
 
 }  // namespace
@@ -133,14 +127,14 @@ Result<std::unique_ptr<WebServer>> WebServer::start(const WebOptions& options,
       return Error{"TLS is unavailable: this civetweb cannot load OpenSSL (civetweb 1.15 with OpenSSL 3); "
                    "use basic_auth_users behind a TLS-terminating proxy",
                    "tls_server_config"};
-    auto fd = certificate_memfd(*tls);
-    if (!fd) return fd.error();
-    server->certificate_fd_ = *fd;
+    auto memory_file = certificate_memfd(*tls);
+    if (!memory_file) return memory_file.error();
+    server->certificate_file_ = std::move(*memory_file);
+    const std::string certificate_path = "/proc/self/fd/" + std::to_string(server->certificate_file_.get());
     civetweb_options[1] += "s";  // civetweb's marker for a TLS port
     // civetweb's ssl_protocol_version: 4 is TLS 1.2 and later, 5 is TLS 1.3 only.
-    civetweb_options.insert(civetweb_options.end(),
-                            {"ssl_certificate", "/proc/self/fd/" + std::to_string(*fd), "ssl_protocol_version",
-                             tls->min_tls_minor_version >= 3 ? "5" : "4"});
+    civetweb_options.insert(civetweb_options.end(), {"ssl_certificate", certificate_path, "ssl_protocol_version",
+                                                     tls->min_tls_minor_version >= 3 ? "5" : "4"});
     if (tls->require_client_cert)
       civetweb_options.insert(civetweb_options.end(), {"ssl_verify_peer", "yes", "ssl_ca_file", tls->client_ca_file});
   }
@@ -161,7 +155,6 @@ Result<std::unique_ptr<WebServer>> WebServer::start(const WebOptions& options,
 WebServer::~WebServer() {
   exposer_.reset();  // stops civetweb's threads before running_server is cleared
   running_server = nullptr;
-  if (certificate_fd_ >= 0) close(certificate_fd_);
 }
 
 int WebServer::handle_request(struct mg_connection* connection) {

@@ -1,6 +1,7 @@
 #pragma once
 // Loads and attaches bpfproc's BPF programs, and reads what they collect: the per-task counters
 // (task iterator, on demand) and the lifecycle events (ring buffer).
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "bpf/task_record.h"
 #include "bpfproc/kernel/event_sink.h"
 #include "bpfproc/kernel/program_stats.h"
+#include "bpfproc/util/file_descriptor.h"
 #include "bpfproc/util/result.h"
 
 struct task_iter_bpf;
@@ -32,6 +34,14 @@ struct BpfOptions {
   bool bpf_stats = false;
 };
 
+// How often every consumer of the event ring buffer drains it, at the least. The programs wake a
+// consumer early only once a quarter of the buffer is filled (lifecycle.bpf.c, submit_flags), so
+// that a burst of short-lived processes costs no wakeup per event; below that, this timer bounds
+// how long an event waits. 100 ms is short next to any scrape interval and to what `measure`
+// reports, costs ten wakeups a second, and leaves the buffer to fill only under a sustained storm
+// of execs (a quarter of it holds some 400 exec events, the largest kind).
+inline constexpr std::chrono::milliseconds kEventDrainInterval{100};
+
 class BpfCollector {
  public:
   // Loads and attaches everything. The error is one line naming what is missing.
@@ -46,7 +56,7 @@ class BpfCollector {
   // Hands every pending event to `sink`; returns how many, or an error.
   Result<int> drain_events(EventSink& sink);
   // Waits up to timeout_ms for the kernel to signal events (it does so only when the buffer
-  // fills up; callers drain on a timer anyway). Returns early on a signal.
+  // fills up; callers drain every kEventDrainInterval anyway). Returns early on a signal.
   void wait_for_events(int timeout_ms);
 
   // Events the kernel could not deliver, by reason (enum lost_reason), summed over CPUs.
@@ -62,7 +72,7 @@ class BpfCollector {
   static int handle_event(void* context, void* data, std::size_t size);
 
   BpfOptions options_;
-  int stats_fd_ = -1;  // holds BPF_ENABLE_STATS on while open
+  FileDescriptor statistics_;  // holds BPF_ENABLE_STATS on while open
   task_iter_bpf* task_iter_ = nullptr;
   lifecycle_bpf* lifecycle_ = nullptr;
   bpf_link* iter_link_ = nullptr;

@@ -12,6 +12,9 @@ struct Requirement {
   std::string detail;  // what was found, or what is missing and how to get it
 };
 
+// The running kernel's release, e.g. "6.18.0-1-amd64" (uname -r).
+std::string kernel_release();
+
 // With load_test, also loads and runs the real programs once (what `bpfproc check` reports);
 // without it, only the cheap checks that explain a failed start.
 std::vector<Requirement> check_requirements(bool load_test = true);

@@ -1,5 +1,6 @@
 #pragma once
-// The "Key:<blanks>value" line format shared by /proc/PID/status and /proc/PID/smaps_rollup.
+// Pieces of the /proc text formats that several parsers share: whole numbers, and the
+// "Key:<blanks>value" lines of /proc/PID/status and /proc/PID/smaps_rollup.
 #include <charconv>
 #include <cstdint>
 #include <string_view>
@@ -12,6 +13,14 @@ inline std::string_view skip_blanks(std::string_view text) {
   std::size_t start = 0;
   while (start < text.size() && is_blank(text[start])) ++start;
   return text.substr(start);
+}
+
+// All of `text` is one number: nothing before or after it, not empty.
+template <typename Number>
+bool parse_whole_number(std::string_view text, Number& value) {
+  const char* end = text.data() + text.size();
+  auto [stop, error] = std::from_chars(text.data(), end, value);
+  return error == std::errc() && stop == end && !text.empty();
 }
 
 // Parses the number at the start of text (after blanks) and advances text past it.

@@ -19,7 +19,7 @@ struct ProcStat {
   std::uint64_t start_time_ticks = 0;  // since boot, in clock ticks (sysconf(_SC_CLK_TCK))
   std::uint64_t virtual_memory_bytes = 0;
   std::int64_t resident_pages = 0;
-  unsigned int flags = 0;    // PF_* flags; PF_KTHREAD = 0x00200000
+  unsigned int flags = 0;    // PF_* flags, e.g. PF_KTHREAD (bpf/kernel_flags.h)
 };
 
 // The comm is delimited by the first '(' and the LAST ')', since comm itself may contain ')'.

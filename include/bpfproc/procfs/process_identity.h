@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "bpfproc/procfs/procfs.h"
+#include "bpfproc/util/path.h"
 #include "bpfproc/util/result.h"
 
 namespace bpfproc {
@@ -22,10 +23,7 @@ struct ProcessIdentity {
 };
 
 // Inline so that grouping and its tests need no /proc code.
-inline std::string ProcessIdentity::exe_base() const {
-  const auto last_slash = exe_path.rfind('/');
-  return last_slash == std::string::npos ? exe_path : exe_path.substr(last_slash + 1);
-}
+inline std::string ProcessIdentity::exe_base() const { return std::string(base_name(exe_path)); }
 
 // Reads comm, exe, cmdline and uid of a live process through its /proc directory.
 // exe is unreadable for kernel threads and for some processes of other users without

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bpfproc/util/file_descriptor.h"
 #include "bpfproc/util/result.h"
 
 namespace bpfproc {
@@ -29,24 +30,17 @@ class ProcFs {
 class ProcessDir {
  public:
   static Result<ProcessDir> open(const ProcFs& procfs, int pid);
-  ProcessDir(ProcessDir&& other) noexcept;
-  ProcessDir& operator=(ProcessDir&& other) noexcept;
-  ProcessDir(const ProcessDir&) = delete;
-  ProcessDir& operator=(const ProcessDir&) = delete;
-  ~ProcessDir();
 
   int pid() const { return pid_; }
   Result<std::string> read(const char* name) const;      // e.g. "smaps_rollup"
   Result<std::string> read_link(const char* name) const; // e.g. "exe"
 
  private:
-  ProcessDir(int dir_fd, int pid, std::string path) : dir_fd_(dir_fd), pid_(pid), path_(std::move(path)) {}
-  int dir_fd_ = -1;
+  ProcessDir(FileDescriptor directory, int pid, std::string path)
+      : directory_(std::move(directory)), pid_(pid), path_(std::move(path)) {}
+  FileDescriptor directory_;  // O_PATH: pins the directory (and the process) without reading it
   int pid_ = 0;
   std::string path_;  // for error messages
 };
-
-// Reads a whole file into a string; errors carry the path and errno.
-Result<std::string> read_file_at(int dir_fd, const char* name, const std::string& display_path);
 
 }  // namespace bpfproc

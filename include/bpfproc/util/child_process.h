@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "bpfproc/util/file_descriptor.h"
 #include "bpfproc/util/result.h"
 
 namespace bpfproc {
@@ -55,13 +56,11 @@ class ChildProcess {
  private:
   ChildProcess() = default;
   static Result<ChildProcess> start(const std::function<void()>& in_child, Pipes pipes);
-  void release();
-  void close_descriptors();
 
   pid_t pid_ = -1;  // -1 once reaped
-  int pidfd_ = -1;  // readable once the child has exited; lets a wait sleep in poll()
-  int stdin_fd_ = -1;
-  int stdout_fd_ = -1;
+  FileDescriptor pidfd_;  // readable once the child has exited; lets a wait sleep in poll()
+  FileDescriptor stdin_pipe_;   // our end of its stdin, if piped
+  FileDescriptor stdout_pipe_;  // our end of its stdout, if piped
   std::string stdout_pending_;  // read but not yet returned by read_line
 };
 

@@ -10,6 +10,10 @@ inline constexpr int kExitFailure = 1;
 // Bad input: a flag, a config file, a listen address.
 inline constexpr int kExitBadInput = 2;
 
+// Stopped by signal N (bench), or reporting a command that signal N killed (measure): 128 + N, as
+// the shells report such a process.
+inline constexpr int exit_status_of_signal(int signal_number) { return 128 + signal_number; }
+
 // Prints "bpfproc: MESSAGE" on stderr and returns `code`, for `return fail(...)`.
 int fail(int code, std::string_view message);
 

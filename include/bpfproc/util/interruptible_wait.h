@@ -1,20 +1,23 @@
 #pragma once
-// Waiting in `bpfproc bench`, interruptible by SIGINT, SIGTERM and SIGHUP. The handler only
-// records the signal and is installed without SA_RESTART, so a blocking call returns EINTR. Every
-// wait of the bench then sees stop_requested() and returns, and the destructors of what the
-// bench started stop it on the way out.
+// Waiting in `bpfproc bench`, interruptible by SIGINT, SIGTERM and SIGHUP. Their handlers
+// (util/signals.h) only record the signal and cut the blocking call short. Every wait of the
+// bench then sees stop_requested() and returns, and the destructors of what the bench started
+// stop it on the way out.
 #include <poll.h>  // POLLIN, POLLOUT for wait_for
 
 #include <chrono>
 
+#include "bpfproc/util/signals.h"
+
 namespace bpfproc {
 
+// The bench's signal handlers, installed while it lives; the previous ones are restored after.
 class StopSignals {
  public:
-  StopSignals();   // installs the handlers; SIGPIPE is ignored while they are installed
-  ~StopSignals();  // restores the previous dispositions
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
+  StopSignals();
+
+ private:
+  SignalHandlers handlers_;
 };
 
 bool stop_requested();

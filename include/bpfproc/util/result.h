@@ -20,8 +20,10 @@ struct Error {
   }
 };
 
+// [[nodiscard]]: a Result that nobody looks at is an error that nobody handles. Where ignoring
+// one is right, say so with (void) and a comment.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : state_(std::move(value)) {}          // NOLINT: implicit by design
   Result(Error error) : state_(std::move(error)) {}      // NOLINT: implicit by design

@@ -8,6 +8,7 @@
 #include <prometheus/collectable.h>
 #include <prometheus/exposer.h>
 
+#include "bpfproc/util/file_descriptor.h"
 #include "bpfproc/util/result.h"
 #include "bpfproc/web/web_config.h"
 
@@ -35,7 +36,7 @@ class WebServer {
 
   WebOptions options_;
   std::unique_ptr<BasicAuth> basic_auth_;
-  int certificate_fd_ = -1;  // memfd holding key + certificate for civetweb, while it runs
+  FileDescriptor certificate_file_;  // memfd holding key + certificate for civetweb, while it runs
   std::function<std::string()> health_json_;
   std::shared_ptr<prometheus::Collectable> metrics_;
   std::unique_ptr<prometheus::Exposer> exposer_;

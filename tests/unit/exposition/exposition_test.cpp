@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 #include <prometheus/text_serializer.h>
 
+#include "bpfproc/util/whole_file.h"
+
 namespace bpfproc {
 namespace {
 
@@ -71,11 +73,9 @@ TEST(Exposition, MatchesTheGoldenFile) {
   if (const char* update = std::getenv("BPFPROC_UPDATE_GOLDEN"); update != nullptr && std::string(update) == "1") {
     std::ofstream(path) << text;
   }
-  std::ifstream golden(path);
-  ASSERT_TRUE(golden) << "missing " << path << "; run scripts/update-golden";
-  std::stringstream expected;
-  expected << golden.rdbuf();
-  EXPECT_EQ(text, expected.str());
+  auto expected = read_whole_file(path);
+  ASSERT_TRUE(expected) << expected.error().message() << "; run scripts/update-golden";
+  EXPECT_EQ(text, *expected);
 }
 
 TEST(Exposition, SeriesCountIncludesEveryPrintedSample) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bpfproc/procfs/self_metrics.h"
+#include "bpfproc/util/file_descriptor.h"
 
 namespace bpfproc {
 namespace {
@@ -69,10 +70,10 @@ TEST(SelfMetricsTest, LiveProcMatchesTheKernel) {
   EXPECT_GE(first->start_time_seconds, now - 3600);
 
   // Each new descriptor is counted exactly once.
-  std::vector<int> extra;
-  for (int i = 0; i < 3; ++i) extra.push_back(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  std::vector<FileDescriptor> extra;
+  for (int i = 0; i < 3; ++i) extra.emplace_back(open("/dev/null", O_RDONLY | O_CLOEXEC));
   Result<SelfMetrics> second = read_self_metrics(ProcFs());
-  for (int fd : extra) close(fd);
+  extra.clear();
   ASSERT_TRUE(second.ok()) << second.error().message();
   EXPECT_DOUBLE_EQ(second->open_fds, first->open_fds + 3);
 }
