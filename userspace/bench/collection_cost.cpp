@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include <spdlog/spdlog.h>
@@ -85,9 +86,12 @@ Result<CollectionCost> measure_collection_cost(const CollectionCostOptions& opti
   if (*ready != "ready " + std::to_string(options.processes))
     return Error{"swarm said \"" + *ready + "\"", "swarm " + std::to_string(options.processes)};
 
-  // A long interval: the first pass starts with the daemon, and none runs during the scrapes.
+  // A long memory interval: the first pass starts with the daemon, and none runs during the
+  // scrapes. A max age of 0: every scrape collects, as Prometheus scrapes seconds apart do,
+  // although these follow each other at once.
   spdlog::info("bench: collection cost, {} processes: starting the daemon", options.processes);
-  auto daemon = DaemonChild::start(options.daemon_path, {"--memory.interval", "24h", "--log.level", "error"});
+  auto daemon = DaemonChild::start(options.daemon_path, {"--memory.interval", "24h", "--collection.max-age", "0s",
+                                                         "--log.level", "error"});
   if (!daemon) return daemon.error();
   if (auto pass = wait_for_memory_pass(*daemon); !pass) return pass.error();
 
@@ -116,8 +120,10 @@ Result<CollectionCost> measure_collection_cost(const CollectionCostOptions& opti
   auto delta = [&](std::string_view name, const std::map<std::string, std::string>& labels) {
     return value_or_zero(last.samples, name, labels) - value_or_zero(first->samples, name, labels);
   };
-  cost.collection_cpu_seconds = delta("bpfproc_exporter_collector_cpu_seconds_total", tasks) / scrapes;
-  cost.collection_wall_seconds = delta("bpfproc_exporter_collector_duration_seconds_sum", tasks) / scrapes;
+  // Per collection; with a max age of 0 there is one per scrape.
+  const double collections = std::max(1.0, delta("bpfproc_exporter_collector_duration_seconds_count", tasks));
+  cost.collection_cpu_seconds = delta("bpfproc_exporter_collector_cpu_seconds_total", tasks) / collections;
+  cost.collection_wall_seconds = delta("bpfproc_exporter_collector_duration_seconds_sum", tasks) / collections;
   cost.daemon_cpu_per_scrape_seconds = (*cpu_after - *cpu_before) / scrapes;
   const double memory_passes = value_or_zero(last.samples, "bpfproc_exporter_collector_duration_seconds_count", memory);
   if (memory_passes > 0) {
