@@ -155,7 +155,10 @@ Counters ProcessAccounts::refresh_total(Process& process) {
 std::optional<ProcessUsage> ProcessAccounts::usage(const ProcessKey& key) {
   auto found = processes_.find(key);
   if (found == processes_.end()) return std::nullopt;
-  Process& process = found->second;
+  return usage_of(found->second);
+}
+
+ProcessUsage ProcessAccounts::usage_of(Process& process) {
   ProcessUsage usage;
   usage.used = refresh_total(process);
   usage.unsettled = usage.used - process.settled;
@@ -174,6 +177,11 @@ Counters ProcessAccounts::settle(const ProcessKey& key) {
   const Counters unsettled = used - process.settled;
   process.settled.merge_max(used);
   return unsettled;
+}
+
+void ProcessAccounts::set_label(const ProcessKey& key, std::uint32_t label) {
+  auto found = processes_.find(key);
+  if (found != processes_.end()) found->second.label = label;
 }
 
 void ProcessAccounts::set_memory(const ProcessKey& key, const MemoryUsage& memory) {

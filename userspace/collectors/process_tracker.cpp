@@ -2,6 +2,8 @@
 
 #include <time.h>
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "bpfproc/grouping/identity_requests.h"
@@ -60,16 +62,28 @@ std::uint64_t ProcessTracker::collect_locked(std::unique_lock<std::mutex>& lock)
   if (tasks) {
     table_.begin_scan(scan_time_ns);
     for (const task_record& record : *tasks) table_.observe_task(record);
-    const IdentityRequests requests = table_.end_scan();
-    IdentityReplies replies;
-    if (!requests.empty()) {
-      // /proc reads and user name lookups (NSS, maybe LDAP) can be slow: the event drain, the
-      // memory refresher and the web server's readers must not wait for them.
-      lock.unlock();
-      replies = read_identities(procfs_, requests);
-      lock.lock();
-    }
-    table_.apply_identities(replies);
+    IdentityRequests requests = table_.end_scan();
+    // /proc reads and user name lookups (NSS, maybe LDAP) can be slow: the event drain and the
+    // memory refresher must not wait for them, so they happen without the lock. In batches: the
+    // first collection asks for every process on the host, and replies waiting to be applied
+    // would otherwise hold all their identities at once.
+    constexpr std::size_t kIdentityBatch = 256;
+    std::size_t next = 0;
+    do {
+      IdentityRequests batch;
+      if (next == 0) batch.uids = std::move(requests.uids);
+      const std::size_t end = std::min(requests.processes.size(), next + kIdentityBatch);
+      batch.processes.assign(requests.processes.begin() + static_cast<std::ptrdiff_t>(next),
+                             requests.processes.begin() + static_cast<std::ptrdiff_t>(end));
+      next = end;
+      IdentityReplies replies;
+      if (!batch.empty()) {
+        lock.unlock();
+        replies = read_identities(procfs_, batch);
+        lock.lock();
+      }
+      table_.apply_identities(std::move(replies));
+    } while (next < requests.processes.size());
   }
   return errors;
 }

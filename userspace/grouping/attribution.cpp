@@ -19,11 +19,13 @@ std::string comm_of(const char (&comm)[TASK_COMM_SIZE]) {
 
 }  // namespace
 
-Attribution::Attribution(Config config, double boot_time_unix_seconds, GroupLedger& groups)
+Attribution::Attribution(Config config, double boot_time_unix_seconds, GroupLedger& groups,
+                         DecisionListener listener)
     : config_(std::move(config)),
       needs_user_names_(config_.needs_user_names()),
       boot_time_unix_seconds_(boot_time_unix_seconds),
-      groups_(groups) {}
+      groups_(groups),
+      listener_(std::move(listener)) {}
 
 Attribution::Member& Attribution::find_or_add(const ProcessKey& key, const task_record* record) {
   auto [found, inserted] = members_.try_emplace(key);
@@ -80,6 +82,7 @@ Attribution::LeftProgram Attribution::on_exec(const exec_event& event) {
   member.identity.argv = parse_cmdline(std::string_view(event.args, args_size));
   member.identity_read = false;
   member.decision.reset();
+  if (listener_) listener_(key, std::nullopt);
   undecided_.insert(key);
   return left;
 }
@@ -120,16 +123,16 @@ IdentityRequests Attribution::identity_requests() {
   return requests;
 }
 
-std::vector<Attribution::DecidedProgram> Attribution::apply(const IdentityReplies& replies) {
-  for (const auto& [uid, name] : replies.user_names) user_names_.try_emplace(uid, name);
-  for (const auto& [key, identity] : replies.identities) {
+std::vector<Attribution::DecidedProgram> Attribution::apply(IdentityReplies replies) {
+  for (auto& [uid, name] : replies.user_names) user_names_.try_emplace(uid, std::move(name));
+  for (auto& [key, identity] : replies.identities) {
     auto found = members_.find(key);
     // Not awaited any more when it was forgotten or exec'd since it was requested.
     if (found == members_.end() || !found->second.awaiting_identity) continue;
     Member& member = found->second;
     member.awaiting_identity = false;
     member.identity_read = true;
-    if (identity) member.identity = *identity;
+    if (identity) member.identity = std::move(*identity);
   }
 
   std::vector<DecidedProgram> decided;
@@ -153,6 +156,7 @@ std::optional<Attribution::Decision> Attribution::decide_current(const ProcessKe
   // A live process is decided from what /proc says of it: it waits until /proc has answered.
   if (member.awaiting_identity || (!member.exited && !member.identity_read)) return std::nullopt;
   member.decision = decide(key, member, member.identity, depth);
+  if (member.decision && listener_) listener_(key, member.decision->group);
   return member.decision;
 }
 

@@ -7,7 +7,11 @@
 
 namespace bpfproc {
 
-ProcessTable::ProcessTable(Config config) : attribution_(std::move(config), boot_time_unix_seconds(), ledger_) {}
+ProcessTable::ProcessTable(Config config)
+    : attribution_(std::move(config), boot_time_unix_seconds(), ledger_,
+                   [this](const ProcessKey& key, std::optional<GroupId> group) {
+                     accounts_.set_label(key, group ? *group : ProcessAccounts::kNoLabel);
+                   }) {}
 
 void ProcessTable::begin_scan(std::uint64_t scan_time_ns) { accounts_.begin_scan(scan_time_ns); }
 
@@ -22,8 +26,8 @@ IdentityRequests ProcessTable::end_scan() {
   return attribution_.identity_requests();
 }
 
-void ProcessTable::apply_identities(const IdentityReplies& replies) {
-  for (const auto& [ticket, decision] : attribution_.apply(replies)) {
+void ProcessTable::apply_identities(IdentityReplies replies) {
+  for (const auto& [ticket, decision] : attribution_.apply(std::move(replies))) {
     auto used = awaiting_credit_.extract(ticket);
     if (decision.group && !used.empty()) ledger_.credit(*decision.group, used.mapped());
   }
@@ -58,8 +62,8 @@ void ProcessTable::on_exit(const exit_event& event) {
 
 std::vector<GroupTotals> ProcessTable::collect_groups() {
   GroupLedger::Report report = ledger_.begin_report();
-  attribution_.each_grouped([&](const ProcessKey& key, GroupId group) {
-    if (const std::optional<ProcessUsage> usage = accounts_.usage(key)) report.add_member(group, key.start_ns, *usage);
+  accounts_.each_labelled([&](const ProcessKey& key, GroupId group, const ProcessUsage& usage) {
+    report.add_member(group, key.start_ns, usage);
   });
   return ledger_.finish_report(std::move(report));
 }

@@ -78,6 +78,17 @@ class ProcessAccounts {
   // on for good, so that later reports count only what the process uses after this.
   Counters settle(const ProcessKey& key);
   void set_memory(const ProcessKey& key, const MemoryUsage& memory);
+
+  // A label its owner gives a process (grouping: the group), kept with the counters so that a
+  // report walks this one table instead of looking up every process in another.
+  static constexpr std::uint32_t kNoLabel = UINT32_MAX;
+  void set_label(const ProcessKey& key, std::uint32_t label);
+  // visit(key, label, usage) for every process with a label.
+  template <typename Visit>
+  void each_labelled(Visit visit) {
+    for (auto& [key, process] : processes_)
+      if (process.label != kNoLabel) visit(key, process.label, usage_of(process));
+  }
   bool exited(const ProcessKey& key) const;  // true for a process not tracked
   void forget(const ProcessKey& key);
 
@@ -110,12 +121,14 @@ class ProcessAccounts {
     bool exited = false;
     std::uint64_t exited_scan = 0;
     std::optional<MemoryUsage> memory;
+    std::uint32_t label = kNoLabel;
   };
 
   std::pair<Process&, bool> find_or_add(const ProcessKey& key);
   Reading update_thread(Process& process, const task_record& record);
   void fold_thread(Process& process, const Counters& final_counters);
   Counters refresh_total(Process& process);
+  ProcessUsage usage_of(Process& process);
 
   std::unordered_map<ProcessKey, Process, ProcessKeyHash> processes_;
   std::uint64_t scan_ = 0;

@@ -11,6 +11,7 @@
 // behind is decided from what is known then; when it cannot be yet, it waits under a ticket that
 // a later apply() decides.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -42,8 +43,12 @@ class Attribution {
     Decision decision;
   };
 
+  // Called whenever a process's current program gets its decision (group, or none) or loses it
+  // at exec (nullopt): the owner mirrors groups with the counters (ProcessAccounts::set_label).
+  using DecisionListener = std::function<void(const ProcessKey& key, std::optional<GroupId> group)>;
+
   // Groups are named in `groups`, which must outlive this.
-  Attribution(Config config, double boot_time_unix_seconds, GroupLedger& groups);
+  Attribution(Config config, double boot_time_unix_seconds, GroupLedger& groups, DecisionListener listener = {});
 
   // A process the iterator or an event shows; added with its parent pid, comm and uid when new.
   void observe(const task_record& record);
@@ -56,7 +61,7 @@ class Attribution {
   // uids whose names are missing. apply() must answer every process requested.
   IdentityRequests identity_requests();
   // Takes the replies, then decides all it can. Returns the programs left at exec decided now.
-  std::vector<DecidedProgram> apply(const IdentityReplies& replies);
+  std::vector<DecidedProgram> apply(IdentityReplies replies);  // by value: identities move in
 
   // The group of a process's current program; nullopt while undecided or when in none.
   std::optional<GroupId> group_of(const ProcessKey& key) const;
@@ -99,6 +104,7 @@ class Attribution {
   bool needs_user_names_;
   double boot_time_unix_seconds_;  // for {{.StartTime}}
   GroupLedger& groups_;
+  DecisionListener listener_;
   Members members_;
   std::unordered_map<std::uint32_t, ProcessKey> newest_by_pid_;  // for parents known by pid only
   std::unordered_set<ProcessKey, ProcessKeyHash> undecided_;     // members with a program to decide

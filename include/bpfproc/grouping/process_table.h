@@ -42,7 +42,7 @@ class ProcessTable : public EventSink {
   void observe_task(const task_record& record);
   [[nodiscard]] IdentityRequests end_scan();
   // Decides the groups the replies allow, then forgets the processes gone for good.
-  void apply_identities(const IdentityReplies& replies);
+  void apply_identities(IdentityReplies replies);  // by value: identities move in
 
   // Lifecycle events, in the order the kernel emitted them.
   void on_fork(const fork_event& event) override;
