@@ -1,0 +1,62 @@
+#pragma once
+// The fixed snapshot behind tests/golden/exposition.prom, shared by the tests of both writers of
+// the exposition (build_exposition + TextSerializer, and the direct text writer).
+#include "bpfproc/exposition/exposition.h"
+#include "bpfproc/snapshot/snapshot.h"
+
+namespace bpfproc {
+
+// The golden file was written with 4 scrapes served.
+inline constexpr ReaderCounts kReader{.scrapes = 4};
+
+inline ExporterSnapshot fixed_snapshot() {
+  ExporterSnapshot snapshot;
+  GroupTotals nginx;
+  nginx.name = "nginx";
+  nginx.processes = 3;
+  nginx.threads = 5;
+  nginx.counters = {12'500'000'000, 10'000'000'000, 2'500'000'000, 4200, 310, 77, 1'250'000'000, 4510, {}};
+  // 3 waits of <= 1.024 µs, 2 of <= 4.096 µs, 1 of <= 4.194 ms, 1 longer than 4.29 s.
+  nginx.counters.runqueue_latency.slots[0] = 3;
+  nginx.counters.runqueue_latency.slots[2] = 2;
+  nginx.counters.runqueue_latency.slots[12] = 1;
+  nginx.counters.runqueue_latency.slots.back() = 1;
+  nginx.counters.runqueue_latency.sum_ns = 5'004'000'000;
+  nginx.exits = 2;
+  nginx.has_memory = true;
+  nginx.memory = {30 << 20, 12 << 20, 8 << 20, 3 << 20, 1 << 20, 9 << 20, 0, 0};
+  nginx.oldest_start_ns = 1'000'000'000;
+  GroupTotals gone;  // every member exited: counters stay, gauges go to zero, no memory
+  gone.name = "make";
+  gone.counters = {2'000'000'000, 1'500'000'000, 500'000'000, 10, 2, 1, 3'000'000, 12, {}};
+  gone.exits = 40;
+  snapshot.groups = {gone, nginx};
+  snapshot.memory_enabled = true;
+  snapshot.runqueue_latency_enabled = true;
+  snapshot.boot_time_unix_seconds = 1'790'000'000;
+  snapshot.self = SelfMetrics{1.25, 24 << 20, 300 << 20, 12, 1024, 1'790'000'100, 4};
+  snapshot.build = {"0.1.0", "abcdef123456", "1.1.2", "6.18.0"};
+  CollectorStatus tasks;
+  tasks.name = "tasks";
+  tasks.bucket_counts = {1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  tasks.count = 4;
+  tasks.sum_seconds = 0.0125;
+  tasks.cpu_seconds = 0.011;
+  tasks.success = true;
+  tasks.last_run_unix_seconds = 1'790'000'200;
+  CollectorStatus memory;
+  memory.name = "memory";
+  memory.bucket_counts = {0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0};
+  memory.count = 1;
+  memory.sum_seconds = 0.02;
+  memory.errors = 1;
+  memory.last_run_unix_seconds = 1'790'000'150;
+  snapshot.collectors = {tasks, memory};
+  snapshot.events_lost = {{"ringbuf_full", 0}, {"task_storage", 0}, {"exit_unobserved", 3}};
+  snapshot.bpf_programs = {{"handle_switch", 1000, 45'000}, {"handle_wakeup", 400, 9'000}};
+  snapshot.tracked_processes = 120;
+  snapshot.cpu_cores = 2;
+  return snapshot;
+}
+
+}  // namespace bpfproc

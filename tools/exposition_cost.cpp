@@ -1,0 +1,103 @@
+// Times one scrape's exposition for a synthetic snapshot of N groups, both ways: prometheus-cpp
+// MetricFamily objects then TextSerializer (build_exposition), and the direct text writer
+// (write_exposition_text), alternating, and prints the medians. A tool, not a test: wall-clock
+// figures on a shared machine are for reading, never for asserting.
+//   exposition_cost [--runs N] [--latency] GROUPS...
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <prometheus/text_serializer.h>
+
+#include "bpfproc/exposition/exposition.h"
+#include "bpfproc/exposition/text_writer.h"
+
+namespace {
+
+using bpfproc::ExporterSnapshot;
+
+// Groups as a busy host has them: names of typical length, every counter non-zero, memory read.
+ExporterSnapshot synthetic_snapshot(std::size_t groups, bool runqueue_latency) {
+  ExporterSnapshot snapshot;
+  snapshot.memory_enabled = true;
+  snapshot.runqueue_latency_enabled = runqueue_latency;
+  snapshot.boot_time_unix_seconds = 1'790'000'000;
+  snapshot.self = bpfproc::SelfMetrics{1.25, 24 << 20, 300 << 20, 12, 1024, 1'790'000'100, 4};
+  snapshot.build = {"0.1.0", "abcdef123456", "1.1.2", "6.18.0"};
+  bpfproc::CollectorStatus tasks;
+  tasks.name = "tasks";
+  snapshot.collectors = {tasks};
+  snapshot.events_lost = {{"ringbuf_full", 0}};
+  for (std::size_t index = 0; index < groups; ++index) {
+    bpfproc::GroupTotals group;
+    group.name = "worker-" + std::to_string(index) + ":python3";
+    group.processes = 1 + index % 7;
+    group.threads = 2 + index % 13;
+    group.counters.user_ns = 123'456'789 * (index + 1);
+    group.counters.system_ns = 23'456'789 * (index + 1);
+    group.counters.voluntary_switches = 1000 + index;
+    group.counters.involuntary_switches = 10 + index;
+    group.counters.migrations = index;
+    group.counters.run_delay_ns = 987'654 * (index + 1);
+    for (std::size_t slot = 0; slot < group.counters.runqueue_latency.slots.size(); ++slot)
+      group.counters.runqueue_latency.slots[slot] = (index + slot) % 5;
+    group.exits = index % 3;
+    group.has_memory = true;
+    group.memory = {30u << 20, 12u << 20, 8u << 20, 3u << 20, 1u << 20, 9u << 20, 0, 0};
+    group.oldest_start_ns = 1'000'000'000 + index;
+    snapshot.groups.push_back(std::move(group));
+  }
+  return snapshot;
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  unsigned runs = 11;  // odd, so the median is one run
+  bool runqueue_latency = false;
+  std::vector<std::size_t> group_counts;
+  for (int index = 1; index < argc; ++index) {
+    if (std::strcmp(argv[index], "--runs") == 0 && index + 1 < argc) runs = static_cast<unsigned>(std::atoi(argv[++index]));
+    else if (std::strcmp(argv[index], "--latency") == 0) runqueue_latency = true;
+    else group_counts.push_back(static_cast<std::size_t>(std::strtoull(argv[index], nullptr, 10)));
+  }
+  if (group_counts.empty() || runs == 0) {
+    std::fprintf(stderr, "usage: exposition_cost [--runs N] [--latency] GROUPS...\n");
+    return 2;
+  }
+  std::printf("%8s %8s %10s %16s %16s %8s\n", "groups", "series", "bytes", "families_ms", "direct_ms", "ratio");
+  for (const std::size_t groups : group_counts) {
+    const ExporterSnapshot snapshot = synthetic_snapshot(groups, runqueue_latency);
+    const bpfproc::ReaderCounts reader{.scrapes = 1};
+    std::vector<double> families_ms, direct_ms;
+    std::string families_text, direct_text;  // direct_text is kept between runs, as the web server does
+    for (unsigned run = 0; run < runs; ++run) {
+      auto start = std::chrono::steady_clock::now();
+      families_text = prometheus::TextSerializer().Serialize(bpfproc::build_exposition(snapshot, reader));
+      auto middle = std::chrono::steady_clock::now();
+      bpfproc::write_exposition_text(snapshot, reader, direct_text);
+      auto end = std::chrono::steady_clock::now();
+      families_ms.push_back(std::chrono::duration<double, std::milli>(middle - start).count());
+      direct_ms.push_back(std::chrono::duration<double, std::milli>(end - middle).count());
+    }
+    if (families_text != direct_text) {
+      std::fprintf(stderr, "exposition_cost: the two texts differ at %zu groups\n", groups);
+      return 1;
+    }
+    const std::size_t series = static_cast<std::size_t>(std::count(direct_text.begin(), direct_text.end(), '\n')) -
+                               static_cast<std::size_t>(std::count(direct_text.begin(), direct_text.end(), '#'));
+    const double families = median(families_ms), direct = median(direct_ms);
+    std::printf("%8zu %8zu %10zu %16.2f %16.2f %7.1fx\n", groups, series, direct_text.size(), families, direct,
+                families / direct);
+  }
+  return 0;
+}

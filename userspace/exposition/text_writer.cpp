@@ -1,0 +1,341 @@
+#include "bpfproc/exposition/text_writer.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <initializer_list>
+#include <string_view>
+#include <system_error>
+#include <tuple>
+#include <utility>
+
+namespace bpfproc {
+namespace {
+
+constexpr double kNanosecondsPerSecond = 1e9;
+
+double seconds(std::uint64_t nanoseconds) { return static_cast<double>(nanoseconds) / kNanosecondsPerSecond; }
+
+struct Label {
+  std::string_view name;
+  std::string_view value;
+};
+
+// Writes families and samples, counting the sample lines for bpfproc_exporter_series.
+class TextWriter {
+ public:
+  explicit TextWriter(std::string& text) : text_(text) {}
+
+  std::size_t series() const { return series_; }
+
+  // HELP is escaped as the format asks (backslash, newline); none of bpfproc's help texts has
+  // either, so this matches prometheus-cpp, which does not escape HELP.
+  void family(std::string_view name, std::string_view help, std::string_view type) {
+    text_ += "# HELP ";
+    text_ += name;
+    text_ += ' ';
+    for (const char character : help) {
+      if (character == '\\') text_ += "\\\\";
+      else if (character == '\n') text_ += "\\n";
+      else text_ += character;
+    }
+    text_ += "\n# TYPE ";
+    text_ += name;
+    text_ += ' ';
+    text_ += type;
+    text_ += '\n';
+  }
+
+  void sample(std::string_view name, std::initializer_list<Label> labels, double value) {
+    head(name, {}, labels, {});
+    number(value);
+    text_ += '\n';
+  }
+
+  // A histogram as prometheus-cpp prints it: _count, _sum, then the buckets; `bucket_bounds` and
+  // `cumulative` give the finite buckets, and +Inf holds `count`.
+  template <typename Bounds, typename Cumulative>
+  void histogram(std::string_view name, Label label, std::uint64_t count, double sum, std::size_t finite_buckets,
+                 Bounds bucket_bounds, Cumulative cumulative) {
+    head(name, "_count", {label}, {});
+    integer(count);
+    text_ += '\n';
+    head(name, "_sum", {label}, {});
+    number(sum);
+    text_ += '\n';
+    char bound[32];
+    for (std::size_t bucket = 0; bucket < finite_buckets; ++bucket) {
+      head(name, "_bucket", {label}, format_number(bound, bucket_bounds(bucket)));
+      integer(cumulative(bucket));
+      text_ += '\n';
+    }
+    head(name, "_bucket", {label}, "+Inf");
+    integer(count);
+    text_ += '\n';
+  }
+
+ private:
+  // `le` is empty unless the line is a histogram bucket.
+  void head(std::string_view name, std::string_view suffix, std::initializer_list<Label> labels, std::string_view le) {
+    ++series_;
+    text_ += name;
+    text_ += suffix;
+    if (labels.size() != 0 || !le.empty()) {
+      char separator = '{';
+      for (const Label& label : labels) {
+        text_ += separator;
+        text_ += label.name;
+        text_ += "=\"";
+        escaped(label.value);
+        text_ += '"';
+        separator = ',';
+      }
+      if (!le.empty()) {
+        text_ += separator;
+        text_ += "le=\"";
+        text_ += le;
+        text_ += '"';
+      }
+      text_ += '}';
+    }
+    text_ += ' ';
+  }
+
+  // Label values escape backslash, double quote and newline (format 0.0.4); runs without any are
+  // appended whole.
+  void escaped(std::string_view value) {
+    std::size_t start = 0;
+    for (std::size_t index = 0; index < value.size(); ++index) {
+      const char character = value[index];
+      if (character != '\\' && character != '"' && character != '\n') continue;
+      text_.append(value.substr(start, index - start));
+      text_ += '\\';
+      text_ += character == '\n' ? 'n' : character;
+      start = index + 1;
+    }
+    text_.append(value.substr(start));
+  }
+
+  void integer(std::uint64_t value) {
+    char digits[24];  // 2^64 has 20 digits
+    const auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
+    text_.append(digits, end);
+  }
+
+  void number(double value) {
+    char digits[32];
+    text_ += format_number(digits, value);
+  }
+
+  // prometheus-cpp prints doubles through an ostream with precision max_digits10 - 1 (16) and
+  // the default float field, i.e. printf's %.16g; to_chars with general format and precision 16
+  // gives the same digits without a locale. NaN prints as "Nan", as prometheus-cpp does.
+  static std::string_view format_number(char (&digits)[32], double value) {
+    if (std::isnan(value)) return "Nan";
+    if (std::isinf(value)) return value < 0 ? "-Inf" : "+Inf";
+    const auto [end, error] = std::to_chars(digits, digits + sizeof digits, value, std::chars_format::general, 16);
+    return {digits, static_cast<std::size_t>(end - digits)};
+  }
+
+  std::string& text_;
+  std::size_t series_ = 0;
+};
+
+// Sample lines of one group, for the size estimate below.
+std::size_t lines_per_group(const ExporterSnapshot& snapshot) {
+  std::size_t lines = 11;  // processes, threads, 2 cpu, exits, 2 switches, migrations, run delay, oldest
+  if (snapshot.memory_enabled) lines += 8;
+  if (snapshot.runqueue_latency_enabled) lines += RunqueueLatency::kSlots + 2;
+  return lines;
+}
+
+// An upper estimate of the text, so that it is allocated once: about 80 bytes of name, labels
+// and value per line besides the group name, and 16 KiB for the constant families.
+std::size_t estimated_size(const ExporterSnapshot& snapshot) {
+  std::size_t group_name_bytes = 0;
+  for (const GroupTotals& group : snapshot.groups) group_name_bytes += group.name.size();
+  return lines_per_group(snapshot) * (snapshot.groups.size() * 80 + group_name_bytes) + 16384;
+}
+
+void write_group_families(const ExporterSnapshot& snapshot, TextWriter& writer) {
+  const auto& groups = snapshot.groups;
+  // Each family lists every group, in the order of the snapshot, as build_exposition does.
+  auto per_group = [&](std::string_view name, std::string_view help, std::string_view type, auto write) {
+    writer.family(name, help, type);
+    for (const GroupTotals& group : groups) write(name, group, Label{"group", group.name});
+  };
+
+  per_group("bpfproc_group_processes", "Live processes in the group.", "gauge",
+            [&](std::string_view name, const GroupTotals& group, Label label) {
+              writer.sample(name, {label}, static_cast<double>(group.processes));
+            });
+  per_group("bpfproc_group_threads", "Live threads in the group's processes.", "gauge",
+            [&](std::string_view name, const GroupTotals& group, Label label) {
+              writer.sample(name, {label}, static_cast<double>(group.threads));
+            });
+  per_group("bpfproc_group_cpu_seconds_total",
+            "Exact CPU time of the group (kernel sum_exec_runtime), split into user and system by the kernel's "
+            "sampled ratio.",
+            "counter", [&](std::string_view name, const GroupTotals& group, Label label) {
+              writer.sample(name, {label, {"mode", "system"}}, seconds(group.counters.system_ns));
+              writer.sample(name, {label, {"mode", "user"}}, seconds(group.counters.user_ns));
+            });
+  per_group("bpfproc_group_process_exits_total", "Processes of the group that exited.", "counter",
+            [&](std::string_view name, const GroupTotals& group, Label label) {
+              writer.sample(name, {label}, static_cast<double>(group.exits));
+            });
+  per_group("bpfproc_group_context_switches_total", "Context switches of the group's threads.", "counter",
+            [&](std::string_view name, const GroupTotals& group, Label label) {
+              writer.sample(name, {label, {"kind", "involuntary"}},
+                            static_cast<double>(group.counters.involuntary_switches));
+              writer.sample(name, {label, {"kind", "voluntary"}},
+                            static_cast<double>(group.counters.voluntary_switches));
+            });
+  per_group("bpfproc_group_migrations_total", "Migrations of the group's threads between CPUs.", "counter",
+            [&](std::string_view name, const GroupTotals& group, Label label) {
+              writer.sample(name, {label}, static_cast<double>(group.counters.migrations));
+            });
+  per_group("bpfproc_group_runqueue_wait_seconds_total",
+            "Time the group's threads spent runnable, waiting for a CPU (sched_info.run_delay).", "counter",
+            [&](std::string_view name, const GroupTotals& group, Label label) {
+              writer.sample(name, {label}, seconds(group.counters.run_delay_ns));
+            });
+  per_group("bpfproc_group_memory_bytes",
+            "Memory of the group's live processes from smaps_rollup, summed over processes (rss double-counts "
+            "shared pages; pss does not).",
+            "gauge", [&](std::string_view name, const GroupTotals& group, Label label) {
+              if (!snapshot.memory_enabled || !group.has_memory) return;
+              const std::pair<std::string_view, std::uint64_t> kinds[] = {
+                  {"pss", group.memory.pss},           {"pss_anon", group.memory.pss_anon},
+                  {"pss_file", group.memory.pss_file}, {"pss_shmem", group.memory.pss_shmem},
+                  {"rss", group.memory.rss},           {"swap", group.memory.swap},
+                  {"swap_pss", group.memory.swap_pss}, {"uss", group.memory.uss}};
+              for (const auto& [kind, bytes] : kinds)
+                writer.sample(name, {label, {"kind", kind}}, static_cast<double>(bytes));
+            });
+  per_group("bpfproc_group_oldest_start_time_seconds",
+            "Start time of the group's oldest live process, in seconds since the epoch.", "gauge",
+            [&](std::string_view name, const GroupTotals& group, Label label) {
+              if (group.processes > 0)
+                writer.sample(name, {label}, snapshot.boot_time_unix_seconds + seconds(group.oldest_start_ns));
+            });
+  if (!snapshot.runqueue_latency_enabled) return;
+  // Slot i is the cumulative bucket le = 2^(10+i) ns; the overflow slot only counts in +Inf.
+  per_group("bpfproc_group_runqueue_latency_seconds",
+            "Run-queue latency of the group's threads: each wait from wakeup, or from preemption, until running "
+            "again. Waits since bpfproc started.",
+            "histogram", [&](std::string_view name, const GroupTotals& group, Label label) {
+              const RunqueueLatency& latency = group.counters.runqueue_latency;
+              std::uint64_t count = 0;
+              for (const std::uint64_t slot : latency.slots) count += slot;
+              std::uint64_t cumulative = 0;
+              writer.histogram(
+                  name, label, count, seconds(latency.sum_ns), RunqueueLatency::kSlots - 1,
+                  [](std::size_t slot) { return seconds(RunqueueLatency::slot_upper_bound_ns(slot)); },
+                  [&](std::size_t slot) { return cumulative += latency.slots[slot]; });
+            });
+}
+
+void write_process_families(const SelfMetrics& self, TextWriter& writer) {
+  const std::tuple<std::string_view, std::string_view, std::string_view, double> rows[] = {
+      {"process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", "counter", self.cpu_seconds},
+      {"process_max_fds", "Maximum number of open file descriptors.", "gauge", self.max_fds},
+      {"process_open_fds", "Number of open file descriptors.", "gauge", self.open_fds},
+      {"process_resident_memory_bytes", "Resident memory size in bytes.", "gauge", self.resident_memory_bytes},
+      {"process_start_time_seconds", "Start time of the process since unix epoch in seconds.", "gauge",
+       self.start_time_seconds},
+      {"process_threads", "Number of OS threads in the process.", "gauge", self.threads},
+      {"process_virtual_memory_bytes", "Virtual memory size in bytes.", "gauge", self.virtual_memory_bytes},
+  };
+  for (const auto& [name, help, type, value] : rows) {
+    writer.family(name, help, type);
+    writer.sample(name, {}, value);
+  }
+}
+
+void write_exporter_families(const ExporterSnapshot& snapshot, const ReaderCounts& reader, TextWriter& writer) {
+  writer.family("bpfproc_exporter_build_info", "Build of this bpfproc; the value is always 1.", "gauge");
+  writer.sample("bpfproc_exporter_build_info",
+                {{"kernel", snapshot.build.kernel},
+                 {"libbpf_version", snapshot.build.libbpf_version},
+                 {"revision", snapshot.build.revision},
+                 {"version", snapshot.build.version}},
+                1);
+
+  const auto& collectors = snapshot.collectors;
+  constexpr std::string_view duration = "bpfproc_exporter_collector_duration_seconds";
+  writer.family(duration, "Wall time of collector runs.", "histogram");
+  for (const CollectorStatus& collector : collectors) {
+    std::uint64_t cumulative = 0;
+    writer.histogram(
+        duration, {"collector", collector.name}, collector.count, collector.sum_seconds,
+        CollectorStatus::kBuckets.size(), [](std::size_t bucket) { return CollectorStatus::kBuckets[bucket]; },
+        [&](std::size_t bucket) { return cumulative += collector.bucket_counts[bucket]; });
+  }
+  auto per_collector = [&](std::string_view name, std::string_view help, std::string_view type, auto value) {
+    writer.family(name, help, type);
+    for (const CollectorStatus& collector : collectors)
+      writer.sample(name, {{"collector", collector.name}}, value(collector));
+  };
+  per_collector("bpfproc_exporter_collector_cpu_seconds_total",
+                "CPU time of collector runs, from the collecting thread's own clock.", "counter",
+                [](const CollectorStatus& collector) { return collector.cpu_seconds; });
+  per_collector("bpfproc_exporter_collector_errors_total", "Errors met by collector runs.", "counter",
+                [](const CollectorStatus& collector) { return static_cast<double>(collector.errors); });
+  per_collector("bpfproc_exporter_collector_success", "Whether the collector's last run succeeded.", "gauge",
+                [](const CollectorStatus& collector) { return collector.success ? 1.0 : 0.0; });
+  per_collector("bpfproc_exporter_collector_last_run_timestamp_seconds",
+                "When the collector last finished a run, in seconds since the epoch.", "gauge",
+                [](const CollectorStatus& collector) { return collector.last_run_unix_seconds; });
+
+  if (!snapshot.bpf_programs.empty()) {
+    writer.family("bpfproc_exporter_bpf_program_run_seconds_total",
+                  "Time the kernel spent in each BPF program while statistics were on (--bpf.stats).", "counter");
+    for (const ProgramStats& program : snapshot.bpf_programs)
+      writer.sample("bpfproc_exporter_bpf_program_run_seconds_total", {{"program", program.name}},
+                    seconds(program.run_time_ns));
+    writer.family("bpfproc_exporter_bpf_program_runs_total",
+                  "Runs of each BPF program while statistics were on (--bpf.stats).", "counter");
+    for (const ProgramStats& program : snapshot.bpf_programs)
+      writer.sample("bpfproc_exporter_bpf_program_runs_total", {{"program", program.name}},
+                    static_cast<double>(program.runs));
+  }
+
+  writer.family("bpfproc_exporter_events_lost_total", "Kernel events bpfproc could not account for, by source.",
+                "counter");
+  for (const auto& [source, count] : snapshot.events_lost)
+    writer.sample("bpfproc_exporter_events_lost_total", {{"source", source}}, static_cast<double>(count));
+
+  const std::tuple<std::string_view, std::string_view, std::string_view, double> rows[] = {
+      {"bpfproc_exporter_scrapes_total", "Scrapes served.", "counter", static_cast<double>(reader.scrapes)},
+      {"bpfproc_exporter_tracked_processes", "Processes in bpfproc's table, grouped or not.", "gauge",
+       static_cast<double>(snapshot.tracked_processes)},
+      {"bpfproc_exporter_cpu_cores", "Online CPUs of the host.", "gauge", static_cast<double>(snapshot.cpu_cores)},
+  };
+  for (const auto& [name, help, type, value] : rows) {
+    writer.family(name, help, type);
+    writer.sample(name, {}, value);
+  }
+}
+
+}  // namespace
+
+void write_exposition_text(const ExporterSnapshot& snapshot, const ReaderCounts& reader, std::string& text) {
+  text.clear();
+  text.reserve(estimated_size(snapshot));
+  TextWriter writer(text);
+  write_group_families(snapshot, writer);
+  if (snapshot.self) write_process_families(*snapshot.self, writer);
+  write_exporter_families(snapshot, reader, writer);
+  // The series count includes its own sample.
+  writer.family("bpfproc_exporter_series", "Series in this exposition, this one included.", "gauge");
+  writer.sample("bpfproc_exporter_series", {}, static_cast<double>(writer.series() + 1));
+}
+
+std::string exposition_text(const ExporterSnapshot& snapshot, const ReaderCounts& reader) {
+  std::string text;
+  write_exposition_text(snapshot, reader, text);
+  return text;
+}
+
+}  // namespace bpfproc
