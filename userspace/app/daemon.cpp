@@ -6,11 +6,10 @@
 #include <cstdio>
 #include <iostream>
 
-#include <prometheus/text_serializer.h>
 #include <spdlog/spdlog.h>
 
 #include "bpfproc/app/exporter.h"
-#include "bpfproc/exposition/exposition.h"
+#include "bpfproc/exposition/text_writer.h"
 #include "bpfproc/grouping/config.h"
 #include "bpfproc/kernel/check.h"
 #include "bpfproc/util/duration.h"
@@ -18,7 +17,7 @@
 #include "bpfproc/util/signals.h"
 #include "bpfproc/util/version.h"
 #include "bpfproc/web/health.h"
-#include "bpfproc/web/scrape_collectable.h"
+#include "bpfproc/web/scrape_source.h"
 
 namespace bpfproc {
 namespace {
@@ -73,7 +72,7 @@ int run_once(const DaemonFlags& flags) {
   if (!exporter) return fail(kExitFailure, exporter.error().message());
   (*exporter)->collectors().refresh_now();
   auto snapshot = (*exporter)->publisher().publish_now();
-  std::cout << prometheus::TextSerializer().Serialize(build_exposition(*snapshot, {.scrapes = 1}));
+  std::cout << exposition_text(*snapshot, {.scrapes = 1});
   return 0;
 }
 
@@ -97,8 +96,8 @@ int run_daemon(const DaemonFlags& flags) {
   (*exporter)->start();
 
   SnapshotPublisher& publisher = (*exporter)->publisher();
-  auto collectable = std::make_shared<ScrapeCollectable>(publisher);
-  auto server = WebServer::start(web, collectable, [&publisher] { return health_json(publisher.latest().get()); });
+  auto scrapes = std::make_shared<ScrapeSource>(publisher);
+  auto server = WebServer::start(web, scrapes, [&publisher] { return health_json(publisher.latest().get()); });
   if (!server) return fail(kExitFailure, server.error().message());
   spdlog::info("bpfproc {} listening on {}{}", kVersion, flags.web.listen_address, flags.web.telemetry_path);
 

@@ -1,23 +1,24 @@
-#include "bpfproc/web/scrape_collectable.h"
+#include "bpfproc/web/scrape_source.h"
 
 #include <exception>
 
 #include <spdlog/spdlog.h>
 
-#include "bpfproc/exposition/exposition.h"
+#include "bpfproc/exposition/text_writer.h"
 
 namespace bpfproc {
 
-std::vector<prometheus::MetricFamily> ScrapeCollectable::Collect() const {
+void ScrapeSource::write(std::string& text) const {
   const std::uint64_t scrape = ++scrapes_;
-  // Nothing below throws by design; this is the last line that keeps a scrape alive regardless.
+  text.clear();
+  // Nothing below throws by design but allocation; this is the last line that keeps a scrape alive.
   try {
     std::shared_ptr<const ExporterSnapshot> snapshot = publisher_.fresh();
-    if (!snapshot) return {};
-    return build_exposition(*snapshot, {.scrapes = scrape});
+    if (!snapshot) return;
+    write_exposition_text(*snapshot, {.scrapes = scrape}, text);
   } catch (const std::exception& error) {
+    text.clear();
     spdlog::error("scrape failed: {}", error.what());
-    return {};
   }
 }
 

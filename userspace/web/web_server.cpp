@@ -6,22 +6,27 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <charconv>
 #include <cstring>
 
 #include <CivetServer.h>
 #include <civetweb.h>
+#include <prometheus/text_serializer.h>
 
 #include "bpfproc/util/whole_file.h"
+#include "bpfproc/web/gzip.h"
 
 namespace bpfproc {
 namespace {
 
-// civetweb calls begin_request with only the connection; Exposer owns the server's user data,
-// so the one server of the process is found here.
-std::atomic<WebServer*> running_server{nullptr};
+// civetweb calls begin_request with only the connection; the WebServer is the CivetServer's user
+// context.
+WebServer* server_of(struct mg_connection* connection) {
+  const auto* civetweb = static_cast<const CivetServer*>(mg_get_user_data(mg_get_context(connection)));
+  return civetweb == nullptr ? nullptr : static_cast<WebServer*>(const_cast<void*>(civetweb->getUserContext()));
+}
 
 void send(struct mg_connection* connection, const char* content_type, const std::string& body) {
   mg_printf(connection,
@@ -106,7 +111,7 @@ Result<std::string> civetweb_listening_port(const std::string& listen_address) {
 }
 
 Result<std::unique_ptr<WebServer>> WebServer::start(const WebOptions& options,
-                                                    std::shared_ptr<prometheus::Collectable> metrics,
+                                                    std::shared_ptr<ScrapeSource> metrics,
                                                     std::function<std::string()> health_json) {
   auto port = civetweb_listening_port(options.listen_address);
   if (!port) return port.error();
@@ -139,26 +144,59 @@ Result<std::unique_ptr<WebServer>> WebServer::start(const WebOptions& options,
       civetweb_options.insert(civetweb_options.end(), {"ssl_verify_peer", "yes", "ssl_ca_file", tls->client_ca_file});
   }
 
-  running_server = server.get();
+  server->transferred_bytes_ = &prometheus::BuildCounter()
+                                    .Name("exposer_transferred_bytes_total")
+                                    .Help("Transferred bytes to metrics services")
+                                    .Register(*server->self_metrics_)
+                                    .Add({});
+  // The quantiles prometheus::Exposer used, so that dashboards of it keep working.
+  server->request_latencies_ = &prometheus::BuildSummary()
+                                    .Name("exposer_request_latencies")
+                                    .Help("Latencies of serving scrape requests, in microseconds")
+                                    .Register(*server->self_metrics_)
+                                    .Add({}, prometheus::Summary::Quantiles{{0.5, 0.05}, {0.9, 0.01}, {0.99, 0.001}});
+
   static CivetCallbacks callbacks{};
   callbacks.begin_request = handle_request;
   try {
-    server->exposer_ = std::make_unique<prometheus::Exposer>(civetweb_options, &callbacks);
+    server->civetweb_ = std::make_unique<CivetServer>(civetweb_options, &callbacks, server.get());
   } catch (const std::exception&) {
-    running_server = nullptr;
     return explain_listen_failure(options.listen_address, *port);
   }
-  server->exposer_->RegisterCollectable(server->metrics_, options.telemetry_path);
   return server;
 }
 
 WebServer::~WebServer() {
-  exposer_.reset();  // stops civetweb's threads before running_server is cleared
-  running_server = nullptr;
+  civetweb_.reset();  // stops civetweb's threads before the members they use go
+}
+
+void WebServer::serve_metrics(struct mg_connection* connection) {
+  const auto start = std::chrono::steady_clock::now();
+  // One buffer per civetweb worker thread, kept between scrapes: after the first scrape, writing
+  // the exposition allocates nothing (unless the text outgrows the buffer).
+  thread_local std::string text;
+  thread_local std::string compressed;
+  metrics_->write(text);
+  text += prometheus::TextSerializer().Serialize(self_metrics_->Collect());
+
+  const std::string* body = &text;
+  const char* encoding = "";
+  if (accepts_gzip(mg_get_header(connection, "Accept-Encoding")) && gzip_compress(text, compressed).ok()) {
+    body = &compressed;
+    encoding = "Content-Encoding: gzip\r\n";
+  }
+  // The headers prometheus::Exposer sent: text format 0.0.4 is Prometheus's default for text/plain.
+  mg_printf(connection, "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n%sContent-Length: %zu\r\n\r\n",
+            encoding, body->size());
+  mg_write(connection, body->data(), body->size());
+
+  const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+  request_latencies_->Observe(static_cast<double>(elapsed.count()));
+  transferred_bytes_->Increment(static_cast<double>(body->size()));
 }
 
 int WebServer::handle_request(struct mg_connection* connection) {
-  WebServer* server = running_server.load();
+  WebServer* server = server_of(connection);
   const mg_request_info* request = mg_get_request_info(connection);
   if (server == nullptr || request == nullptr || request->local_uri == nullptr) return 0;
   const std::string path = request->local_uri;
@@ -174,6 +212,15 @@ int WebServer::handle_request(struct mg_connection* connection) {
     }
   }
 
+  if (path == server->options_.telemetry_path) {
+    if (std::strcmp(request->request_method, "GET") != 0) {
+      mg_printf(connection,
+                "HTTP/1.1 405 Method Not Allowed\r\nAllow: GET\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      return 405;
+    }
+    server->serve_metrics(connection);
+    return 200;
+  }
   if (path == "/health") {
     send(connection, "application/json", server->health_json_());
     return 200;
@@ -188,7 +235,7 @@ int WebServer::handle_request(struct mg_connection* connection) {
          "</ul>\n</body></html>\n");
     return 200;
   }
-  return 0;  // the Exposer serves the telemetry path and answers 404 elsewhere
+  return 0;  // civetweb answers 404
 }
 
 }  // namespace bpfproc

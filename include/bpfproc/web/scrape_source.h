@@ -1,20 +1,23 @@
 #pragma once
-// The prometheus-cpp Collectable behind /metrics: every scrape reads a fresh snapshot from the
-// publisher (never collecting itself), counts itself, and builds the exposition from it.
+// What /metrics serves: every scrape reads a fresh snapshot from the publisher (never collecting
+// itself), counts itself, and writes the text exposition of it directly (exposition/text_writer.h).
 #include <atomic>
 #include <cstdint>
-#include <vector>
-
-#include <prometheus/collectable.h>
+#include <string>
 
 #include "bpfproc/snapshot/snapshot_publisher.h"
 
 namespace bpfproc {
 
-class ScrapeCollectable : public prometheus::Collectable {
+class ScrapeSource {
  public:
-  explicit ScrapeCollectable(SnapshotPublisher& publisher) : publisher_(publisher) {}
-  std::vector<prometheus::MetricFamily> Collect() const override;
+  explicit ScrapeSource(SnapshotPublisher& publisher) : publisher_(publisher) {}
+
+  // Replaces the contents of `text` with this scrape's exposition (empty if there is no snapshot
+  // yet). The caller keeps `text` between scrapes so that its capacity is reused.
+  void write(std::string& text) const;
+
+  // The one scrape counter: bpfproc_exporter_scrapes_total shows it.
   std::uint64_t scrapes() const { return scrapes_.load(); }
 
  private:
