@@ -16,6 +16,7 @@
 #include "bpfproc/util/exit_status.h"
 #include "bpfproc/util/interruptible_wait.h"
 #include "bpfproc/bench/pingpong.h"
+#include "bpfproc/bench/process_limits.h"
 #include "bpfproc/bench/switch_overhead.h"
 
 namespace bpfproc {
@@ -91,11 +92,15 @@ int run_bench(const BenchOptions& options) {
   if (!missing.empty()) return fail_in_bench(kExitFailure, missing);
   auto paths = find_paths(options);
   if (!paths) return fail_in_bench(kExitFailure, paths.error().message());
-  // Before starting anything, so that a host too small for the largest swarm fails at once.
-  if (auto limits = check_process_limits(*std::max_element(options.processes.begin(), options.processes.end())); !limits)
-    return fail_in_bench(kExitFailure, limits.error().message());
-
+  // Before starting anything, so that a host too small for the largest swarm fails at once. The
+  // stop handlers come first: a SIGINT from here on unwinds through the destructor that restores
+  // the limits.
   const StopSignals stop_signals;
+  const std::uint64_t largest = *std::max_element(options.processes.begin(), options.processes.end());
+  auto raised_limits = RaisedProcessLimits::raise_for(largest);
+  if (!raised_limits) return fail_in_bench(kExitFailure, raised_limits.error().message());
+  if (auto limits = check_process_limits(largest); !limits)
+    return fail_in_bench(kExitFailure, limits.error().message());
   BenchReport report;
   report.kernel = kernel_release();
   report.cpus = static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN));

@@ -1,36 +1,23 @@
 #include "bpfproc/bench/collection_cost.h"
 
-#include <sys/resource.h>
-
 #include <algorithm>
-#include <charconv>
 
 #include <spdlog/spdlog.h>
 
 #include "bpfproc/util/child_process.h"
 #include "bpfproc/bench/daemon_child.h"
+#include "bpfproc/bench/process_limits.h"
 #include "bpfproc/util/interruptible_wait.h"
-#include "bpfproc/procfs/procfs.h"
 
 namespace bpfproc {
 namespace {
 
-// Room kept for everything else that starts during the run: the daemon's threads, the
-// ping-pong, other users of the host.
-constexpr std::uint64_t kProcessHeadroom = 100;
 // swarm forks about 10,000 processes a second; this allows for a slow, busy host.
 constexpr std::chrono::seconds kSwarmTimeout{300};
 // The memory refresher keeps to 10% of a CPU, so its first pass over 10,000 small processes takes
 // a second or two of wall time; big processes on the host take far longer each.
 constexpr std::chrono::seconds kMemoryPassTimeout{600};
 constexpr std::chrono::milliseconds kHealthPollInterval{100};
-
-std::uint64_t read_number(const ProcFs& procfs, const char* path) {
-  auto text = procfs.read(path);
-  std::uint64_t value = 0;
-  if (text) std::from_chars(text->data(), text->data() + text->size(), value);
-  return value;
-}
 
 double value_or_zero(const std::vector<Sample>& samples, std::string_view name,
                      const std::map<std::string, std::string>& labels = {}) {
@@ -54,22 +41,6 @@ Result<Ok> wait_for_memory_pass(DaemonChild& daemon) {
 }
 
 }  // namespace
-
-Result<Ok> check_process_limits(std::uint64_t extra) {
-  const ProcFs procfs("/proc");
-  const std::uint64_t needed = procfs.pids().size() + extra + kProcessHeadroom;
-  const std::uint64_t pid_max = read_number(procfs, "sys/kernel/pid_max");
-  const std::uint64_t threads_max = read_number(procfs, "sys/kernel/threads-max");
-  rlimit processes{};
-  getrlimit(RLIMIT_NPROC, &processes);
-  const std::string what = std::to_string(needed) + " processes are needed for --processes " + std::to_string(extra);
-  if (pid_max != 0 && needed > pid_max) return Error{what, "kernel.pid_max is " + std::to_string(pid_max)};
-  if (threads_max != 0 && needed > threads_max)
-    return Error{what, "kernel.threads-max is " + std::to_string(threads_max)};
-  if (processes.rlim_cur != RLIM_INFINITY && needed > processes.rlim_cur)
-    return Error{what, "ulimit -u is " + std::to_string(processes.rlim_cur)};
-  return Ok{};
-}
 
 Result<CollectionCost> measure_collection_cost(const CollectionCostOptions& options) {
   CollectionCost cost;

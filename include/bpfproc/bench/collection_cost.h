@@ -19,8 +19,4 @@ struct CollectionCostOptions {
 
 Result<CollectionCost> measure_collection_cost(const CollectionCostOptions& options);
 
-// Fails with one line when the host cannot hold `extra` more processes (kernel.pid_max,
-// kernel.threads-max, RLIMIT_NPROC).
-Result<Ok> check_process_limits(std::uint64_t extra);
-
 }  // namespace bpfproc
