@@ -10,15 +10,10 @@
  * - tp_btf/sched_switch with prev_state TASK_DEAD: a task's final counters, taken at the last
  *   switch-out of its life, when its runtime has been updated for the last time. Processes that
  *   start and exit between two collections are counted this way.
- * - tp_btf/sched_wakeup, sched_wakeup_new and sched_switch, when run-queue latency is on: the
- *   wakeup stamps the task's runnable time (so does a switch-out that leaves prev runnable, i.e.
- *   a preemption), and the switch-in of next adds the wait to next's histogram. State lives in
- *   task storage (runqueue_wait.bpf.h). When it is off, the wakeup programs are not loaded and
- *   the verifier removes the latency code from the switch program (runqueue_latency is rodata).
- * Cost: sched_switch runs on every context switch. With latency off it only tests one argument
- * and returns, unless the task is dying; then it copies one ~400-byte record (well under 1 µs per
- * exit). With latency on it adds up to two task-storage lookups and a few loads and adds: no
- * clock helper (see scheduler_clock_ns), no hash map, no atomics.
+ * Run-queue latency is a separate object (runqueue_latency.bpf.c); this one owns the task storage
+ * it fills (runqueue_waits), which the exit records read.
+ * Cost: sched_switch runs on every context switch. It only tests one argument and returns, unless
+ * the task is dying; then it copies one ~400-byte record (well under 1 µs per exit).
  * Fork and exec copy one record each (exec also copies up to 768 bytes of path and arguments).
  * Loss: a full ring buffer is counted per CPU in lost_events; userspace exports it.
  */
@@ -34,7 +29,6 @@ char LICENSE[] SEC("license") = "GPL";
 #define TASK_DEAD 0x00000080
 
 const volatile bool include_kernel_threads = false;
-const volatile bool runqueue_latency = false;
 
 /* 2 MiB holds about 1,600 exec events (the largest kind, ~1.2 KiB). Userspace drains it on a
  * timer (kEventDrainInterval in include/bpfproc/kernel/bpf_collector.h), and at once when a
@@ -69,32 +63,6 @@ static __always_inline __u64 submit_flags(void)
 	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 
 	return pending > EVENTS_SIZE / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-}
-
-/* Tasks whose waits are measured: the same ones the counters cover, never the idle task. */
-static __always_inline bool latency_tracked(const struct task_struct *task)
-{
-	return task->pid != 0 && (include_kernel_threads || !is_kernel_thread(task));
-}
-
-static __always_inline void stamp_runnable(struct task_struct *task)
-{
-	if (latency_tracked(task) && mark_queued(task) < 0)
-		count_lost(LOST_TASK_STORAGE);
-}
-
-SEC("tp_btf/sched_wakeup")
-int BPF_PROG(handle_wakeup, struct task_struct *task)
-{
-	stamp_runnable(task);
-	return 0;
-}
-
-SEC("tp_btf/sched_wakeup_new")
-int BPF_PROG(handle_wakeup_new, struct task_struct *task)
-{
-	stamp_runnable(task);
-	return 0;
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -161,14 +129,6 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev, struct task_
 {
 	struct exit_event *event;
 
-	if (runqueue_latency) {
-		/* Preempted (still runnable): its next wait starts now. The kernel's own run_delay
-		 * makes the same test (sched_info_depart). */
-		if (prev_state == TASK_RUNNING)
-			stamp_runnable(prev);
-		if (latency_tracked(next) && record_wait(next) < 0)
-			count_lost(LOST_TASK_STORAGE);
-	}
 	if (!(prev_state & TASK_DEAD))
 		return 0;
 	if (!include_kernel_threads && is_kernel_thread(prev))

@@ -1,4 +1,4 @@
-/* Per-task run-queue wait state, kept in task-local storage.
+/* Per-task run-queue wait histograms, kept in task-local storage.
  *
  * Why task storage and not a hash map keyed by tgid: the per-switch program then does no hash
  * lookup and no atomic add. A task is switched in on one CPU at a time, so only that CPU writes
@@ -6,7 +6,10 @@
  * clean. Userspace sums threads into processes, exactly as it does for the CPU counters: the task
  * iterator reads each live thread's histogram, and the exit event carries the final one.
  *
- * Both BPF objects declare this map; userspace makes the iterator reuse the lifecycle object's. */
+ * No timestamp of our own is kept: the kernel's sched_info.last_queued is the start of the wait.
+ *
+ * Every BPF object declares this map; the lifecycle object, always loaded, owns it, and userspace
+ * makes the task iterator and the run-queue latency object reuse its file descriptor. */
 #ifndef BPFPROC_RUNQUEUE_WAIT_BPF_H
 #define BPFPROC_RUNQUEUE_WAIT_BPF_H
 
@@ -16,24 +19,19 @@
 
 #include "task_record.h"
 
-struct runqueue_wait {
-	__u64 queued_ns;  /* scheduler_clock_ns() when the task became runnable; 0 while it runs */
-	struct runqueue_latency latency;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);  /* required for task storage */
 	__type(key, int);
-	__type(value, struct runqueue_wait);
+	__type(value, struct runqueue_latency);
 } runqueue_waits SEC(".maps");
 
 /* Now, by the clock of the run queue `task` is on: the scheduler's own clock (rq->clock), which
- * its sched_info accounting (run_delay) also uses. Both hooks run right after the scheduler
- * updated it (try_to_wake_up and __schedule call update_rq_clock first), and reading it is three
- * loads, where bpf_ktime_get_ns() costs ~36 ns on a VM: with two reads per context switch, that
- * alone would be 5% of a 1.5 µs switch. se.cfs_rq is set for tasks of every class; without
- * CONFIG_FAIR_GROUP_SCHED there is no cfs_rq->rq, and the monotonic clock is used instead. */
+ * its sched_info accounting (last_queued, run_delay) also uses. sched_switch runs right after
+ * __schedule updated it (update_rq_clock), and reading it is three loads, where
+ * bpf_ktime_get_ns() costs ~36 ns on a VM: 2.5% of a 1.5 µs switch for one read. se.cfs_rq is set
+ * for tasks of every class; without CONFIG_FAIR_GROUP_SCHED there is no cfs_rq->rq, and the
+ * monotonic clock is used instead. */
 static __always_inline __u64 scheduler_clock_ns(const struct task_struct *task)
 {
 	if (bpf_core_field_exists(struct cfs_rq, rq))
@@ -68,53 +66,40 @@ static __always_inline __u32 latency_slot(__u64 wait_ns)
 	return log2 < RUNQUEUE_LATENCY_SLOTS ? log2 : RUNQUEUE_LATENCY_SLOTS - 1;
 }
 
-/* The task was made runnable, or was preempted and stays on the run queue. */
-static __always_inline int mark_queued(struct task_struct *task)
-{
-	struct runqueue_wait *wait;
-
-	wait = bpf_task_storage_get(&runqueue_waits, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!wait)
-		return -1;
-	wait->queued_ns = scheduler_clock_ns(task);
-	return 0;
-}
-
-/* The task is about to run: one observation, if it was queued since bpfproc attached. Creates the
- * storage if needed, so that NULL always means a failure (no memory, or the kernel's per-CPU
- * task-storage lock was busy), which the caller counts; a task that was never stamped simply has
- * queued_ns 0. */
+/* `task` is being switched in: one observation of the wait that ends now, if the kernel timed it
+ * (last_queued is 0 when the task was not queued since its last run, e.g. a yield with nothing
+ * else runnable). Creates the storage if needed, so that NULL always means a failure (no memory,
+ * or the kernel's per-CPU task-storage lock was busy), which the caller counts. */
 static __always_inline int record_wait(struct task_struct *task)
 {
-	struct runqueue_wait *wait;
+	struct runqueue_latency *latency;
 	__u64 queued_ns, wait_ns;
 	__u32 slot;
 
-	wait = bpf_task_storage_get(&runqueue_waits, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!wait)
-		return -1;
-	if (!(queued_ns = wait->queued_ns))
+	if (!(queued_ns = task->sched_info.last_queued))
 		return 0;
-	wait->queued_ns = 0;
+	latency = bpf_task_storage_get(&runqueue_waits, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!latency)
+		return -1;
 	wait_ns = scheduler_clock_ns(task) - queued_ns;
-	if ((__s64)wait_ns < 0) /* woken on another CPU, whose clock read slightly ahead */
+	if ((__s64)wait_ns < 0) /* queued on another CPU, whose clock ran ahead */
 		wait_ns = 0;
-	wait->latency.sum_ns += wait_ns;
-	if (wait_ns > wait->latency.max_ns)
-		wait->latency.max_ns = wait_ns;
+	latency->sum_ns += wait_ns;
+	if (wait_ns > latency->max_ns)
+		latency->max_ns = wait_ns;
 	slot = latency_slot(wait_ns);
 	if (slot < RUNQUEUE_LATENCY_SLOTS) /* always; the verifier wants to see it */
-		wait->latency.slots[slot] += 1;
+		latency->slots[slot] += 1;
 	return 0;
 }
 
 static __always_inline void read_runqueue_latency(struct runqueue_latency *latency,
 						  struct task_struct *task)
 {
-	struct runqueue_wait *wait = bpf_task_storage_get(&runqueue_waits, task, 0, 0);
+	struct runqueue_latency *stored = bpf_task_storage_get(&runqueue_waits, task, 0, 0);
 
-	if (wait)
-		*latency = wait->latency;
+	if (stored)
+		*latency = *stored;
 }
 
 #endif /* BPFPROC_RUNQUEUE_WAIT_BPF_H */

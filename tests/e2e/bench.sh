@@ -33,7 +33,7 @@ def positive(value):
     return isinstance(value, (int, float)) and value > 0
 
 switches = report.get("context_switch", {})
-for key in ("runqueue_latency_on", "runqueue_latency_off", "floor"):
+for key in ("default_collectors", "runqueue_latency_on", "floor"):
     entry = switches.get(key)
     if entry is None:
         problems.append(f"context_switch.{key} missing")
@@ -46,13 +46,13 @@ for key in ("runqueue_latency_on", "runqueue_latency_off", "floor"):
         expect(positive(entry.get(figure)), f"{key}.{figure} = {entry.get(figure)}")
     expect(isinstance(entry.get("overhead"), (int, float)), f"{key}.overhead = {entry.get('overhead')}")
     programs = {program["name"]: program for program in entry.get("programs", [])}
-    wanted = "empty_switch" if key == "floor" else "handle_switch"
+    # handle_fork runs in the statistics run (it starts processes) and is always loaded.
+    wanted = {"floor": "empty_switch", "runqueue_latency_on": "record_runqueue_wait"}.get(key, "handle_fork")
     expect(wanted in programs and programs[wanted]["runs"] > 0 and programs[wanted]["run_time_ns"] > 0,
            f"{key}: no runs of {wanted} in {sorted(programs)}")
-    if key == "runqueue_latency_on":
-        expect("handle_wakeup" in programs, f"{key}: no handle_wakeup in {sorted(programs)}")
-    if key == "runqueue_latency_off":
-        expect("handle_wakeup" not in programs, f"{key}: handle_wakeup is loaded")
+    expect(not any(name.startswith("handle_wakeup") for name in programs), f"{key}: a wakeup program is loaded")
+    if key == "default_collectors":
+        expect("record_runqueue_wait" not in programs, f"{key}: record_runqueue_wait is loaded")
 
 collection = report.get("collection", [])
 expect(len(collection) == 1, f"{len(collection)} collection entries, expected 1")

@@ -109,7 +109,7 @@ int run_bench(const BenchOptions& options) {
 
   const SwitchOverheadOptions switch_options{cpu, options.round_trips, options.pairs, paths->churn, paths->burn};
   for (SwitchPrograms programs :
-       {SwitchPrograms::runqueue_latency_on, SwitchPrograms::runqueue_latency_off, SwitchPrograms::floor}) {
+       {SwitchPrograms::default_collectors, SwitchPrograms::runqueue_latency_on, SwitchPrograms::floor}) {
     auto overhead = measure_switch_overhead(programs, switch_options);
     if (!overhead) return failed(overhead.error());
     report.switch_overheads.push_back(std::move(*overhead));

@@ -27,8 +27,8 @@ constexpr std::chrono::milliseconds kSettle{50};
 
 const char* key_of(SwitchPrograms programs) {
   switch (programs) {
+    case SwitchPrograms::default_collectors: return "default_collectors";
     case SwitchPrograms::runqueue_latency_on: return "runqueue_latency_on";
-    case SwitchPrograms::runqueue_latency_off: return "runqueue_latency_off";
     case SwitchPrograms::floor: return "floor";
   }
   return "";
@@ -36,8 +36,8 @@ const char* key_of(SwitchPrograms programs) {
 
 const char* description_of(SwitchPrograms programs) {
   switch (programs) {
+    case SwitchPrograms::default_collectors: return "bpfproc, default collectors";
     case SwitchPrograms::runqueue_latency_on: return "bpfproc, run-queue latency on";
-    case SwitchPrograms::runqueue_latency_off: return "bpfproc, run-queue latency off";
     case SwitchPrograms::floor: return "empty sched_switch program (floor)";
   }
   return "";

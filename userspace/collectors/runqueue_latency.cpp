@@ -1,6 +1,8 @@
 // The run-queue latency collector: per-group histograms of the waits for a CPU
-// (bpfproc_group_runqueue_latency_seconds). The kernel side records them only when this collector
-// is on (the tracker loads the wakeup programs then); the task records carry them.
+// (bpfproc_group_runqueue_latency_seconds). Off by default: its program runs on every context
+// switch (bpf/runqueue_latency.bpf.c), and the tracker loads it only when this collector is on; the
+// task records carry the histograms. The default exposition still has the total wait and the
+// number of timeslices, which the kernel counts anyway, so the mean wait costs nothing.
 #include "bpfproc/collectors/collector.h"
 
 namespace bpfproc {
@@ -17,7 +19,7 @@ class RunqueueLatencyCollector : public Collector {
 }  // namespace
 
 CollectorDefinition runqueue_latency_collector() {
-  return {"runqueue-latency", "Run-queue latency histograms; attaches the sched_wakeup programs", true, false,
+  return {"runqueue-latency", "Run-queue latency histograms; attaches a program to sched_switch", false, false,
           [](CollectorEnvironment&) -> Result<std::unique_ptr<Collector>> {
             return std::unique_ptr<Collector>(std::make_unique<RunqueueLatencyCollector>());
           }};

@@ -63,6 +63,11 @@ void add_group_families(const ExporterSnapshot& snapshot, std::vector<MetricFami
   auto run_delay = family("bpfproc_group_runqueue_wait_seconds_total",
                           "Time the group's threads spent runnable, waiting for a CPU (sched_info.run_delay).",
                           MetricType::Counter);
+  // With the wait total, the mean wait per timeslice, at no per-switch cost: the kernel counts both.
+  auto timeslices = family("bpfproc_group_timeslices_total",
+                           "Times the group's threads were given a CPU (sched_info.pcount); "
+                           "bpfproc_group_runqueue_wait_seconds_total divided by it is the mean wait.",
+                           MetricType::Counter);
   auto latency = family("bpfproc_group_runqueue_latency_seconds",
                          "Run-queue latency of the group's threads: each wait from wakeup, or from "
                          "preemption, until running again. Waits since bpfproc started.",
@@ -86,6 +91,7 @@ void add_group_families(const ExporterSnapshot& snapshot, std::vector<MetricFami
     add(switches, {name, {"kind", "voluntary"}}, static_cast<double>(group.counters.voluntary_switches));
     add(migrations, {name}, static_cast<double>(group.counters.migrations));
     add(run_delay, {name}, seconds(group.counters.run_delay_ns));
+    add(timeslices, {name}, static_cast<double>(group.counters.timeslices));
     if (snapshot.runqueue_latency_enabled)
       latency.metric.push_back(runqueue_histogram(name, group.counters.runqueue_latency));
     if (snapshot.memory_enabled && group.has_memory) {
@@ -98,7 +104,8 @@ void add_group_families(const ExporterSnapshot& snapshot, std::vector<MetricFami
     if (group.processes > 0)
       add(oldest, {name}, snapshot.boot_time_unix_seconds + seconds(group.oldest_start_ns));
   }
-  for (auto* built : {&processes, &threads, &cpu, &exits, &switches, &migrations, &run_delay, &memory, &oldest})
+  for (auto* built :
+       {&processes, &threads, &cpu, &exits, &switches, &migrations, &run_delay, &timeslices, &memory, &oldest})
     families.push_back(std::move(*built));
   if (snapshot.runqueue_latency_enabled) families.push_back(std::move(latency));
 }

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "lifecycle.skel.h"
+#include "runqueue_latency.skel.h"
 #include "task_iter.skel.h"
 
 namespace bpfproc {
@@ -56,19 +57,30 @@ std::string last_libbpf_warning() {
 Result<std::unique_ptr<BpfCollector>> BpfCollector::open(const BpfOptions& options) {
   std::unique_ptr<BpfCollector> collector(new BpfCollector(options));
 
-  // The lifecycle object first: it owns the run-queue wait storage that the iterator reads.
+  // The lifecycle object first: it owns the run-queue wait storage and the loss counters, which
+  // the other objects reuse. It is the one object always loaded, and its exit records read the
+  // storage, so the storage lives there rather than in the optional run-queue latency object.
   auto* lifecycle = collector->lifecycle_ = lifecycle_bpf__open();
   if (lifecycle == nullptr) return load_error("open the lifecycle programs", errno);
   lifecycle->rodata->include_kernel_threads = options.include_kernel_threads;
-  lifecycle->rodata->runqueue_latency = options.runqueue_latency;
-  bpf_program__set_autoload(lifecycle->progs.handle_wakeup, options.runqueue_latency);
-  bpf_program__set_autoload(lifecycle->progs.handle_wakeup_new, options.runqueue_latency);
   if (int error = lifecycle_bpf__load(lifecycle))
-    return load_error(options.runqueue_latency
-                          ? "load the lifecycle programs (tp_btf sched_process_fork/exec, sched_switch, sched_wakeup*)"
-                          : "load the lifecycle programs (tp_btf sched_process_fork/exec, sched_switch)",
-                      error);
+    return load_error("load the lifecycle programs (tp_btf sched_process_fork/exec, sched_switch)", error);
   if (int error = lifecycle_bpf__attach(lifecycle)) return load_error("attach the lifecycle programs", error);
+
+  if (options.runqueue_latency) {
+    auto* runqueue_latency = collector->runqueue_latency_ = runqueue_latency_bpf__open();
+    if (runqueue_latency == nullptr) return load_error("open the run-queue latency program", errno);
+    runqueue_latency->rodata->include_kernel_threads = options.include_kernel_threads;
+    if (int error = bpf_map__reuse_fd(runqueue_latency->maps.runqueue_waits,
+                                      bpf_map__fd(lifecycle->maps.runqueue_waits)))
+      return load_error("share the run-queue wait storage with the run-queue latency program", error);
+    if (int error = bpf_map__reuse_fd(runqueue_latency->maps.lost_events, bpf_map__fd(lifecycle->maps.lost_events)))
+      return load_error("share the loss counters with the run-queue latency program", error);
+    if (int error = runqueue_latency_bpf__load(runqueue_latency))
+      return load_error("load the run-queue latency program (tp_btf sched_switch)", error);
+    if (int error = runqueue_latency_bpf__attach(runqueue_latency))
+      return load_error("attach the run-queue latency program", error);
+  }
 
   auto* task_iter = collector->task_iter_ = task_iter_bpf__open();
   if (task_iter == nullptr) return load_error("open the task iterator", errno);
@@ -94,6 +106,7 @@ BpfCollector::~BpfCollector() {
   statistics_.reset();  // statistics off first, as before the programs go
   ring_buffer__free(events_);
   bpf_link__destroy(iter_link_);
+  runqueue_latency_bpf__destroy(runqueue_latency_);
   lifecycle_bpf__destroy(lifecycle_);
   task_iter_bpf__destroy(task_iter_);
 }
@@ -101,6 +114,8 @@ BpfCollector::~BpfCollector() {
 std::vector<ProgramStats> BpfCollector::program_stats() const {
   std::vector<ProgramStats> stats = read_program_stats(lifecycle_->obj);
   for (ProgramStats& program : read_program_stats(task_iter_->obj)) stats.push_back(std::move(program));
+  if (runqueue_latency_ != nullptr)
+    for (ProgramStats& program : read_program_stats(runqueue_latency_->obj)) stats.push_back(std::move(program));
   return stats;
 }
 

@@ -15,7 +15,8 @@ std::vector<ProgramStats> read_program_stats(const bpf_object* object) {
     std::uint32_t length = sizeof(info);
     if (bpf_obj_get_info_by_fd(fd, &info, &length) != 0) continue;
     stats.push_back({bpf_program__name(program), info.run_cnt, info.run_time_ns,
-                     static_cast<std::uint32_t>(info.xlated_prog_len / sizeof(bpf_insn)), info.recursion_misses});
+                     static_cast<std::uint32_t>(info.xlated_prog_len / sizeof(bpf_insn)), info.recursion_misses,
+                     info.id});
   }
   return stats;
 }

@@ -27,7 +27,7 @@ struct PingPongPair {
 
 // The ping-pong with one set of programs attached, against nothing attached.
 struct SwitchOverhead {
-  std::string key;          // "runqueue_latency_on", "runqueue_latency_off" or "floor"
+  std::string key;          // "default_collectors", "runqueue_latency_on" or "floor"
   std::string description;  // for the table
   std::vector<PingPongPair> pairs;
   // The kernel's run-time statistics of each program, from a separate untimed run.

@@ -11,9 +11,9 @@
 namespace bpfproc {
 
 enum class SwitchPrograms {
-  runqueue_latency_on,   // bpfproc's programs as the daemon loads them by default
-  runqueue_latency_off,  // as with --no-collector.runqueue-latency
-  floor,                 // bpf/switch_floor.bpf.c: an empty sched_switch program
+  default_collectors,   // bpfproc's programs as the daemon loads them by default
+  runqueue_latency_on,  // as with --collector.runqueue-latency
+  floor,                // bpf/switch_floor.bpf.c: an empty sched_switch program
 };
 
 struct SwitchOverheadOptions {

@@ -19,6 +19,7 @@
 
 struct task_iter_bpf;
 struct lifecycle_bpf;
+struct runqueue_latency_bpf;
 struct ring_buffer;
 struct bpf_link;
 
@@ -26,9 +27,9 @@ namespace bpfproc {
 
 struct BpfOptions {
   bool include_kernel_threads = false;
-  // Run-queue latency histograms: attaches the wakeup programs and makes the switch program
-  // time each wait. Off, neither is loaded.
-  bool runqueue_latency = true;
+  // Run-queue latency histograms: loads and attaches bpf/runqueue_latency.bpf.c, one program on
+  // sched_switch. Off (the daemon's default), it is not loaded and nothing runs per switch for it.
+  bool runqueue_latency = false;
   // Keeps the kernel's BPF run-time statistics on (BPF_ENABLE_STATS) while the collector lives,
   // for program_stats(). The kernel then times every program run, about 20 ns each.
   bool bpf_stats = false;
@@ -75,6 +76,7 @@ class BpfCollector {
   FileDescriptor statistics_;  // holds BPF_ENABLE_STATS on while open
   task_iter_bpf* task_iter_ = nullptr;
   lifecycle_bpf* lifecycle_ = nullptr;
+  runqueue_latency_bpf* runqueue_latency_ = nullptr;  // only with options_.runqueue_latency
   bpf_link* iter_link_ = nullptr;
   ring_buffer* events_ = nullptr;
   EventSink* sink_ = nullptr;  // only during drain_events

@@ -18,6 +18,7 @@ struct ProgramStats {
   // Runs the kernel skipped because the program was already running on that CPU (e.g. a wakeup
   // in an interrupt during a wakeup in a system call). Counted even without statistics.
   std::uint64_t recursion_misses = 0;
+  std::uint32_t id = 0;  // the kernel's program id, to find the program's links (tests)
 };
 
 // Every loaded program of `object`; programs left unloaded (autoload off) are skipped.
