@@ -143,7 +143,8 @@ class TextWriter {
 
 // Sample lines of one group, for the size estimate below.
 std::size_t lines_per_group(const ExporterSnapshot& snapshot) {
-  std::size_t lines = 11;  // processes, threads, 2 cpu, exits, 2 switches, migrations, run delay, oldest
+  std::size_t lines = 12;  // processes, threads, 2 cpu, exits, 2 switches, migrations, run delay, timeslices,
+                           // oldest
   if (snapshot.memory_enabled) lines += 8;
   if (snapshot.runqueue_latency_enabled) lines += RunqueueLatency::kSlots + 2;
   return lines;
@@ -199,6 +200,12 @@ void write_group_families(const ExporterSnapshot& snapshot, TextWriter& writer) 
             "Time the group's threads spent runnable, waiting for a CPU (sched_info.run_delay).", "counter",
             [&](std::string_view name, const GroupTotals& group, Label label) {
               writer.sample(name, {label}, seconds(group.counters.run_delay_ns));
+            });
+  per_group("bpfproc_group_timeslices_total",
+            "Times the group's threads were given a CPU (sched_info.pcount); "
+            "bpfproc_group_runqueue_wait_seconds_total divided by it is the mean wait.",
+            "counter", [&](std::string_view name, const GroupTotals& group, Label label) {
+              writer.sample(name, {label}, static_cast<double>(group.counters.timeslices));
             });
   per_group("bpfproc_group_memory_bytes",
             "Memory of the group's live processes from smaps_rollup, summed over processes (rss double-counts "
