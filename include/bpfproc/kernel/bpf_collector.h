@@ -53,8 +53,13 @@ class BpfCollector {
   // Every live task, one record per thread. The records stay valid until the next call.
   Result<std::span<const task_record>> read_tasks();
 
-  // Hands every pending event to `sink`; returns how many, or an error.
+  // Hands every pending event to `sink`; returns how many, or an error. Exits held in the kernel
+  // whose final switch is done are swept into the buffer first.
   Result<int> drain_events(EventSink& sink);
+  // At the end of a measurement or at shutdown: stops holding new exits, and sweeps and drains
+  // until every held exit has been sent or `timeout` passed. Returns how many are still held
+  // (they are released, unsent, when the collector is destroyed).
+  Result<int> settle_exits(EventSink& sink, std::chrono::milliseconds timeout);
   // Waits up to timeout_ms for the kernel to signal events (it does so only when the buffer
   // fills up; callers drain every kEventDrainInterval anyway). Returns early on a signal.
   void wait_for_events(int timeout_ms);
@@ -70,6 +75,8 @@ class BpfCollector {
  private:
   explicit BpfCollector(const BpfOptions& options) : options_(options) {}
   static int handle_event(void* context, void* data, std::size_t size);
+  // Runs the kernel's exit sweep once; returns how many exits are still held, or -1.
+  int sweep_exits();
 
   BpfOptions options_;
   FileDescriptor statistics_;  // holds BPF_ENABLE_STATS on while open
