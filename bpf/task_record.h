@@ -101,6 +101,8 @@ enum lost_reason {
 	LOST_EXIT_FALLBACK = 2,      /* an exit not held to its final switch (table full): its
 				      * counters come from sched_process_free, or, if that never
 				      * comes, from sched_process_exit (before exit_mm) */
+	LOST_EXIT_INEXACT = 3,       /* of those, sent with the values read at sched_process_exit
+				      * (free never came, or the fallback table was full too) */
 	LOST_REASON_COUNT,
 };
 

@@ -222,6 +222,47 @@ TEST(ExitCapture, ChurnStormIsCountedOnceEachWithFallbacksReported) {
   EXPECT_EQ(group->exits, 5001u) << "each exit counted once";
 }
 
+TEST(ExitCapture, AFullTableFallsBackToTheFreeValuesEachCountedOnce) {
+  REQUIRE_BPF_OR_SKIP();
+  const std::string exits_tool = tool_as("exits", "fallback");
+  TrackerOptions options;
+  options.config = config_from(tree_config("fallback", exits_tool));
+  options.bpf.held_exits_capacity = 1;  // nearly every exit of the host falls back
+  auto opened = ProcessTracker::open(std::move(options));
+  ASSERT_TRUE(opened) << opened.error().message();
+  ProcessTracker& monitor = **opened;
+  monitor.start_draining();
+  const std::uint64_t before = group_runtime_ns(monitor.collect_groups(), "fallback");
+  const std::uint64_t fallbacks_before = monitor.events_lost()["exit_fallback"];
+  TestCgroup cgroup("fallback");
+
+  // 800: fewer than the fallback table holds (1,024), so each gets its free's final values.
+  Child workload = spawn_light({exits_tool, "-g", cgroup.path(), "storm", "800"});
+  const double before_move_ns = std::stod(workload.read_line());
+  ASSERT_EQ(workload.finish(), 0);
+  cgroup.wait_empty();
+  const double truth = cgroup.usage_ns() + before_move_ns;
+  // A fallback exit waits for its task's free (17-27 ms), or FALLBACK_WAIT_NS (1 s) when free
+  // never comes: no collection before then, or the process would be taken as vanished.
+  usleep(1'500'000);
+
+  const auto groups = collect_until_exits(monitor, "fallback", 801);
+  const double exported = static_cast<double>(group_runtime_ns(groups, "fallback") - before);
+  const std::uint64_t fallbacks = monitor.events_lost()["exit_fallback"] - fallbacks_before;
+  report("storm of 800 processes with a one-entry held table (free's values) vs cgroup usage_usec", exported,
+         truth);
+  std::printf("measured: one-entry held table: exit_fallback %llu, of which exit_inexact %llu (host-wide), "
+              "exit_unobserved %llu\n",
+              static_cast<unsigned long long>(fallbacks),
+              static_cast<unsigned long long>(monitor.events_lost()["exit_inexact"]),
+              static_cast<unsigned long long>(monitor.events_lost()["exit_unobserved"]));
+  EXPECT_GT(fallbacks, 0u) << "exits overlapping another held one cannot be held";
+  EXPECT_LT(relative_error(exported, truth), 0.005) << "exported " << exported << " ns, cgroup " << truth << " ns";
+  const GroupTotals* group = find_group(groups, "fallback");
+  ASSERT_NE(group, nullptr);
+  EXPECT_EQ(group->exits, 801u) << "a fallback exit is sent once, by free or by the aging sweep";
+}
+
 std::vector<std::string> loaded_programs(bool runqueue_latency) {
   BpfOptions options;
   options.runqueue_latency = runqueue_latency;

@@ -101,6 +101,7 @@ std::map<std::string, std::uint64_t> ProcessTracker::events_lost_locked(const st
   return {{"ringbuf_full", bpf_->lost_events(LOST_RINGBUF_FULL)},
           {"task_storage", bpf_->lost_events(LOST_TASK_STORAGE)},
           {"exit_fallback", bpf_->lost_events(LOST_EXIT_FALLBACK)},
+          {"exit_inexact", bpf_->lost_events(LOST_EXIT_INEXACT)},
           {"program_recursion", recursion_misses},
           {"exit_unobserved", table_.unobserved_exits()}};
 }

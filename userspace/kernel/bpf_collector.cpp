@@ -65,6 +65,9 @@ Result<std::unique_ptr<BpfCollector>> BpfCollector::open(const BpfOptions& optio
   // Only run-queue latency needs the switch and wakeup programs: off, nothing runs per switch.
   bpf_program__set_autoload(lifecycle->progs.handle_switch, options.runqueue_latency);
   bpf_program__set_autoload(lifecycle->progs.handle_wakeup, options.runqueue_latency);
+  if (options.held_exits_capacity != 0)
+    if (int error = bpf_map__set_max_entries(lifecycle->maps.held_exits, options.held_exits_capacity))
+      return load_error("size the held exits table", error);
   bpf_program__set_autoload(lifecycle->progs.handle_wakeup_new, options.runqueue_latency);
   if (int error = lifecycle_bpf__load(lifecycle))
     return load_error(options.runqueue_latency

@@ -32,6 +32,9 @@ struct BpfOptions {
   // Keeps the kernel's BPF run-time statistics on (BPF_ENABLE_STATS) while the collector lives,
   // for program_stats(). The kernel then times every program run, about 20 ns each.
   bool bpf_stats = false;
+  // Exits held at once until their final switch (lifecycle.bpf.c, held_exits); 0 keeps the BPF
+  // side's size (HELD_EXITS_SIZE). Tests make it tiny to exercise the exit_fallback path.
+  std::uint32_t held_exits_capacity = 0;
 };
 
 // How often every consumer of the event ring buffer drains it, at the least. The programs wake a
