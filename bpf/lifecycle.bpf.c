@@ -29,9 +29,9 @@
  *   the wakeup stamps the task's runnable time (so does a switch-out that leaves prev runnable,
  *   i.e. a preemption), and the switch-in of next adds the wait to next's histogram. State lives
  *   in task storage (runqueue_wait.bpf.h). When it is off, none of the three is loaded.
- * Cost: exit: one hash update and one kfunc (~0.1 µs) plus, at most once per millisecond, a
- * sweep: a walk of HELD_EXITS_SIZE buckets (~2-3 µs) and ~0.5 µs per finished task (one ~400-byte
- * record). Free: one hash lookup, and the rate-limited sweep. Nothing per context switch unless
+ * Cost: exit: one hash update and one kfunc plus, at most once per millisecond, a sweep: a walk
+ * of HELD_EXITS_SIZE buckets (a few µs, from the prototype's 10-13 µs for 4,096) and one
+ * ~400-byte record per finished task. Not re-measured at this size. Free: one hash lookup, and the rate-limited sweep. Nothing per context switch unless
  * run-queue latency is on; then the switch does up to two task-storage lookups and a few loads
  * and adds: no clock helper (see scheduler_clock_ns), no hash map, no atomics.
  * Fork and exec copy one record each (exec also copies up to 768 bytes of path and arguments).
@@ -216,10 +216,11 @@ struct held_exit {
 /* Tasks between sched_process_exit and the sweep after their final switch. What bounds it: the
  * exits of one sweep interval plus the tasks still exiting. A task is there from the start of
  * do_exit (exit_mm, files, ...) to the first sweep after its final switch; sweeps run every
- * millisecond while tasks exit or are freed and at every event drain (100 ms) otherwise. A churn
- * storm of 80,000 exits on 2 CPUs kept fewer than 100 held at once; 1,024 leaves room for a
- * process of a thousand threads dying at once. A sweep walks every bucket of the hash, ~2.5 ns
- * each, so this size costs ~3 µs per sweep (4,096 cost 10-13 µs). Beyond it: exit_fallback. */
+ * millisecond while tasks exit or are freed and at every event drain (100 ms) otherwise. The
+ * prototype's churn storm (81,550 exits on 2 CPUs) never filled 4,096 entries, and the 5,000-
+ * process storm test (tests/bpf/exit_capture_test.cpp) reports no exit_fallback with 1,024; the
+ * peak occupancy itself was not measured. A sweep walks every bucket of the hash (4,096 cost
+ * 10-13 µs, so this size should cost about a quarter of that). Beyond it: exit_fallback. */
 #define HELD_EXITS_SIZE 1024
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
