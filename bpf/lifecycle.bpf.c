@@ -7,15 +7,36 @@
  * - tp_btf/sched_process_exec: the identity a process gets at exec (comm, executable, first
  *   arguments) and its counters at that moment, so CPU used before an exec stays with the old
  *   group. Userspace prefers /proc while the process lives; these are the fallback.
- * - tp_btf/sched_switch with prev_state TASK_DEAD: a task's final counters, taken at the last
- *   switch-out of its life, when its runtime has been updated for the last time. Processes that
- *   start and exit between two collections are counted this way.
- * Run-queue latency is a separate object (runqueue_latency.bpf.c); this one owns the task storage
- * it fills (runqueue_waits), which the exit records read.
- * Cost: sched_switch runs on every context switch. It only tests one argument and returns, unless
- * the task is dying; then it copies one ~400-byte record (well under 1 µs per exit).
+ * - Exits, with no program on the switch path. A task's counters are final only after its last
+ *   context switch, and no hook fires there except sched_switch, which would cost every switch
+ *   on the host. The two exit hooks each fall short on their own (kernel 6.18, measured):
+ *   sched_process_exit fires for every task, but before exit_mm and the final schedule (it misses
+ *   up to 9% of a process that frees 2 GiB); sched_process_free fires after both with final
+ *   values, but is not delivered for about 0.1% of tasks under churn. So:
+ *   - tp_btf/sched_process_exit takes a reference on the task (bpf_task_acquire) and parks it in
+ *     `held_exits`, keyed by (start_boottime, tid).
+ *   - A sweep (sweep_held_exits) takes each reference out; when the task is TASK_DEAD and no
+ *     longer on a CPU, its final switch is done: it reads the final counters, sends the exit
+ *     record and releases the task; otherwise it puts the reference back. Sweeps run from the
+ *     exit and free programs (at most once per SWEEP_INTERVAL_NS) and from sweep_exits, a
+ *     syscall program that userspace runs at every event drain and at shutdown.
+ *   - tp_btf/sched_process_free is the fallback for a task that could not be held (table full):
+ *     it sends that task's final values. If free never comes for it, the values read at exit
+ *     are sent after FALLBACK_WAIT_NS. Each fallback counts in lost_events[LOST_EXIT_FALLBACK].
+ *   A held reference is an rcu_users reference: it delays the task's free until the release, so
+ *   a held task's free comes after its exit record and sends nothing.
+ * Run-queue latency is a separate object (runqueue_latency.bpf.c), loaded only when it is on;
+ * this one owns the task storage it fills (runqueue_waits), which the exit records read.
+ * Cost: exit: one hash update and one kfunc plus, at most once per millisecond, a sweep: a walk
+ * of HELD_EXITS_SIZE buckets (a few µs, from the prototype's 10-13 µs for 4,096) and one
+ * ~400-byte record per finished task; not re-measured at this size. Free: one hash lookup and
+ * the rate-limited sweep. Nothing runs per context switch.
  * Fork and exec copy one record each (exec also copies up to 768 bytes of path and arguments).
- * Loss: a full ring buffer is counted per CPU in lost_events; userspace exports it.
+ * Loss: a full ring buffer is counted per CPU in lost_events (a held exit is kept and sent at a
+ * later sweep instead); an exit that could not be held is counted as exit_fallback, and, if its
+ * exit-time values had to be sent (no free, or the fallback table full too), as exit_inexact:
+ * those miss what the task used after sched_process_exit (exit_mm: ~10 µs for a small process, up
+ * to 9% of one that frees 2 GiB). Userspace exports all of them.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -25,8 +46,16 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define TASK_RUNNING 0x00000000 /* include/linux/sched.h */
-#define TASK_DEAD 0x00000080
+#define TASK_DEAD 0x00000080 /* include/linux/sched.h */
+
+/* Referenced kptrs in map values. clang 14 drops btf_type_tag on a pointer to a struct but keeps
+ * it on a pointer to a typedef, and the kernel looks through the typedef. The tag must be "kptr"
+ * (a referenced kptr since 6.3; "kptr_ref" is refused). */
+typedef struct task_struct task_struct_t;
+#define __kptr __attribute__((btf_type_tag("kptr")))
+
+extern struct task_struct *bpf_task_acquire(struct task_struct *task) __ksym;
+extern void bpf_task_release(struct task_struct *task) __ksym;
 
 const volatile bool include_kernel_threads = false;
 
@@ -123,29 +152,268 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_tid, struct linux_
 	return 0;
 }
 
-SEC("tp_btf/sched_switch")
-int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
-	     unsigned int prev_state)
+/* ---- Exits ---- */
+
+struct exit_key {
+	__u64 start_ns;  /* start_boottime: with tid, unique even when tids are reused */
+	__u32 tid;
+	__u32 pad;
+};
+
+struct held_exit {
+	task_struct_t __kptr *task;  /* NULL while a sweep has it out */
+	__u64 exit_ns;               /* CLOCK_BOOTTIME at sched_process_exit */
+};
+
+/* Tasks between sched_process_exit and the sweep after their final switch. What bounds it: the
+ * exits of one sweep interval plus the tasks still exiting. A task is there from the start of
+ * do_exit (exit_mm, files, ...) to the first sweep after its final switch; sweeps run every
+ * millisecond while tasks exit or are freed and at every event drain (100 ms) otherwise. The
+ * prototype's churn storm (81,550 exits on 2 CPUs) never filled 4,096 entries, and the 5,000-
+ * process storm test (tests/bpf/exit_capture_test.cpp) reports no exit_fallback with 1,024; the
+ * peak occupancy itself was not measured. A sweep walks every bucket of the hash (4,096 cost
+ * 10-13 µs, so this size should cost about a quarter of that). Beyond it: exit_fallback. */
+#define HELD_EXITS_SIZE 1024
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HELD_EXITS_SIZE);
+	__type(key, struct exit_key);
+	__type(value, struct held_exit);
+} held_exits SEC(".maps");
+
+/* Exits that could not be held: the record read at sched_process_exit, waiting for the task's
+ * sched_process_free to replace its counters with the final ones. Filled only when held_exits is
+ * full, so it is allocated on demand. 1,024 records of 408 bytes at most (0.4 MiB). */
+#define FALLBACK_EXITS_SIZE 1024
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FALLBACK_EXITS_SIZE);
+	__type(key, struct exit_key);
+	__type(value, struct exit_event);
+} fallback_exits SEC(".maps");
+
+/* Kernel-side sweeps run at most this often: a sweep walks the whole table, so it must not run
+ * at every exit of a storm. A held exit waits at most this long after its final switch while
+ * other tasks exit, or until the next event drain when none do. */
+#define SWEEP_INTERVAL_NS 1000000ull
+/* A fallback exit whose free has not come after this long is sent with its exit-time values.
+ * Frees came 17 ms (median) to 27 ms (max) after the final switch; 1 s is far beyond. */
+#define FALLBACK_WAIT_NS 1000000000ull
+
+__s64 held_count;       /* entries holding a reference; approximate under races, only a hint */
+__s64 fallback_count;   /* entries in fallback_exits; idem */
+__u64 last_sweep_ns;    /* bpf_ktime_get_ns() of the last kernel-side sweep */
+
+static __always_inline bool exit_tracked(const struct task_struct *task)
+{
+	return include_kernel_threads || !is_kernel_thread(task);
+}
+
+static __always_inline void read_exit_record(struct exit_event *event, struct task_struct *task,
+					     __u64 exit_ns)
+{
+	event->kind = EVENT_EXIT;
+	event->pad = 0;
+	event->time_ns = exit_ns;
+	read_task_record(&event->task, task);
+	/* signal->live reaches 0 when the last thread of the process has entered do_exit(). */
+	if (task->signal->live.counter == 0)
+		event->task.flags |= TASK_RECORD_GROUP_DEAD;
+}
+
+/* Sends the final record of `task`; false if the ring buffer is full. */
+static __always_inline bool send_exit(struct task_struct *task, __u64 exit_ns)
+{
+	struct exit_event *event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
+
+	if (!event)
+		return false;
+	read_exit_record(event, task, exit_ns);
+	bpf_ringbuf_submit(event, submit_flags());
+	return true;
+}
+
+struct sweep_state {
+	__u32 pending;  /* references put back: tasks not finished yet */
+};
+
+static long sweep_one(struct bpf_map *map, struct exit_key *key, struct held_exit *held,
+		      struct sweep_state *state)
+{
+	struct task_struct *task, *other;
+	unsigned int task_state;
+	int on_cpu;
+
+	task = bpf_kptr_xchg(&held->task, NULL);
+	if (!task)  /* another CPU is sweeping it, or the exit program has not stored it yet */
+		return 0;
+	/* TASK_DEAD is set while the task still runs its final schedule (on_cpu == 1); on_cpu goes
+	 * to 0 in finish_task_switch, after the last runtime and sched_info update. So __state
+	 * first, then on_cpu: x86 keeps the loads in order, the empty asm keeps the compiler from
+	 * reordering them. */
+	task_state = *(volatile unsigned int *)&task->__state;
+	asm volatile("" ::: "memory");
+	on_cpu = *(volatile int *)&task->on_cpu;
+	asm volatile("" ::: "memory"); /* and the counters only after on_cpu */
+	if (!(task_state & TASK_DEAD) || on_cpu || !send_exit(task, held->exit_ns)) {
+		other = bpf_kptr_xchg(&held->task, task);
+		if (other)  /* cannot happen: the slot was empty; released rather than leaked */
+			bpf_task_release(other);
+		state->pending++;
+		return 0;
+	}
+	bpf_task_release(task);
+	__sync_fetch_and_sub(&held_count, 1);
+	bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+static long age_fallback(struct bpf_map *map, struct exit_key *key, struct exit_event *record,
+			 __u64 *now)
 {
 	struct exit_event *event;
 
-	if (!(prev_state & TASK_DEAD))
+	if (*now - record->time_ns < FALLBACK_WAIT_NS)
 		return 0;
-	if (!include_kernel_threads && is_kernel_thread(prev))
-		return 0;
-
 	event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
-	if (!event) {
-		count_lost(LOST_RINGBUF_FULL);
+	if (!event)
+		return 1;  /* full: try again at the next drain */
+	__builtin_memcpy(event, record, sizeof(*event));
+	/* Whoever deletes the entry sends it: the free program may be racing for it. */
+	if (bpf_map_delete_elem(map, key)) {
+		bpf_ringbuf_discard(event, BPF_RB_NO_WAKEUP);
 		return 0;
 	}
-	event->kind = EVENT_EXIT;
-	event->pad = 0;
-	event->time_ns = bpf_ktime_get_boot_ns();
-	read_task_record(&event->task, prev);
-	/* signal->live reaches 0 when the last thread of the process has entered do_exit(). */
-	if (prev->signal->live.counter == 0)
-		event->task.flags |= TASK_RECORD_GROUP_DEAD;
 	bpf_ringbuf_submit(event, submit_flags());
+	__sync_fetch_and_sub(&fallback_count, 1);
+	count_lost(LOST_EXIT_INEXACT);
 	return 0;
+}
+
+static __always_inline __u32 sweep_held_exits(void)
+{
+	struct sweep_state state = {};
+
+	bpf_for_each_map_elem(&held_exits, sweep_one, &state, 0);
+	return state.pending;
+}
+
+/* From the exit and free programs: only when something is held, and not more than once per
+ * SWEEP_INTERVAL_NS unless the table is half full. */
+static __always_inline void sweep_if_due(void)
+{
+	__u64 now;
+
+	if (held_count <= 0)
+		return;
+	now = bpf_ktime_get_ns();
+	if (now - last_sweep_ns < SWEEP_INTERVAL_NS && held_count < HELD_EXITS_SIZE / 2)
+		return;
+	last_sweep_ns = now;
+	sweep_held_exits();
+}
+
+/* The table is full (or the reference could not be taken): keep the exit-time record for the
+ * free program to complete, or send it now if that table is full too. */
+static __always_inline void fall_back(struct task_struct *task, struct exit_key *key,
+				      __u64 exit_ns)
+{
+	struct exit_event *record;
+
+	count_lost(LOST_EXIT_FALLBACK);
+	record = bpf_ringbuf_reserve(&events, sizeof(*record), 0);
+	if (!record) {
+		count_lost(LOST_RINGBUF_FULL);
+		return;
+	}
+	read_exit_record(record, task, exit_ns);
+	/* The ring buffer reservation doubles as the scratch space (408 bytes do not fit the
+	 * 512-byte stack next to the rest). */
+	if (bpf_map_update_elem(&fallback_exits, key, record, BPF_NOEXIST) == 0) {
+		__sync_fetch_and_add(&fallback_count, 1);
+		bpf_ringbuf_discard(record, BPF_RB_NO_WAKEUP);
+		return;
+	}
+	count_lost(LOST_EXIT_INEXACT);
+	bpf_ringbuf_submit(record, submit_flags());
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(handle_exit, struct task_struct *task, bool group_dead)
+{
+	struct exit_key key = {};
+	struct held_exit init = {}, *held;
+	struct task_struct *reference, *other;
+	__u64 exit_ns = bpf_ktime_get_boot_ns();
+
+	sweep_if_due();
+	if (!exit_tracked(task))
+		return 0;
+	key.start_ns = task->start_boottime;
+	key.tid = task->pid;
+	init.exit_ns = exit_ns;
+	if (bpf_map_update_elem(&held_exits, &key, &init, BPF_NOEXIST)) {
+		fall_back(task, &key, exit_ns);
+		return 0;
+	}
+	held = bpf_map_lookup_elem(&held_exits, &key);
+	if (!held)
+		return 0;  /* cannot happen: just inserted, and only this task's exit deletes it */
+	reference = bpf_task_acquire(task);
+	if (!reference) {
+		bpf_map_delete_elem(&held_exits, &key);
+		fall_back(task, &key, exit_ns);
+		return 0;
+	}
+	other = bpf_kptr_xchg(&held->task, reference);
+	if (other)
+		bpf_task_release(other);
+	__sync_fetch_and_add(&held_count, 1);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(handle_free, struct task_struct *task)
+{
+	struct exit_key key = {};
+	struct exit_event *record, *event;
+
+	if (fallback_count > 0) {
+		key.start_ns = task->start_boottime;
+		key.tid = task->pid;
+		record = bpf_map_lookup_elem(&fallback_exits, &key);
+		if (record) {
+			event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
+			if (!event) {
+				/* Left in the table: its exit-time values go out after the wait. */
+				count_lost(LOST_RINGBUF_FULL);
+			} else {
+				/* The final values; the exit time stays the one read at exit. */
+				read_exit_record(event, task, record->time_ns);
+				/* Whoever deletes the entry sends it: the aging sweep may race. */
+				if (bpf_map_delete_elem(&fallback_exits, &key)) {
+					bpf_ringbuf_discard(event, BPF_RB_NO_WAKEUP);
+				} else {
+					bpf_ringbuf_submit(event, submit_flags());
+					__sync_fetch_and_sub(&fallback_count, 1);
+				}
+			}
+		}
+	}
+	sweep_if_due();
+	return 0;
+}
+
+/* Run by userspace (BPF_PROG_TEST_RUN) at every event drain and at shutdown: finishes the held
+ * exits whose final switch is done, and sends fallback exits whose free never came. Returns how
+ * many held exits are still pending. */
+SEC("syscall")
+int sweep_exits(void *context)
+{
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	if (fallback_count > 0)
+		bpf_for_each_map_elem(&fallback_exits, age_fallback, &now, 0);
+	return sweep_held_exits();
 }

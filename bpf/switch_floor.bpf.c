@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Switch floor: an empty program on the context-switch tracepoint, for `bpfproc bench` only.
  *
- * Hook: tp_btf/sched_switch, the same hook as lifecycle.bpf.c's handle_switch.
+ * Hook: tp_btf/sched_switch, the same hook as runqueue_latency.bpf.c's record_runqueue_wait.
  * Why: any program on sched_switch costs something before its first instruction runs: the
  * tracepoint becomes live, and the kernel's dispatcher (bpf_trace_run4) disables migration, enters
  * an RCU read section and calls the program. This program does nothing else, so the ping-pong

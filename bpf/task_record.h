@@ -89,7 +89,8 @@ struct exec_event {
 struct exit_event {
 	__u32 kind;                  /* EVENT_EXIT */
 	__u32 pad;
-	__u64 time_ns;               /* CLOCK_BOOTTIME at the final switch */
+	__u64 time_ns;               /* CLOCK_BOOTTIME at sched_process_exit: shortly before an
+				      * exited thread's runtime joins signal_struct (release_task) */
 	struct task_record task;     /* the thread's final counters */
 };
 
@@ -97,6 +98,11 @@ struct exit_event {
 enum lost_reason {
 	LOST_RINGBUF_FULL = 0,
 	LOST_TASK_STORAGE = 1,       /* a run-queue wait not timed: task storage unavailable */
+	LOST_EXIT_FALLBACK = 2,      /* an exit not held to its final switch (table full): its
+				      * counters come from sched_process_free, or, if that never
+				      * comes, from sched_process_exit (before exit_mm) */
+	LOST_EXIT_INEXACT = 3,       /* of those, sent with the values read at sched_process_exit
+				      * (free never came, or the fallback table was full too) */
 	LOST_REASON_COUNT,
 };
 

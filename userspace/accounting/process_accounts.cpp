@@ -5,7 +5,12 @@ namespace {
 
 // A thread or process missing from this many consecutive scans without an exit event is taken
 // as gone. Two, not one: a thread is unhashed shortly before its final switch, so one scan can
-// miss a thread whose exit event is still on its way.
+// miss a thread whose exit event is still on its way. The exit is held in the kernel until a
+// sweep finds that final switch done, and every collection sweeps (drain_events) after reading
+// the iterator: a thread missing from scan N was unhashed before it, so it made its final switch
+// microseconds later (a run-queue wait if preempted), and scan N+1's sweep sends its record
+// before scan N+1 ends, which is before two scans have passed. Zombies stay in the iterator
+// until reaped, after their final switch, so they do not need the grace at all.
 constexpr std::uint64_t kScansBeforeGone = 2;
 
 }  // namespace

@@ -26,6 +26,13 @@ Result<std::unique_ptr<ProcessTracker>> ProcessTracker::open(TrackerOptions opti
 ProcessTracker::~ProcessTracker() {
   stopping_ = true;
   if (drain_thread_.joinable()) drain_thread_.join();
+  // Exits still held in the kernel are sent rather than dropped with the programs; a task in a
+  // long exit_mm is not waited for beyond a short while.
+  if (bpf_) {
+    std::lock_guard lock(mutex_);
+    auto settled = bpf_->settle_exits(table_, std::chrono::milliseconds(200));
+    if (!settled) spdlog::warn("{}", settled.error().message());
+  }
 }
 
 void ProcessTracker::start_draining() { drain_thread_ = std::thread([this] { drain_loop(); }); }
@@ -93,6 +100,8 @@ std::map<std::string, std::uint64_t> ProcessTracker::events_lost_locked(const st
   for (const ProgramStats& program : programs) recursion_misses += program.recursion_misses;
   return {{"ringbuf_full", bpf_->lost_events(LOST_RINGBUF_FULL)},
           {"task_storage", bpf_->lost_events(LOST_TASK_STORAGE)},
+          {"exit_fallback", bpf_->lost_events(LOST_EXIT_FALLBACK)},
+          {"exit_inexact", bpf_->lost_events(LOST_EXIT_INEXACT)},
           {"program_recursion", recursion_misses},
           {"exit_unobserved", table_.unobserved_exits()}};
 }

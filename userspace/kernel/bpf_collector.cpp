@@ -9,6 +9,7 @@
 #include <cstdarg>
 #include <cstring>
 #include <mutex>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -63,8 +64,13 @@ Result<std::unique_ptr<BpfCollector>> BpfCollector::open(const BpfOptions& optio
   auto* lifecycle = collector->lifecycle_ = lifecycle_bpf__open();
   if (lifecycle == nullptr) return load_error("open the lifecycle programs", errno);
   lifecycle->rodata->include_kernel_threads = options.include_kernel_threads;
+  if (options.held_exits_capacity != 0)
+    if (int error = bpf_map__set_max_entries(lifecycle->maps.held_exits, options.held_exits_capacity))
+      return load_error("size the held exits table", error);
   if (int error = lifecycle_bpf__load(lifecycle))
-    return load_error("load the lifecycle programs (tp_btf sched_process_fork/exec, sched_switch)", error);
+    return load_error("load the lifecycle programs (tp_btf sched_process_fork/exec/exit/free with "
+                      "bpf_task_acquire and kptrs)",
+                      error);
   if (int error = lifecycle_bpf__attach(lifecycle)) return load_error("attach the lifecycle programs", error);
 
   if (options.runqueue_latency) {
@@ -179,12 +185,39 @@ int BpfCollector::handle_event(void* context, void* data, std::size_t size) {
   return 0;
 }
 
+int BpfCollector::sweep_exits() {
+  // Sends the exit records of tasks whose final switch is done (lifecycle.bpf.c, sweep_exits).
+  LIBBPF_OPTS(bpf_test_run_opts, run);
+  if (bpf_prog_test_run_opts(bpf_program__fd(lifecycle_->progs.sweep_exits), &run) != 0) return -1;
+  return static_cast<int>(run.retval);
+}
+
 Result<int> BpfCollector::drain_events(EventSink& sink) {
+  // A sweep first, so that every exit finished by now is in this drain: the kernel sweeps only
+  // when other tasks exit or are freed, so on a quiet host this is what delivers the last ones.
+  sweep_exits();
   sink_ = &sink;
   const int count = ring_buffer__consume(events_);
   sink_ = nullptr;
   if (count < 0) return Error{"cannot read the event ring buffer", "bpf", -count};
   return count;
+}
+
+Result<int> BpfCollector::settle_exits(EventSink& sink, std::chrono::milliseconds timeout) {
+  // New exits are not held any more, so the table only empties. A task still pending is on its
+  // way to its final switch (exit_mm of a large process can take a second).
+  bpf_link__destroy(lifecycle_->links.handle_exit);
+  lifecycle_->links.handle_exit = nullptr;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int pending;
+  while ((pending = sweep_exits()) > 0 && std::chrono::steady_clock::now() < deadline) {
+    auto drained = drain_events(sink);
+    if (!drained) return drained.error();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  auto drained = drain_events(sink);
+  if (!drained) return drained.error();
+  return pending;
 }
 
 void BpfCollector::wait_for_events(int timeout_ms) {

@@ -14,16 +14,17 @@
 namespace bpfproc {
 namespace {
 
-// 5.18 added prev_state to the sched_switch tracepoint, which the exit capture reads.
-constexpr int kMinimumMajor = 5;
-constexpr int kMinimumMinor = 18;
+// The exit capture holds exiting tasks as referenced kptrs tagged "kptr" (the tag's meaning since
+// 6.3) and takes them with the bpf_task_acquire/bpf_task_release kfuncs (trusted arguments, 6.2).
+constexpr int kMinimumMajor = 6;
+constexpr int kMinimumMinor = 3;
 
 Requirement kernel_version() {
   const std::string release = kernel_release();
   int major = 0, minor = 0;
   std::sscanf(release.c_str(), "%d.%d", &major, &minor);
   const bool ok = major > kMinimumMajor || (major == kMinimumMajor && minor >= kMinimumMinor);
-  return {"kernel version >= 5.18", ok, release};
+  return {"kernel version >= 6.3", ok, release};
 }
 
 Requirement kernel_btf() {
@@ -48,18 +49,37 @@ Requirement privileges() {
 std::vector<Requirement> tracepoints() {
   std::vector<Requirement> found;
   struct btf* vmlinux = btf__load_vmlinux_btf();
-  for (const char* name : {"sched_switch", "sched_process_fork", "sched_process_exec"}) {
+  // sched_switch and the wakeups only serve run-queue latency; the exit capture needs no
+  // per-switch program.
+  for (const char* name : {"sched_process_fork", "sched_process_exec", "sched_process_exit", "sched_process_free",
+                           "sched_switch", "sched_wakeup", "sched_wakeup_new"}) {
     // tp_btf programs attach through the btf_trace_<name> typedef.
     const std::string type = std::string("btf_trace_") + name;
     const bool ok = vmlinux != nullptr && btf__find_by_name_kind(vmlinux, type.c_str(), BTF_KIND_TYPEDEF) > 0;
-    found.push_back({std::string("tracepoint ") + name, ok, ok ? "in BTF" : "not found in kernel BTF"});
+    const bool latency_only = std::string(name).starts_with("sched_switch") || std::string(name).starts_with("sched_wakeup");
+    found.push_back({std::string("tracepoint ") + name + (latency_only ? " (run-queue latency)" : ""), ok,
+                     ok ? "in BTF" : "not found in kernel BTF"});
+  }
+  btf__free(vmlinux);
+  return found;
+}
+
+// Exiting tasks are held until their final switch: a reference taken with a kfunc and kept in a
+// map value as a kptr. The kfuncs are in BTF; kptr support itself shows in the load test.
+std::vector<Requirement> kfuncs() {
+  std::vector<Requirement> found;
+  struct btf* vmlinux = btf__load_vmlinux_btf();
+  for (const char* name : {"bpf_task_acquire", "bpf_task_release"}) {
+    const bool ok = vmlinux != nullptr && btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) > 0;
+    found.push_back({std::string("kfunc ") + name + " (exit capture)", ok,
+                     ok ? "in BTF" : "not found in kernel BTF: needs kernel >= 6.2 with CONFIG_BPF_SYSCALL"});
   }
   btf__free(vmlinux);
   return found;
 }
 
 Requirement load_test() {
-  Requirement requirement{"BPF load test (iter/task, ring buffer, tp_btf programs)", false, ""};
+  Requirement requirement{"BPF load test (iter/task, ring buffer, tp_btf programs, task kptrs in maps)", false, ""};
   // Every program, the opt-in run-queue latency one included, so that the check answers for all.
   auto collector = BpfCollector::open(BpfOptions{.include_kernel_threads = false, .runqueue_latency = true});
   if (!collector) {
@@ -83,6 +103,7 @@ std::string kernel_release() {
 std::vector<Requirement> check_requirements(bool with_load_test) {
   std::vector<Requirement> requirements{kernel_version(), kernel_btf(), privileges()};
   for (Requirement& tracepoint : tracepoints()) requirements.push_back(std::move(tracepoint));
+  for (Requirement& kfunc : kfuncs()) requirements.push_back(std::move(kfunc));
   // Loading needs the rest; without it the load test would only repeat the first failure.
   if (with_load_test && first_missing(requirements).empty()) requirements.push_back(load_test());
   return requirements;

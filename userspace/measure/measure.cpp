@@ -243,8 +243,8 @@ int run_measure(const MeasureOptions& options) {
   report.peak_memory = peak;
   report.events_lost = collector.lost_events(LOST_RINGBUF_FULL);
   report.runqueue_waits_lost = collector.lost_events(LOST_TASK_STORAGE);
-  // From the release to the root's final context switch, both CLOCK_BOOTTIME: exact, unlike
-  // the moment the poll loop noticed the exit.
+  // From the release to the root's exit (sched_process_exit, just before it frees its memory),
+  // both CLOCK_BOOTTIME: exact, unlike the moment the poll loop noticed the exit.
   report.wall_seconds = tree.root_exited() && tree.root_exit_time_ns() > release_boottime_ns
                             ? static_cast<double>(tree.root_exit_time_ns() - release_boottime_ns) / 1e9
                             : reaped_wall_seconds;

@@ -43,7 +43,7 @@ class ProcessTree : public EventSink {
   bool is_member(const ProcessKey& key) const { return members_.contains(key); }
   bool root_execed() const { return members_.at(root_).execed; }
   bool root_exited() const { return members_.at(root_).exited; }
-  // CLOCK_BOOTTIME of the root's last thread's final switch; 0 until root_exited().
+  // CLOCK_BOOTTIME of the root's last thread's exit (sched_process_exit); 0 until root_exited().
   std::uint64_t root_exit_time_ns() const { return root_exit_time_ns_; }
   // Members whose last thread has not exited yet, as far as the events say.
   std::vector<ProcessKey> live_members() const;

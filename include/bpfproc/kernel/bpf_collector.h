@@ -33,6 +33,9 @@ struct BpfOptions {
   // Keeps the kernel's BPF run-time statistics on (BPF_ENABLE_STATS) while the collector lives,
   // for program_stats(). The kernel then times every program run, about 20 ns each.
   bool bpf_stats = false;
+  // Exits held at once until their final switch (lifecycle.bpf.c, held_exits); 0 keeps the BPF
+  // side's size (HELD_EXITS_SIZE). Tests make it tiny to exercise the exit_fallback path.
+  std::uint32_t held_exits_capacity = 0;
 };
 
 // How often every consumer of the event ring buffer drains it, at the least. The programs wake a
@@ -54,8 +57,13 @@ class BpfCollector {
   // Every live task, one record per thread. The records stay valid until the next call.
   Result<std::span<const task_record>> read_tasks();
 
-  // Hands every pending event to `sink`; returns how many, or an error.
+  // Hands every pending event to `sink`; returns how many, or an error. Exits held in the kernel
+  // whose final switch is done are swept into the buffer first.
   Result<int> drain_events(EventSink& sink);
+  // At the end of a measurement or at shutdown: stops holding new exits, and sweeps and drains
+  // until every held exit has been sent or `timeout` passed. Returns how many are still held
+  // (they are released, unsent, when the collector is destroyed).
+  Result<int> settle_exits(EventSink& sink, std::chrono::milliseconds timeout);
   // Waits up to timeout_ms for the kernel to signal events (it does so only when the buffer
   // fills up; callers drain every kEventDrainInterval anyway). Returns early on a signal.
   void wait_for_events(int timeout_ms);
@@ -71,6 +79,8 @@ class BpfCollector {
  private:
   explicit BpfCollector(const BpfOptions& options) : options_(options) {}
   static int handle_event(void* context, void* data, std::size_t size);
+  // Runs the kernel's exit sweep once; returns how many exits are still held, or -1.
+  int sweep_exits();
 
   BpfOptions options_;
   FileDescriptor statistics_;  // holds BPF_ENABLE_STATS on while open

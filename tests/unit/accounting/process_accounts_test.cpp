@@ -99,6 +99,36 @@ TEST(ProcessAccounts, AProcessGoneWithoutAnExitEventVanishesThenFinishes) {
   EXPECT_EQ(accounts.size(), 0u);
 }
 
+// The kernel holds an exit until a sweep finds the task's final switch done, and a collection
+// drains (and sweeps) after reading the iterator, before its scan is applied. A process unhashed
+// before scan 2's read has its exit records applied by scan 3 at the latest: not a vanished
+// process, and each thread counted once, with its final counters.
+TEST(ProcessAccounts, AnExitHeldUntilTheFinalSwitchLandsWithinTheGracePeriod) {
+  ProcessAccounts accounts;
+  accounts.begin_scan(1);
+  accounts.observe_task(thread_of(100, 900));
+  accounts.observe_task(thread_of(101, 200));
+  EXPECT_TRUE(accounts.end_scan().vanished.empty());
+
+  // Collection 2: both threads already left the iterator; the sweep after the read finds only
+  // the thread's final switch done.
+  EXPECT_FALSE(accounts.on_exit(exit_of(thread_of(101, 250), false)));
+  accounts.begin_scan(2);
+  EXPECT_TRUE(accounts.end_scan().vanished.empty());
+
+  // Collection 3: the leader's exit comes with the next sweep, before this scan is applied.
+  EXPECT_TRUE(accounts.on_exit(exit_of(thread_of(100, 1'000), true)));
+  accounts.begin_scan(3);
+  const ProcessAccounts::ScanOutcome outcome = accounts.end_scan();
+  EXPECT_TRUE(outcome.vanished.empty());
+  EXPECT_EQ(accounts.unobserved_exits(), 0u);
+  EXPECT_TRUE(accounts.exited(kProcess));
+  const ProcessUsage usage = *accounts.usage(kProcess);
+  EXPECT_EQ(usage.used.runtime_ns, 1'250u) << "final counters, each thread once";
+  EXPECT_EQ(usage.exited_threads, 2u);
+  EXPECT_EQ(usage.live_threads, 0u);
+}
+
 TEST(ProcessAccounts, OnlyTheLastThreadsExitEndsTheProcess) {
   ProcessAccounts accounts;
   accounts.add_new_process(kProcess);

@@ -1,0 +1,294 @@
+// Exits that the kernel's exit hooks alone would miscount, against the kernel's own totals:
+// auto-reaped children (a cgroup v2 usage_usec), zombies reaped late and a process that frees
+// 2 GiB (getrusage of the children, taken once reaped), a churn storm (the cgroup again, with the
+// fallback count), and no switch program at all when run-queue latency is off.
+#include <spawn.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "bpf_test_support.h"
+
+#include "bpfproc/kernel/bpf_collector.h"
+
+namespace bpfproc::testing {
+namespace {
+
+double relative_error(double measured, double truth) { return std::fabs(measured - truth) / truth; }
+
+void report(const char* what, double exported_ns, double truth_ns) {
+  std::printf("measured: %s: exported %.3f ms, truth %.3f ms, error %+.4f%%\n", what, exported_ns / 1e6,
+              truth_ns / 1e6, 100.0 * (exported_ns - truth_ns) / truth_ns);
+}
+
+// The cgroup v2 mount, from mountinfo: "/sys/fs/cgroup" on pure v2 hosts, ".../unified" on
+// hybrid ones. Empty if there is none.
+std::string cgroup2_mount() {
+  std::ifstream mountinfo("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(mountinfo, line)) {
+    // ID PARENT MAJ:MIN ROOT MOUNT_POINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER_OPTIONS
+    const auto separator = line.find(" - ");
+    if (separator == std::string::npos) continue;
+    std::istringstream after(line.substr(separator + 3));
+    std::string type;
+    after >> type;
+    if (type != "cgroup2") continue;
+    std::istringstream before(line.substr(0, separator));
+    std::string id, parent, device, root, mount_point;
+    before >> id >> parent >> device >> root >> mount_point;
+    return mount_point;
+  }
+  return {};
+}
+
+// A cgroup of our own under the v2 mount, removed at the end. usage_usec in its cpu.stat is the
+// kernel's exact CPU total of everything that ran in it, exited tasks included, even without the
+// cpu controller.
+class TestCgroup {
+ public:
+  explicit TestCgroup(const std::string& name) {
+    const std::string mount = cgroup2_mount();
+    if (mount.empty()) throw std::runtime_error("no cgroup v2 mount in /proc/self/mountinfo");
+    path_ = mount + "/bpfproc-test-" + name + "-" + std::to_string(getpid());
+    rmdir(path_.c_str());
+    if (mkdir(path_.c_str(), 0755) != 0) throw std::runtime_error("mkdir " + path_);
+  }
+  ~TestCgroup() {
+    // Emptied by then; a task still leaving keeps it busy for a moment.
+    for (int attempt = 0; attempt < 100 && rmdir(path_.c_str()) != 0 && errno == EBUSY; ++attempt) usleep(10'000);
+  }
+  const std::string& path() const { return path_; }
+
+  std::uint64_t value(const std::string& file, const std::string& key) const {
+    std::ifstream input(path_ + "/" + file);
+    std::string name;
+    std::uint64_t number = 0;
+    while (input >> name >> number)
+      if (name == key) return number;
+    return 0;
+  }
+  // Waits until no task is left in it, then a little more for the last final switches.
+  void wait_empty() const {
+    for (int attempt = 0; attempt < 500 && value("cgroup.events", "populated") != 0; ++attempt) usleep(10'000);
+    usleep(50'000);
+  }
+  double usage_ns() const { return static_cast<double>(value("cpu.stat", "usage_usec")) * 1000.0; }
+
+ private:
+  std::string path_;
+};
+
+// Collects until the group has counted `exits` exits (the last exit records can trail the reap
+// by a sweep), for 5 s at most.
+std::vector<GroupTotals> collect_until_exits(ProcessTracker& monitor, const std::string& group, std::uint64_t exits) {
+  auto groups = monitor.collect_groups();
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    const GroupTotals* found = find_group(groups, group);
+    if (found != nullptr && found->exits >= exits) break;
+    usleep(100'000);
+    groups = monitor.collect_groups();
+  }
+  return groups;
+}
+
+// Like Child::spawn, but with posix_spawn (vfork-like): the child does not copy this test's
+// memory, so it uses almost no CPU before its exec. That CPU, by design, stays with the group the
+// process had before the exec (none here), while the reference (the workload's own runtime at its
+// cgroup move) includes it: after a fork, up to 4 ms of tearing down the copy at exec.
+Child spawn_light(const std::vector<std::string>& argv) {
+  auto in_pipe = Pipe::open("child stdin");
+  auto out_pipe = Pipe::open("child stdout");
+  if (!in_pipe || !out_pipe) throw std::runtime_error("pipe");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in_pipe->read_end.get(), STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe->write_end.get(), STDOUT_FILENO);
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  Child child;
+  const int error = posix_spawn(&child.pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (error != 0) throw std::runtime_error("posix_spawn " + argv[0]);
+  child.to_child = std::move(in_pipe->write_end);
+  child.from_child = std::move(out_pipe->read_end);
+  return child;
+}
+
+std::string tree_config(const std::string& name, const std::string& tool_path) {
+  return "process_names: [{name: " + name + ", comm: [" + comm_of_tool(tool_path) + "]}]\nchildren: true\n";
+}
+
+TEST(ExitCapture, AutoReapedChildrenMatchTheirCgroupWithinHalfPercent) {
+  REQUIRE_BPF_OR_SKIP();
+  const std::string exits_tool = tool_as("exits", "reaped");
+  auto monitor = start_monitor(tree_config("reaped", exits_tool));
+  const std::uint64_t before = group_runtime_ns(monitor->collect_groups(), "reaped");
+  TestCgroup cgroup("reaped");
+
+  // 200 children burn 5 ms each; SIGCHLD ignored, so the kernel reaps each before its final
+  // switch and no sched_process_free-like moment comes after our reading.
+  Child workload = spawn_light({exits_tool, "-g", cgroup.path(), "ignored", "200", "5"});
+  const double before_move_ns = std::stod(workload.read_line());
+  ASSERT_EQ(workload.finish(), 0);
+  cgroup.wait_empty();
+  const double truth = cgroup.usage_ns() + before_move_ns;
+
+  const auto groups = collect_until_exits(*monitor, "reaped", 201);
+  const double exported = static_cast<double>(group_runtime_ns(groups, "reaped") - before);
+  report("200 auto-reaped children (SIGCHLD ignored) vs cgroup usage_usec", exported, truth);
+  EXPECT_LT(relative_error(exported, truth), 0.005) << "exported " << exported << " ns, cgroup " << truth << " ns";
+  EXPECT_GT(truth, 200 * 5e6);
+  const GroupTotals* group = find_group(groups, "reaped");
+  ASSERT_NE(group, nullptr);
+  EXPECT_EQ(group->exits, 201u) << "200 children and the parent, each once";
+}
+
+TEST(ExitCapture, ZombiesReapedLateMatchGetrusageWithinHalfPercent) {
+  REQUIRE_BPF_OR_SKIP();
+  const std::string exits_tool = tool_as("exits", "zombies");
+  auto monitor = start_monitor(tree_config("zombies", exits_tool));
+  const std::uint64_t before = group_runtime_ns(monitor->collect_groups(), "zombies");
+  const std::int64_t children_before = children_cpu_ns();
+
+  // 50 children burn 10 ms each and stay zombies for 300 ms before their parent reaps them.
+  Child workload = Child::spawn({exits_tool, "zombies", "50", "10", "300"});
+  ASSERT_EQ(workload.finish(), 0);
+  const double truth = static_cast<double>(children_cpu_ns() - children_before);
+
+  const auto groups = collect_until_exits(*monitor, "zombies", 51);
+  const double exported = static_cast<double>(group_runtime_ns(groups, "zombies") - before);
+  report("50 zombies reaped 300 ms late vs getrusage(RUSAGE_CHILDREN)", exported, truth);
+  EXPECT_LT(relative_error(exported, truth), 0.005) << "exported " << exported << " ns, getrusage " << truth << " ns";
+  const GroupTotals* group = find_group(groups, "zombies");
+  ASSERT_NE(group, nullptr);
+  EXPECT_EQ(group->exits, 51u);
+}
+
+TEST(ExitCapture, ProcessFreeingTwoGibibytesIsCountedWithItsExitMm) {
+  REQUIRE_BPF_OR_SKIP();
+  const std::string exits_tool = tool_as("exits", "bigmem");
+  auto monitor = start_monitor(tree_config("bigmem", exits_tool));
+  const std::uint64_t before = group_runtime_ns(monitor->collect_groups(), "bigmem");
+  const std::int64_t children_before = children_cpu_ns();
+
+  // Freeing 2 GiB of touched pages in exit_mm takes tens of ms of system time, all of it after
+  // sched_process_exit: a reading taken there would miss it.
+  Child workload = Child::spawn({exits_tool, "bigmem", "2048"});
+  ASSERT_EQ(workload.finish(), 0);
+  const double truth = static_cast<double>(children_cpu_ns() - children_before);
+
+  const auto groups = collect_until_exits(*monitor, "bigmem", 2);
+  const double exported = static_cast<double>(group_runtime_ns(groups, "bigmem") - before);
+  report("a process touching and freeing 2 GiB vs getrusage(RUSAGE_CHILDREN)", exported, truth);
+  EXPECT_LT(relative_error(exported, truth), 0.005) << "exported " << exported << " ns, getrusage " << truth << " ns";
+  const GroupTotals* group = find_group(groups, "bigmem");
+  ASSERT_NE(group, nullptr);
+  EXPECT_EQ(group->exits, 2u);
+}
+
+TEST(ExitCapture, ChurnStormIsCountedOnceEachWithFallbacksReported) {
+  REQUIRE_BPF_OR_SKIP();
+  const std::string exits_tool = tool_as("exits", "storm");
+  auto monitor = start_monitor(tree_config("storm", exits_tool));
+  const std::uint64_t before = group_runtime_ns(monitor->collect_groups(), "storm");
+  const std::uint64_t fallbacks_before = monitor->events_lost()["exit_fallback"];
+  TestCgroup cgroup("storm");
+
+  // 5,000 children forked back to back, each exiting at once: the most exits in flight.
+  Child workload = spawn_light({exits_tool, "-g", cgroup.path(), "storm", "5000"});
+  const double before_move_ns = std::stod(workload.read_line());
+  ASSERT_EQ(workload.finish(), 0);
+  cgroup.wait_empty();
+  const double truth = cgroup.usage_ns() + before_move_ns;
+
+  const auto groups = collect_until_exits(*monitor, "storm", 5001);
+  const double exported = static_cast<double>(group_runtime_ns(groups, "storm") - before);
+  const std::uint64_t fallbacks = monitor->events_lost()["exit_fallback"] - fallbacks_before;
+  report("churn storm of 5,000 processes vs cgroup usage_usec", exported, truth);
+  std::printf("measured: churn storm of 5,000 processes: exit_fallback %llu (host-wide, during the storm)\n",
+              static_cast<unsigned long long>(fallbacks));
+  for (const auto& [source, count] : monitor->events_lost())
+    std::printf("measured: churn storm: events lost since the monitor started, %s: %llu\n", source.c_str(),
+                static_cast<unsigned long long>(count));
+  EXPECT_LT(relative_error(exported, truth), 0.005) << "exported " << exported << " ns, cgroup " << truth << " ns";
+  const GroupTotals* group = find_group(groups, "storm");
+  ASSERT_NE(group, nullptr);
+  EXPECT_EQ(group->exits, 5001u) << "each exit counted once";
+}
+
+TEST(ExitCapture, AFullTableFallsBackToTheFreeValuesEachCountedOnce) {
+  REQUIRE_BPF_OR_SKIP();
+  const std::string exits_tool = tool_as("exits", "fallback");
+  TrackerOptions options;
+  options.config = config_from(tree_config("fallback", exits_tool));
+  options.bpf.held_exits_capacity = 1;  // nearly every exit of the host falls back
+  auto opened = ProcessTracker::open(std::move(options));
+  ASSERT_TRUE(opened) << opened.error().message();
+  ProcessTracker& monitor = **opened;
+  monitor.start_draining();
+  const std::uint64_t before = group_runtime_ns(monitor.collect_groups(), "fallback");
+  const std::uint64_t fallbacks_before = monitor.events_lost()["exit_fallback"];
+  TestCgroup cgroup("fallback");
+
+  // 800: fewer than the fallback table holds (1,024), so each gets its free's final values.
+  Child workload = spawn_light({exits_tool, "-g", cgroup.path(), "storm", "800"});
+  const double before_move_ns = std::stod(workload.read_line());
+  ASSERT_EQ(workload.finish(), 0);
+  cgroup.wait_empty();
+  const double truth = cgroup.usage_ns() + before_move_ns;
+  // A fallback exit waits for its task's free (17-27 ms), or FALLBACK_WAIT_NS (1 s) when free
+  // never comes: no collection before then, or the process would be taken as vanished.
+  usleep(1'500'000);
+
+  const auto groups = collect_until_exits(monitor, "fallback", 801);
+  const double exported = static_cast<double>(group_runtime_ns(groups, "fallback") - before);
+  const std::uint64_t fallbacks = monitor.events_lost()["exit_fallback"] - fallbacks_before;
+  report("storm of 800 processes with a one-entry held table (free's values) vs cgroup usage_usec", exported,
+         truth);
+  std::printf("measured: one-entry held table: exit_fallback %llu, of which exit_inexact %llu (host-wide), "
+              "exit_unobserved %llu\n",
+              static_cast<unsigned long long>(fallbacks),
+              static_cast<unsigned long long>(monitor.events_lost()["exit_inexact"]),
+              static_cast<unsigned long long>(monitor.events_lost()["exit_unobserved"]));
+  EXPECT_GT(fallbacks, 0u) << "exits overlapping another held one cannot be held";
+  EXPECT_LT(relative_error(exported, truth), 0.005) << "exported " << exported << " ns, cgroup " << truth << " ns";
+  const GroupTotals* group = find_group(groups, "fallback");
+  ASSERT_NE(group, nullptr);
+  EXPECT_EQ(group->exits, 801u) << "a fallback exit is sent once, by free or by the aging sweep";
+}
+
+std::vector<std::string> loaded_programs(bool runqueue_latency) {
+  BpfOptions options;
+  options.runqueue_latency = runqueue_latency;
+  auto collector = BpfCollector::open(options);
+  if (!collector) throw std::runtime_error(collector.error().message());
+  std::vector<std::string> names;
+  for (const ProgramStats& program : (*collector)->program_stats()) names.push_back(program.name);
+  return names;
+}
+
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+TEST(ExitCapture, NothingRunsPerSwitchOrWakeupWithoutRunqueueLatency) {
+  REQUIRE_BPF_OR_SKIP();
+  // A program not loaded cannot be attached: the skeleton attaches only loaded programs.
+  const auto without = loaded_programs(false);
+  for (const char* name : {"handle_switch", "handle_wakeup", "handle_wakeup_new"})
+    EXPECT_FALSE(contains(without, name)) << name << " loaded without run-queue latency";
+  for (const char* name : {"handle_exit", "handle_free", "sweep_exits"})
+    EXPECT_TRUE(contains(without, name)) << name;
+  const auto with = loaded_programs(true);
+  for (const char* name : {"handle_switch", "handle_wakeup", "handle_wakeup_new"})
+    EXPECT_TRUE(contains(with, name)) << name << " missing with run-queue latency";
+}
+
+}  // namespace
+}  // namespace bpfproc::testing
