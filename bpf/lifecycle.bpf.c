@@ -42,6 +42,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "lost_events.bpf.h"
 #include "task_counters.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -70,20 +71,6 @@ struct {
 	__uint(max_entries, EVENTS_SIZE);
 } events SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LOST_REASON_COUNT);
-	__type(key, __u32);
-	__type(value, __u64);
-} lost_events SEC(".maps");
-
-static __always_inline void count_lost(__u32 reason)
-{
-	__u64 *count = bpf_map_lookup_elem(&lost_events, &reason);
-
-	if (count)
-		*count += 1; /* per-CPU slot: no other writer */
-}
 
 /* Wake the consumer only when the buffer is getting full; otherwise it drains on its timer, so a
  * burst of short-lived processes does not cost one userspace wakeup per event. */

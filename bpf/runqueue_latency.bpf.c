@@ -24,6 +24,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "lost_events.bpf.h"
 #include "runqueue_wait.bpf.h"
 #include "task_counters.bpf.h"
 
@@ -31,13 +32,6 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile bool include_kernel_threads = false;
 
-/* The same definition as lifecycle.bpf.c's; userspace replaces it with that map. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LOST_REASON_COUNT);
-	__type(key, __u32);
-	__type(value, __u64);
-} lost_events SEC(".maps");
 
 /* Tasks whose waits are measured: the same ones the counters cover, never the idle task. */
 static __always_inline bool latency_tracked(const struct task_struct *task)
@@ -49,13 +43,7 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(record_runqueue_wait, bool preempt, struct task_struct *prev, struct task_struct *next,
 	     unsigned int prev_state)
 {
-	__u32 reason = LOST_TASK_STORAGE;
-	__u64 *lost;
-
-	if (!latency_tracked(next) || record_wait(next) == 0)
-		return 0;
-	lost = bpf_map_lookup_elem(&lost_events, &reason);
-	if (lost)
-		*lost += 1; /* per-CPU slot: no other writer */
+	if (latency_tracked(next) && record_wait(next) < 0)
+		count_lost(LOST_TASK_STORAGE);
 	return 0;
 }

@@ -8,7 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -88,6 +90,28 @@ inline const GroupTotals* find_group(const std::vector<GroupTotals>& groups, con
 inline std::uint64_t group_runtime_ns(const std::vector<GroupTotals>& groups, const std::string& name) {
   const GroupTotals* group = find_group(groups, name);
   return group == nullptr ? 0 : group->counters.runtime_ns;
+}
+
+inline double relative_error(double measured, double truth) { return std::fabs(measured - truth) / truth; }
+
+// The figure behind each check, in the log even when it passes.
+inline void report(const char* what, double exported_ns, double truth_ns) {
+  std::printf("measured: %s: exported %.3f ms, truth %.3f ms, error %+.4f%%\n", what, exported_ns / 1e6,
+              truth_ns / 1e6, 100.0 * (exported_ns - truth_ns) / truth_ns);
+}
+
+// Groups once `group` counts `exits` exits: a parent can reap a child before the sweep after its
+// final switch sends the exit record. Collects every 100 ms, 5 s at most.
+inline std::vector<GroupTotals> collect_until_exits(ProcessTracker& monitor, const std::string& group,
+                                                    std::uint64_t exits) {
+  auto groups = monitor.collect_groups();
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    const GroupTotals* found = find_group(groups, group);
+    if (found != nullptr && found->exits >= exits) break;
+    usleep(100'000);
+    groups = monitor.collect_groups();
+  }
+  return groups;
 }
 
 inline std::int64_t children_cpu_ns() {

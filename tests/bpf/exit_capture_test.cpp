@@ -18,13 +18,6 @@
 namespace bpfproc::testing {
 namespace {
 
-double relative_error(double measured, double truth) { return std::fabs(measured - truth) / truth; }
-
-void report(const char* what, double exported_ns, double truth_ns) {
-  std::printf("measured: %s: exported %.3f ms, truth %.3f ms, error %+.4f%%\n", what, exported_ns / 1e6,
-              truth_ns / 1e6, 100.0 * (exported_ns - truth_ns) / truth_ns);
-}
-
 // The cgroup v2 mount, from mountinfo: "/sys/fs/cgroup" on pure v2 hosts, ".../unified" on
 // hybrid ones. Empty if there is none.
 std::string cgroup2_mount() {
@@ -82,19 +75,6 @@ class TestCgroup {
  private:
   std::string path_;
 };
-
-// Collects until the group has counted `exits` exits (the last exit records can trail the reap
-// by a sweep), for 5 s at most.
-std::vector<GroupTotals> collect_until_exits(ProcessTracker& monitor, const std::string& group, std::uint64_t exits) {
-  auto groups = monitor.collect_groups();
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    const GroupTotals* found = find_group(groups, group);
-    if (found != nullptr && found->exits >= exits) break;
-    usleep(100'000);
-    groups = monitor.collect_groups();
-  }
-  return groups;
-}
 
 // Like Child::spawn, but with posix_spawn (vfork-like): the child does not copy this test's
 // memory, so it uses almost no CPU before its exec. That CPU, by design, stays with the group the
