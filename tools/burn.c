@@ -4,6 +4,7 @@
  *   burn 0                 burn until killed
  *   burn -t N MS           N threads, each burning MS ms; they exit, then the process exits
  *   burn -r MS             print the process's CPU time in ns (CLOCK_PROCESS_CPUTIME_ID) at the end
+ *   burn -s MS             print it first thing, too (after an exec: where the new image began)
  *   burn -p MS             after burning (and reporting), wait until stdin closes, then exit
  *   burn MS -- PROG ARGS   burn, then exec PROG ARGS (to test CPU attribution across exec)
  */
@@ -41,18 +42,21 @@ static void *burn(void *arg)
 
 int main(int argc, char **argv)
 {
+	long long started_ns = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 	int threads = 0, report = 0, wait_stdin = 0, opt;
 	char byte;
 	long long ms;
 
 	/* "+": stop at the first non-option, so the arguments after "--" are left for the exec. */
-	while ((opt = getopt(argc, argv, "+t:rp")) != -1) {
+	while ((opt = getopt(argc, argv, "+t:rps")) != -1) {
 		if (opt == 't')
 			threads = atoi(optarg);
 		else if (opt == 'r')
 			report = 1;
 		else if (opt == 'p')
 			wait_stdin = 1;
+		else if (opt == 's')
+			printf("%lld\n", started_ns);
 		else
 			goto usage;
 	}
@@ -82,6 +86,6 @@ int main(int argc, char **argv)
 	}
 	return 0;
 usage:
-	fprintf(stderr, "usage: burn [-t THREADS] [-r] [-p] MS [-- PROGRAM ARGS...]\n");
+	fprintf(stderr, "usage: burn [-t THREADS] [-r] [-s] [-p] MS [-- PROGRAM ARGS...]\n");
 	return 2;
 }

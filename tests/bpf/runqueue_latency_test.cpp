@@ -56,8 +56,9 @@ void report(const char* what, const Counters& counters) {
 // waits are tiny; at low load every run here agreed to the nanosecond). 2% plus 2 µs per wait covers the rest;
 // counting sleeps as waits, or waits twice, would be far outside it.
 // Waits lost in the kernel can only make the sum smaller; they are counted, and when there were
-// some, only that direction is checked.
-void expect_sum_matches_run_delay(const Counters& counters, std::uint64_t waits_lost) {
+// some, only that direction is checked. `unswitched_ns` is run_delay the kernel adds with no
+// switch-in at all (see the test of a napping process), which only makes run_delay larger.
+void expect_sum_matches_run_delay(const Counters& counters, std::uint64_t waits_lost, double unswitched_ns = 0) {
   const double per_wait_ns = 2'000;
   const double sum = static_cast<double>(counters.runqueue_latency.sum_ns);
   const double run_delay = static_cast<double>(counters.run_delay_ns);
@@ -68,7 +69,8 @@ void expect_sum_matches_run_delay(const Counters& counters, std::uint64_t waits_
     EXPECT_LE(sum, run_delay + tolerance) << "histogram sum " << sum << " ns vs run_delay " << run_delay << " ns";
     return;
   }
-  EXPECT_LE(std::fabs(sum - run_delay), tolerance)
+  EXPECT_LE(sum, run_delay + tolerance) << "histogram sum " << sum << " ns vs run_delay " << run_delay << " ns";
+  EXPECT_LE(run_delay - sum, tolerance + unswitched_ns)
       << "histogram sum " << sum << " ns vs run_delay " << run_delay << " ns";
 }
 
@@ -123,21 +125,33 @@ TEST(RunqueueLatency, ProcessAloneOnItsCpuWakesUpInTheLowestBuckets) {
   const GroupTotals before = group_or_empty(monitor->collect_groups(), "naps");
   const std::uint64_t lost_before = waits_lost(*monitor);
 
-  Child naps = Child::spawn({naps_tool, "400", "1000"}, last_cpu());
+  const int naps_count = 400;
+  const double nap_ns = 1e6;
+  Child naps = Child::spawn({naps_tool, std::to_string(naps_count), "1000"}, last_cpu());
   ASSERT_EQ(naps.finish(), 0);
   const Counters total = group_or_empty(monitor->collect_groups(), "naps").counters - before.counters;
   report("one process waking 400 times on its own CPU", total);
 
   // One wait per wakeup (400 naps, plus the first run after fork), plus one per preemption by
   // another task; minus wakeups where the timer fired before naps had left its CPU, which never
-  // waited (for the kernel's run_delay either).
-  EXPECT_GE(total.runqueue_latency.count() + (waits_lost(*monitor) - lost_before), 390u);
-  EXPECT_LE(total.runqueue_latency.count(), 401u + total.involuntary_switches);
+  // waited and have no switch-in.
+  const std::uint64_t lost = waits_lost(*monitor) - lost_before;
+  EXPECT_GE(total.runqueue_latency.count() + lost, naps_count - 10u);
+  EXPECT_LE(total.runqueue_latency.count(), naps_count + 1u + total.involuntary_switches);
   // Waking on an idle CPU costs microseconds (and the woken task preempts the idle task at once,
   // so the scheduler does not even advance its clock in between). This machine is shared, so a
   // few wakeups may find the CPU busy; the median must still be in the lowest buckets.
   EXPECT_LE(quantile_bound_seconds(total.runqueue_latency, 0.5), 32.768e-6);
-  expect_sum_matches_run_delay(total, waits_lost(*monitor) - lost_before);
+  // Measured on 6.18 (8 runs): when 400 switch-ins were seen, sum and run_delay agreed to the
+  // nanosecond; in each run with k fewer (k = 5..12, 3 runs of 8), run_delay was larger by 0.4 to 1 ms per
+  // missing switch-in, less than one nap cycle each. Those are wakeups with no switch-in: the
+  // kernel's queue stamp (last_queued) stays set while the task keeps running, and it is added to
+  // run_delay at the next dequeue, with no wait behind it. The histogram can only see switch-ins,
+  // so it rightly lacks them; at most one nap cycle each is allowed for, and never more histogram.
+  const std::uint64_t seen = total.runqueue_latency.count() + lost;
+  const double unswitched = seen < naps_count ? static_cast<double>(naps_count - seen) : 0.0;
+  if (unswitched > 0) std::printf("measured: %.0f wakeups without a switch-in\n", unswitched);
+  expect_sum_matches_run_delay(total, lost, unswitched * 1.2 * nap_ns);
 }
 
 // The tracepoints that the given programs are attached to, by program name: every link in the
