@@ -11,6 +11,7 @@ namespace {
 // microseconds later (a run-queue wait if preempted), and scan N+1's sweep sends its record
 // before scan N+1 ends, which is before two scans have passed. Zombies stay in the iterator
 // until reaped, after their final switch, so they do not need the grace at all.
+// Changes scans do not count: only full scans list every live task (see Pass).
 constexpr std::uint64_t kScansBeforeGone = 2;
 
 }  // namespace
@@ -18,16 +19,31 @@ constexpr std::uint64_t kScansBeforeGone = 2;
 std::pair<ProcessAccounts::Process&, bool> ProcessAccounts::find_or_add(const ProcessKey& key) {
   auto [found, inserted] = processes_.try_emplace(key);
   if (inserted) found->second.last_seen_scan = scan_;  // a grace period before "gone" applies
+  touch(key, found->second);  // every caller changes it
   return {found->second, inserted};
 }
 
-void ProcessAccounts::begin_scan(std::uint64_t scan_time_ns) {
+void ProcessAccounts::touch(const ProcessKey& key, Process& process) {
+  if (process.dirty) return;
+  process.dirty = true;
+  dirty_.push_back(key);
+}
+
+void ProcessAccounts::begin_scan(std::uint64_t scan_time_ns, Pass pass) {
   ++scan_;
   scan_time_ns_ = scan_time_ns;
+  pass_ = pass;
+  if (pass == Pass::full) {
+    previous_full_scan_ = last_full_scan_;
+    last_full_scan_ = scan_;
+  }
+  observed_.clear();
 }
 
 ProcessAccounts::Reading ProcessAccounts::observe_task(const task_record& record) {
-  auto [process, added] = find_or_add(ProcessKey::of(record));
+  const ProcessKey key = ProcessKey::of(record);
+  auto [process, added] = find_or_add(key);
+  if (process.last_seen_scan != scan_ || added) observed_.push_back(key);
   process.last_seen_scan = scan_;
   if ((record.flags & TASK_RECORD_LEADER) && !process.has_baseline) {
     process.baseline = Counters::from(record.exited_threads);
@@ -109,33 +125,45 @@ bool ProcessAccounts::on_exit(const exit_event& event) {
   if (!(record.flags & TASK_RECORD_GROUP_DEAD) || process.exited) return false;
   process.exited = true;
   process.exited_scan = scan_;
+  exited_.push_back(ProcessKey::of(record));
   return true;
 }
 
 ProcessAccounts::ScanOutcome ProcessAccounts::end_scan() {
+  return pass_ == Pass::full ? end_full_scan() : end_changes_scan();
+}
+
+// Gone: missing from this full scan and from the previous full scan, and from kScansBeforeGone
+// scans in a row. Full scans come in pairs (the tracker asks for them so), so that is two
+// consecutive scans that listed every live task, as when every scan is full.
+ProcessAccounts::ScanOutcome ProcessAccounts::end_full_scan() {
   ScanOutcome outcome;
+  const auto gone = [&](std::uint64_t last_seen) { return last_seen < previous_full_scan_; };
+  exited_.clear();
   for (auto& [key, process] : processes_) {
     const bool seen = process.last_seen_scan == scan_;
 
-    if (!process.exited && !seen && process.last_seen_scan + kScansBeforeGone <= scan_) {
+    if (!process.exited && !seen && gone(process.last_seen_scan) && process.last_seen_scan + kScansBeforeGone <= scan_) {
       // Gone without an exit event: its last readings are its final counters.
       process.exited = true;
       process.exited_scan = scan_;
       ++unobserved_exits_;
       outcome.vanished.push_back(key);
+      touch(key, process);
     }
 
     if (process.exited) {
+      exited_.push_back(key);
       // Kept a little longer, so late events of its other threads still land in it.
       if (!seen && process.exited_scan + kScansBeforeGone <= scan_) outcome.finished.push_back(key);
     } else if (seen) {
-      std::erase_if(process.exited_threads, [&](const auto& exited) {
-        return exited.first.first != key.pid && exited.second + 1 < scan_;
-      });
+      prune_exited_threads(key, process);
       for (auto thread = process.threads.begin(); thread != process.threads.end();) {
-        if (thread->second.last_seen_scan + kScansBeforeGone <= scan_) {
+        if (thread->second.last_seen_scan != scan_ && gone(thread->second.last_seen_scan) &&
+            thread->second.last_seen_scan + kScansBeforeGone <= scan_) {
           fold_thread(process, thread->second.counters);
           thread = process.threads.erase(thread);
+          touch(key, process);
         } else {
           ++thread;
         }
@@ -143,6 +171,32 @@ ProcessAccounts::ScanOutcome ProcessAccounts::end_scan() {
     }
   }
   return outcome;
+}
+
+// Visits only what this scan read and the exited processes: nothing can be taken as gone.
+ProcessAccounts::ScanOutcome ProcessAccounts::end_changes_scan() {
+  ScanOutcome outcome;
+  for (const ProcessKey& key : observed_) {
+    auto found = processes_.find(key);
+    if (found != processes_.end() && !found->second.exited) prune_exited_threads(key, found->second);
+  }
+  std::erase_if(exited_, [&](const ProcessKey& key) {
+    auto found = processes_.find(key);
+    if (found == processes_.end()) return true;  // forgotten
+    const Process& process = found->second;
+    if (process.last_seen_scan != scan_ && process.exited_scan + kScansBeforeGone <= scan_)
+      outcome.finished.push_back(key);
+    return false;
+  });
+  return outcome;
+}
+
+// Non-leader threads whose exit was applied are remembered one scan longer than their last
+// possible stale record; a zombie leader until the process goes.
+void ProcessAccounts::prune_exited_threads(const ProcessKey& key, Process& process) {
+  std::erase_if(process.exited_threads, [&](const auto& exited) {
+    return exited.first.first != key.pid && exited.second + 1 < scan_;
+  });
 }
 
 Counters ProcessAccounts::refresh_total(Process& process) {
@@ -178,6 +232,7 @@ Counters ProcessAccounts::settle(const ProcessKey& key) {
   auto found = processes_.find(key);
   if (found == processes_.end()) return {};
   Process& process = found->second;
+  touch(key, process);
   const Counters used = refresh_total(process);
   const Counters unsettled = used - process.settled;
   process.settled.merge_max(used);
@@ -186,12 +241,16 @@ Counters ProcessAccounts::settle(const ProcessKey& key) {
 
 void ProcessAccounts::set_label(const ProcessKey& key, std::uint32_t label) {
   auto found = processes_.find(key);
-  if (found != processes_.end()) found->second.label = label;
+  if (found == processes_.end() || found->second.label == label) return;
+  found->second.label = label;
+  touch(key, found->second);
 }
 
 void ProcessAccounts::set_memory(const ProcessKey& key, const MemoryUsage& memory) {
   auto found = processes_.find(key);
-  if (found != processes_.end()) found->second.memory = memory;
+  if (found == processes_.end()) return;
+  found->second.memory = memory;
+  touch(key, found->second);
 }
 
 bool ProcessAccounts::exited(const ProcessKey& key) const {
@@ -199,6 +258,94 @@ bool ProcessAccounts::exited(const ProcessKey& key) const {
   return found == processes_.end() || found->second.exited;
 }
 
-void ProcessAccounts::forget(const ProcessKey& key) { processes_.erase(key); }
+void ProcessAccounts::forget(const ProcessKey& key) {
+  auto found = processes_.find(key);
+  if (found == processes_.end()) return;
+  count(found->second.contributed, false);
+  processes_.erase(found);  // a key left in dirty_ is skipped
+}
+
+ProcessAccounts::Contribution ProcessAccounts::contribution_of(const ProcessKey& key, Process& process) {
+  Contribution contribution;
+  contribution.label = process.label;
+  if (process.label == kNoLabel) return contribution;
+  const ProcessUsage usage = usage_of(process);
+  contribution.exited = usage.exited;
+  contribution.threads = usage.live_threads;
+  contribution.start_ns = key.start_ns;
+  contribution.unsettled = usage.unsettled;
+  contribution.memory = usage.memory;
+  return contribution;
+}
+
+// Adds a contribution to its label's totals, or takes it away again (exactly what was added).
+void ProcessAccounts::count(const Contribution& contribution, bool add) {
+  if (contribution.label == kNoLabel) return;
+  if (contribution.label >= label_totals_.size()) {
+    label_totals_.resize(contribution.label + 1);
+    oldest_stale_.resize(contribution.label + 1);
+  }
+  LabelTotals& totals = label_totals_[contribution.label];
+  const auto apply = [add](std::uint64_t& total, std::uint64_t value) { total = add ? total + value : total - value; };
+  if (add) totals.unsettled += contribution.unsettled;
+  else totals.unsettled -= contribution.unsettled;
+  if (contribution.exited) {
+    apply(totals.exits, 1);
+    return;
+  }
+  apply(totals.processes, 1);
+  apply(totals.threads, contribution.threads);
+  if (contribution.memory) {
+    if (add) totals.memory += *contribution.memory;
+    else totals.memory -= *contribution.memory;
+    apply(totals.with_memory, 1);
+  }
+  if (add) {
+    // The value is someone's again (a member re-counted after a change): it is not stale.
+    if (totals.oldest_start_ns == 0 || contribution.start_ns <= totals.oldest_start_ns) {
+      totals.oldest_start_ns = contribution.start_ns;
+      oldest_stale_[contribution.label] = false;
+    }
+  } else if (contribution.start_ns == totals.oldest_start_ns) {
+    // Its last live process needs no search (short-lived processes alone in their group).
+    if (totals.processes == 0) totals.oldest_start_ns = 0;
+    else oldest_stale_[contribution.label] = true;
+  }
+}
+
+// The oldest live process of each label whose oldest left: one walk of the table, only when one
+// did (an exit of the oldest member is rare next to the other changes).
+void ProcessAccounts::recompute_oldest() {
+  bool any = false;
+  for (std::size_t label = 0; label < oldest_stale_.size(); ++label)
+    if (oldest_stale_[label]) {
+      label_totals_[label].oldest_start_ns = 0;
+      any = true;
+    }
+  if (!any) return;
+  for (const auto& [key, process] : processes_) {
+    const Contribution& contribution = process.contributed;
+    if (contribution.label == kNoLabel || contribution.exited || !oldest_stale_[contribution.label]) continue;
+    std::uint64_t& oldest = label_totals_[contribution.label].oldest_start_ns;
+    if (oldest == 0 || contribution.start_ns < oldest) oldest = contribution.start_ns;
+  }
+  std::fill(oldest_stale_.begin(), oldest_stale_.end(), false);
+}
+
+const std::vector<ProcessAccounts::LabelTotals>& ProcessAccounts::label_totals() {
+  for (const ProcessKey& key : dirty_) {
+    auto found = processes_.find(key);
+    if (found == processes_.end()) continue;  // forgotten
+    Process& process = found->second;
+    process.dirty = false;
+    Contribution now = contribution_of(key, process);
+    count(process.contributed, false);
+    count(now, true);
+    process.contributed = std::move(now);
+  }
+  dirty_.clear();
+  recompute_oldest();
+  return label_totals_;
+}
 
 }  // namespace bpfproc

@@ -67,7 +67,7 @@ class AttachedPrograms {
   }
   // Runs the task iterator once, so that its program has runs too.
   void read_tasks() {
-    if (collector_) (void)collector_->read_tasks();
+    if (collector_) (void)collector_->read_tasks(BpfCollector::TaskPass::full);
   }
 
  private:

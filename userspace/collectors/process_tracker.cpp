@@ -56,10 +56,12 @@ std::uint64_t ProcessTracker::collect_locked(std::unique_lock<std::mutex>& lock)
   // Read the iterator first, then drain events: an exec or exit that happened before the read
   // is then always applied in this same collection.
   const std::uint64_t scan_time_ns = clock_nanoseconds(CLOCK_BOOTTIME);
-  auto tasks = bpf_->read_tasks();
+  const BpfCollector::TaskPass pass = next_task_pass();
+  auto tasks = bpf_->read_tasks(pass);
   if (!tasks) {
     ++errors;
     spdlog::warn("tasks: {}", tasks.error().message());
+    full_passes_due_ = 2;  // the iterator may have marked tasks as read that we never saw
   }
   auto drained = bpf_->drain_events(table_);
   if (!drained) {
@@ -67,7 +69,8 @@ std::uint64_t ProcessTracker::collect_locked(std::unique_lock<std::mutex>& lock)
     spdlog::warn("tasks: {}", drained.error().message());
   }
   if (tasks) {
-    table_.begin_scan(scan_time_ns);
+    table_.begin_scan(scan_time_ns, pass == BpfCollector::TaskPass::full ? ProcessAccounts::Pass::full
+                                                                          : ProcessAccounts::Pass::changes);
     for (const task_record& record : *tasks) table_.observe_task(record);
     IdentityRequests requests = table_.end_scan();
     // /proc reads and user name lookups (NSS, maybe LDAP) can be slow: the event drain and the
@@ -93,6 +96,22 @@ std::uint64_t ProcessTracker::collect_locked(std::unique_lock<std::mutex>& lock)
     } while (next < requests.processes.size());
   }
   return errors;
+}
+
+// Full when the table may be missing a change that a changes pass would not show again: at
+// start, after events were lost (an exit may be among them), and every kFullTaskPassEvery
+// collections; always when changed_tasks_only is off.
+BpfCollector::TaskPass ProcessTracker::next_task_pass() {
+  const std::uint64_t ringbuf_lost = bpf_->lost_events(LOST_RINGBUF_FULL);
+  if (ringbuf_lost != ringbuf_lost_seen_) full_passes_due_ = 2;
+  ringbuf_lost_seen_ = ringbuf_lost;
+  if (++passes_since_full_ >= kFullTaskPassEvery) full_passes_due_ = 2;
+  if (!options_.changed_tasks_only || full_passes_due_ > 0) {
+    if (full_passes_due_ > 0) --full_passes_due_;
+    passes_since_full_ = 0;
+    return BpfCollector::TaskPass::full;
+  }
+  return BpfCollector::TaskPass::changes;
 }
 
 std::map<std::string, std::uint64_t> ProcessTracker::events_lost_locked(const std::vector<ProgramStats>& programs) const {

@@ -33,6 +33,21 @@ void GroupLedger::Report::add_member(GroupId group, std::uint64_t start_ns, cons
   }
 }
 
+void GroupLedger::Report::add_members(GroupId group, const ProcessAccounts::LabelTotals& members) {
+  GroupTotals& totals = totals_.at(group);
+  totals.counters += members.unsettled;
+  totals.exits += members.exits;
+  totals.processes += members.processes;
+  totals.threads += members.threads;
+  if (members.oldest_start_ns != 0 &&
+      (totals.oldest_start_ns == 0 || members.oldest_start_ns < totals.oldest_start_ns))
+    totals.oldest_start_ns = members.oldest_start_ns;
+  if (members.with_memory > 0) {
+    totals.memory += members.memory;
+    totals.has_memory = true;
+  }
+}
+
 GroupLedger::Report GroupLedger::begin_report() const {
   Report report;
   report.totals_.resize(groups_.size());

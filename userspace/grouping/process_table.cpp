@@ -13,7 +13,9 @@ ProcessTable::ProcessTable(Config config)
                      accounts_.set_label(key, group ? *group : ProcessAccounts::kNoLabel);
                    }) {}
 
-void ProcessTable::begin_scan(std::uint64_t scan_time_ns) { accounts_.begin_scan(scan_time_ns); }
+void ProcessTable::begin_scan(std::uint64_t scan_time_ns, ProcessAccounts::Pass pass) {
+  accounts_.begin_scan(scan_time_ns, pass);
+}
 
 void ProcessTable::observe_task(const task_record& record) {
   if (accounts_.observe_task(record) == ProcessAccounts::Reading::new_process) attribution_.observe(record);
@@ -62,9 +64,9 @@ void ProcessTable::on_exit(const exit_event& event) {
 
 std::vector<GroupTotals> ProcessTable::collect_groups() {
   GroupLedger::Report report = ledger_.begin_report();
-  accounts_.each_labelled([&](const ProcessKey& key, GroupId group, const ProcessUsage& usage) {
-    report.add_member(group, key.start_ns, usage);
-  });
+  const std::vector<ProcessAccounts::LabelTotals>& members = accounts_.label_totals();
+  for (std::size_t group = 0; group < members.size(); ++group)
+    report.add_members(static_cast<GroupId>(group), members[group]);
   return ledger_.finish_report(std::move(report));
 }
 

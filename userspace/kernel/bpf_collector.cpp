@@ -125,7 +125,9 @@ std::vector<ProgramStats> BpfCollector::program_stats() const {
   return stats;
 }
 
-Result<std::span<const task_record>> BpfCollector::read_tasks() {
+Result<std::span<const task_record>> BpfCollector::read_tasks(TaskPass pass) {
+  // A new pass number makes every task's last emission stale, so every task is emitted.
+  if (pass == TaskPass::full) ++task_iter_->bss->full_pass;
   const FileDescriptor iterator(bpf_iter_create(bpf_link__fd(iter_link_)));
   if (!iterator) return Error{"cannot start the task iterator", "bpf", errno};
 
@@ -148,7 +150,13 @@ Result<std::span<const task_record>> BpfCollector::read_tasks() {
     }
     used += static_cast<std::size_t>(count);
   }
-  return std::span<const task_record>(task_buffer_.data(), used / sizeof(task_record));
+  // A full pass on a crowded host needs megabytes that changes passes do not: give them back.
+  const std::size_t records = used / sizeof(task_record);
+  if (task_buffer_.size() > 4096 && records < task_buffer_.size() / 4) {
+    task_buffer_.resize(std::max<std::size_t>(4096, records * 2));
+    task_buffer_.shrink_to_fit();
+  }
+  return std::span<const task_record>(task_buffer_.data(), records);
 }
 
 int BpfCollector::handle_event(void* context, void* data, std::size_t size) {

@@ -86,7 +86,7 @@ Requirement load_test() {
     requirement.detail = collector.error().message();
     return requirement;
   }
-  auto tasks = (*collector)->read_tasks();
+  auto tasks = (*collector)->read_tasks(BpfCollector::TaskPass::full);
   requirement.ok = tasks.ok() && !tasks->empty();
   requirement.detail = tasks.ok() ? "read " + std::to_string(tasks->size()) + " tasks" : tasks.error().message();
   return requirement;

@@ -108,7 +108,7 @@ std::size_t settle(BpfCollector& collector, ProcessTree& tree) {
   for (;;) {
     drain(collector, tree);
     // A process that is neither reported dead nor alive in a scan has its last exit in flight.
-    auto tasks = collector.read_tasks();
+    auto tasks = collector.read_tasks(BpfCollector::TaskPass::full);
     if (tasks) tree.observe_scan(*tasks);
     else spdlog::warn("{}", tasks.error().message());
     unaccounted = tree.unaccounted_members().size();

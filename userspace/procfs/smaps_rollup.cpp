@@ -38,6 +38,18 @@ MemoryUsage& MemoryUsage::operator+=(const MemoryUsage& other) {
   return *this;
 }
 
+MemoryUsage& MemoryUsage::operator-=(const MemoryUsage& other) {
+  rss -= other.rss;
+  pss -= other.pss;
+  pss_anon -= other.pss_anon;
+  pss_file -= other.pss_file;
+  pss_shmem -= other.pss_shmem;
+  uss -= other.uss;
+  swap -= other.swap;
+  swap_pss -= other.swap_pss;
+  return *this;
+}
+
 Result<MemoryUsage> parse_smaps_rollup(std::string_view text) {
   if (text.empty()) return malformed("empty (kernel thread or exited process)");
 

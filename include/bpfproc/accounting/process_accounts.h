@@ -60,9 +60,15 @@ class ProcessAccounts {
     std::vector<ProcessKey> finished;  // exited, and past the grace period for late events
   };
 
+  // What one scan's records cover: every live task, or only the tasks that changed since they
+  // were last read (bpf/task_iter.bpf.c), the others keeping their last readings. Only a full
+  // scan can tell that a process or thread is gone: it is gone when two full scans in a row
+  // missed it and no exit event came.
+  enum class Pass { changes, full };
+
   // One scan: begin_scan, observe_task for each iterator record, end_scan.
   // scan_time_ns is CLOCK_BOOTTIME taken just before the iterator started.
-  void begin_scan(std::uint64_t scan_time_ns);
+  void begin_scan(std::uint64_t scan_time_ns, Pass pass = Pass::full);
   Reading observe_task(const task_record& record);
   ScanOutcome end_scan();
 
@@ -83,12 +89,19 @@ class ProcessAccounts {
   // report walks this one table instead of looking up every process in another.
   static constexpr std::uint32_t kNoLabel = UINT32_MAX;
   void set_label(const ProcessKey& key, std::uint32_t label);
-  // visit(key, label, usage) for every process with a label.
-  template <typename Visit>
-  void each_labelled(Visit visit) {
-    for (auto& [key, process] : processes_)
-      if (process.label != kNoLabel) visit(key, process.label, usage_of(process));
-  }
+  // The sums over the processes of each label, by label. Kept as processes change, so that a
+  // report costs what changed since the last one, not what is tracked: a process that did not
+  // move is not visited.
+  struct LabelTotals {
+    Counters unsettled;                  // of every process, live or exited
+    std::uint64_t processes = 0;         // live
+    std::uint64_t threads = 0;           // of live processes
+    std::uint64_t exits = 0;             // exited, not forgotten yet
+    MemoryUsage memory;                  // of live processes with a reading
+    std::uint64_t with_memory = 0;
+    std::uint64_t oldest_start_ns = 0;   // of live processes; 0 when there are none
+  };
+  const std::vector<LabelTotals>& label_totals();
   bool exited(const ProcessKey& key) const;  // true for a process not tracked
   void forget(const ProcessKey& key);
 
@@ -101,6 +114,15 @@ class ProcessAccounts {
     std::uint64_t start_ns = 0;
     Counters counters;
     std::uint64_t last_seen_scan = 0;
+  };
+
+  struct Contribution {
+    std::uint32_t label = kNoLabel;
+    bool exited = false;
+    std::uint64_t threads = 0;
+    std::uint64_t start_ns = 0;
+    Counters unsettled;
+    std::optional<MemoryUsage> memory;
   };
 
   struct Process {
@@ -122,6 +144,8 @@ class ProcessAccounts {
     std::uint64_t exited_scan = 0;
     std::optional<MemoryUsage> memory;
     std::uint32_t label = kNoLabel;
+    Contribution contributed;  // what it adds to its label's totals (as of its last clean state)
+    bool dirty = false;        // changed since: listed in dirty_
   };
 
   std::pair<Process&, bool> find_or_add(const ProcessKey& key);
@@ -130,8 +154,27 @@ class ProcessAccounts {
   Counters refresh_total(Process& process);
   ProcessUsage usage_of(Process& process);
 
+  void touch(const ProcessKey& key, Process& process);
+  Contribution contribution_of(const ProcessKey& key, Process& process);
+  void count(const Contribution& contribution, bool add);
+  void recompute_oldest();
+
+  ScanOutcome end_full_scan();
+  ScanOutcome end_changes_scan();
+  void prune_exited_threads(const ProcessKey& key, Process& process);
+
   std::unordered_map<ProcessKey, Process, ProcessKeyHash> processes_;
+  // Keys of exited processes not forgotten yet, so that a changes scan need not walk the table.
+  std::vector<ProcessKey> exited_;
+  // Keys read in this scan (a changes scan visits only those).
+  std::vector<ProcessKey> observed_;
+  std::vector<ProcessKey> dirty_;     // processes whose contribution is out of date
+  std::vector<LabelTotals> label_totals_;
+  std::vector<bool> oldest_stale_;    // by label: its oldest live process left
   std::uint64_t scan_ = 0;
+  Pass pass_ = Pass::full;
+  std::uint64_t previous_full_scan_ = 0;  // the full scan before the current (or last) one
+  std::uint64_t last_full_scan_ = 0;
   std::uint64_t scan_time_ns_ = 0;
   std::uint64_t unobserved_exits_ = 0;
 };

@@ -27,12 +27,15 @@ class GroupLedger {
   // A member is gone for good: its last unsettled usage, and its exit.
   void close_member(GroupId group, const Counters& last_usage);
 
-  // One report: begin_report, add_member for each process a group still counts, finish_report.
+  // One report: begin_report, add_member for each process a group still counts (or add_members
+  // for their sums), finish_report.
   class Report {
    public:
     // A member still tracked: its unsettled usage, and its exit once it has exited, or its
     // process, threads and memory while it lives.
     void add_member(GroupId group, std::uint64_t start_ns, const ProcessUsage& usage);
+    // All the members of a group at once, as ProcessAccounts keeps their sums.
+    void add_members(GroupId group, const ProcessAccounts::LabelTotals& members);
 
    private:
     friend class GroupLedger;

@@ -38,7 +38,7 @@ class ProcessTable : public EventSink {
   // One collection: begin_scan, observe_task for each iterator record, end_scan; then, without
   // the lock, read_identities(procfs, requests); then apply_identities(replies).
   // scan_time_ns is CLOCK_BOOTTIME taken just before the iterator started.
-  void begin_scan(std::uint64_t scan_time_ns);
+  void begin_scan(std::uint64_t scan_time_ns, ProcessAccounts::Pass pass = ProcessAccounts::Pass::full);
   void observe_task(const task_record& record);
   [[nodiscard]] IdentityRequests end_scan();
   // Decides the groups the replies allow, then forgets the processes gone for good.

@@ -54,8 +54,10 @@ class BpfCollector {
   BpfCollector(const BpfCollector&) = delete;
   BpfCollector& operator=(const BpfCollector&) = delete;
 
-  // Every live task, one record per thread. The records stay valid until the next call.
-  Result<std::span<const task_record>> read_tasks();
+  // One record per thread: of every live task (full), or only of those that changed since the
+  // iterator last emitted them (bpf/task_iter.bpf.c). The records stay valid until the next call.
+  enum class TaskPass { changes, full };
+  Result<std::span<const task_record>> read_tasks(TaskPass pass);
 
   // Hands every pending event to `sink`; returns how many, or an error. Exits held in the kernel
   // whose final switch is done are swept into the buffer first.

@@ -18,6 +18,7 @@ struct MemoryUsage {
   std::uint64_t swap_pss = 0;
 
   MemoryUsage& operator+=(const MemoryUsage& other);
+  MemoryUsage& operator-=(const MemoryUsage& other);  // of what was added: never below zero
   bool operator==(const MemoryUsage&) const = default;
 };
 
