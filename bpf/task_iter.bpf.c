@@ -86,15 +86,15 @@ int dump_task(struct bpf_iter__task *ctx)
 	leader = task->pid == task->tgid;
 	take_fingerprint(&now, task, leader);
 	last = bpf_task_storage_get(&last_emitted, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (last) {
-		if (same_fingerprint(last, &now))
-			return 0;
-		*last = now;
-	}
+	if (last && same_fingerprint(last, &now))
+		return 0;
 
 	read_task_record(&record, task);
 	if (leader)
 		read_exited_thread_counters(&record.exited_threads, task);
-	bpf_seq_write(seq, &record, sizeof(record));
+	/* When the seq_file buffer is full, the write fails and the kernel runs this program again
+	 * for the same task in the next read(): only a record that was written counts as emitted. */
+	if (bpf_seq_write(seq, &record, sizeof(record)) == 0 && last)
+		*last = now;
 	return 0;
 }

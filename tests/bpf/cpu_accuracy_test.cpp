@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "bpf_test_support.h"
 
@@ -144,6 +145,62 @@ TEST(CpuAccuracy, ExecIntoAnotherGroupLeavesEarlierCpuInTheOldGroup) {
   const GroupTotals* after = find_group(groups, "after");
   ASSERT_NE(after, nullptr);
   EXPECT_EQ(after->exits, 1u);
+}
+
+// Collections read only the tasks that changed (bpf/task_iter.bpf.c). On a host of 10,000
+// sleepers, the table must stay exact for the few that run, and a changes pass must not list the
+// sleepers again.
+TEST(CpuAccuracy, TenBusyProcessesAmongTenThousandSleepersAreExactAndOnlyTheyAreRead) {
+  REQUIRE_BPF_OR_SKIP();
+  constexpr int kSleepers = 10'000;
+  constexpr int kBusy = 10;
+  const std::string swarm_tool = tool_as("swarm", "xsleepers");
+  const std::string burn_tool = tool_as("burn", "xbusy");
+  Child swarm = Child::spawn({swarm_tool, std::to_string(kSleepers)});
+  ASSERT_EQ(swarm.read_line(), "ready " + std::to_string(kSleepers));
+
+  auto monitor = start_monitor("process_names:\n"
+                               "  - {name: sleepers, comm: [" + comm_of_tool(swarm_tool) + "]}\n"
+                               "  - {name: busy, comm: [" + comm_of_tool(burn_tool) + "]}\n",
+                               /*runqueue_latency=*/false);
+  const auto initial = monitor->collect_groups();
+  const GroupTotals* sleepers = find_group(initial, "sleepers");
+  ASSERT_NE(sleepers, nullptr);
+  EXPECT_EQ(sleepers->processes, kSleepers + 1u) << "the children and swarm itself";
+  const std::uint64_t sleepers_ns = sleepers->counters.runtime_ns;
+
+  // The kernel side alone: a full pass lists every task, a changes pass right after only the few
+  // that ran in between (this test's own threads, the monitor's, the machine's daemons).
+  BpfOptions options;
+  auto collector = BpfCollector::open(options);
+  ASSERT_TRUE(collector) << collector.error().message();
+  auto full = (*collector)->read_tasks(BpfCollector::TaskPass::full);
+  ASSERT_TRUE(full);
+  const std::size_t full_count = full->size();
+  auto changes = (*collector)->read_tasks(BpfCollector::TaskPass::changes);
+  ASSERT_TRUE(changes);
+  std::printf("measured: a full pass read %zu tasks, a changes pass right after %zu\n", full_count, changes->size());
+  EXPECT_GE(full_count, static_cast<std::size_t>(kSleepers));
+  EXPECT_LT(changes->size(), 500u);
+
+  const std::int64_t children_before = children_cpu_ns();
+  std::vector<Child> busy;
+  for (int index = 0; index < kBusy; ++index) busy.push_back(Child::spawn({burn_tool, "150"}));
+  for (int index = 0; index < 3; ++index) {
+    (void)monitor->collect_groups();  // changes passes while they run
+    usleep(50'000);
+  }
+  for (Child& child : busy) ASSERT_EQ(child.finish(), 0);
+  const double truth_ns = static_cast<double>(children_cpu_ns() - children_before);
+  const auto groups = collect_until_exits(*monitor, "busy", kBusy);
+  const double exported_ns = static_cast<double>(group_runtime_ns(groups, "busy"));
+  report("10 busy processes among 10,000 sleepers", exported_ns, truth_ns);
+  EXPECT_LT(relative_error(exported_ns, truth_ns), 0.005);
+  const GroupTotals* after = find_group(groups, "sleepers");
+  ASSERT_NE(after, nullptr);
+  EXPECT_EQ(after->processes, kSleepers + 1u);
+  EXPECT_LT(after->counters.runtime_ns - sleepers_ns, 50'000'000u) << "sleepers barely ran";
+  EXPECT_EQ(swarm.finish(), 0);
 }
 
 TEST(Check, AllRequirementsAreMet) {
