@@ -201,6 +201,8 @@ TEST(CpuAccuracy, TenBusyProcessesAmongTenThousandSleepersAreExactAndOnlyTheyAre
   EXPECT_EQ(after->processes, kSleepers + 1u);
   EXPECT_LT(after->counters.runtime_ns - sleepers_ns, 50'000'000u) << "sleepers barely ran";
   EXPECT_EQ(swarm.finish(), 0);
+  // 10,000 exits leave the kernel freeing tasks for a while: not on the next test's clock.
+  sleep(1);
 }
 
 TEST(Check, AllRequirementsAreMet) {

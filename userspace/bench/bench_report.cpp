@@ -12,9 +12,9 @@ namespace {
 // the floor (any program on sched_switch) moves with the host, the program's own work should not.
 constexpr double kMaxOverheadDefaultCollectors = 0.005;
 constexpr double kMaxOverheadRunqueueLatencyAboveFloor = 0.01;
-constexpr double kMaxCollectionCpuSeconds = 0.020;
+constexpr double kMaxCollectionCpuSeconds = 0.008;
 constexpr std::uint64_t kCollectionCheckProcesses = 10'000;
-constexpr double kMinChurnCaptured = 0.995;
+constexpr double kMinChurnCaptured = 0.999;
 
 constexpr double kMebibyte = 1024.0 * 1024.0;
 
