@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <utility>
 
 #include <linux/types.h>
 
@@ -10,17 +12,61 @@
 
 namespace bpfproc {
 
+// The slots of a run-queue latency histogram, allocated on the first write. With run-queue latency
+// off (the default) they stay zero, and every Counters (several per process, one per thread)
+// would otherwise carry 192 bytes of zeros: on a host of 50,000 processes, some 60 MiB.
+// Reads of slots never written give 0 and allocate nothing.
+class RunqueueSlots {
+ public:
+  using Array = std::array<std::uint64_t, RUNQUEUE_LATENCY_SLOTS>;
+
+  RunqueueSlots() = default;
+  RunqueueSlots(const RunqueueSlots& other) : slots_(other.slots_ ? std::make_unique<Array>(*other.slots_) : nullptr) {}
+  RunqueueSlots(RunqueueSlots&&) noexcept = default;
+  RunqueueSlots& operator=(const RunqueueSlots& other) {
+    if (!other.slots_) slots_.reset();
+    else if (slots_) *slots_ = *other.slots_;
+    else slots_ = std::make_unique<Array>(*other.slots_);
+    return *this;
+  }
+  RunqueueSlots& operator=(RunqueueSlots&&) noexcept = default;
+
+  static constexpr std::size_t size() { return RUNQUEUE_LATENCY_SLOTS; }
+  bool allocated() const { return slots_ != nullptr; }
+  std::uint64_t operator[](std::size_t slot) const { return slots_ ? (*slots_)[slot] : 0; }
+  const std::uint64_t* begin() const { return slots_ ? slots_->data() : kZeros.data(); }
+  const std::uint64_t* end() const { return begin() + size(); }
+  std::uint64_t back() const { return (*this)[size() - 1]; }
+  // Writes: these allocate.
+  std::uint64_t& operator[](std::size_t slot) { return writable()[slot]; }
+  std::uint64_t* begin() { return writable().data(); }
+  std::uint64_t* end() { return writable().data() + size(); }
+  std::uint64_t& back() { return writable().back(); }
+  bool operator==(const RunqueueSlots& other) const {
+    return std::equal(std::as_const(*this).begin(), std::as_const(*this).end(), std::as_const(other).begin());
+  }
+
+ private:
+  Array& writable() {
+    if (!slots_) slots_ = std::make_unique<Array>();
+    return *slots_;
+  }
+  static constexpr Array kZeros{};
+  std::unique_ptr<Array> slots_;
+};
+
 // Run-queue latency as the kernel fills it: an exact sum and non-cumulative log2 slots, slot i
 // holding waits of at most 2^(RUNQUEUE_LATENCY_FIRST_LOG2 + i) ns, the last one the longer ones.
 struct RunqueueLatency {
   static constexpr std::size_t kSlots = RUNQUEUE_LATENCY_SLOTS;
   std::uint64_t sum_ns = 0;
-  std::array<std::uint64_t, kSlots> slots{};
+  RunqueueSlots slots;
 
   static RunqueueLatency from(const runqueue_latency& raw) {
     RunqueueLatency latency;
     latency.sum_ns = raw.sum_ns;
-    std::copy(std::begin(raw.slots), std::end(raw.slots), latency.slots.begin());
+    if (std::any_of(std::begin(raw.slots), std::end(raw.slots), [](__u64 slot) { return slot != 0; }))
+      std::copy(std::begin(raw.slots), std::end(raw.slots), latency.slots.begin());
     return latency;
   }
   std::uint64_t count() const {
@@ -69,8 +115,11 @@ struct Counters {
     operation(run_delay_ns, other.run_delay_ns);
     operation(timeslices, other.timeslices);
     operation(runqueue_latency.sum_ns, other.runqueue_latency.sum_ns);
+    // Every operation leaves a counter as it is when the other's is 0: unwritten slots are skipped.
+    if (!other.runqueue_latency.slots.allocated()) return;
+    const RunqueueSlots& theirs = other.runqueue_latency.slots;
     for (std::size_t slot = 0; slot < RunqueueLatency::kSlots; ++slot)
-      operation(runqueue_latency.slots[slot], other.runqueue_latency.slots[slot]);
+      operation(runqueue_latency.slots[slot], theirs[slot]);
   }
   Counters& operator+=(const Counters& other) {
     each(other, [](std::uint64_t& a, std::uint64_t b) { a += b; });
