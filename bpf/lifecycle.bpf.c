@@ -27,9 +27,9 @@
  *   a held task's free comes after its exit record and sends nothing.
  * Run-queue latency is a separate object (runqueue_latency.bpf.c), loaded only when it is on;
  * this one owns the task storage it fills (runqueue_waits), which the exit records read.
- * Cost: exit: one hash update and one kfunc plus, at most once per millisecond, a sweep: a walk
- * of HELD_EXITS_SIZE buckets (a few µs, from the prototype's 10-13 µs for 4,096) and one
- * ~400-byte record per finished task; not re-measured at this size. Free: one hash lookup and
+ * Cost: exit: one hash update, one queue push and one kfunc plus, at most once per millisecond, a
+ * sweep: one queue pop and hash lookup per held exit (held_keys) and one ~400-byte record per
+ * finished task. Free: one hash lookup and
  * the rate-limited sweep. Nothing runs per context switch.
  * Fork and exec copy one record each (exec also copies up to 768 bytes of path and arguments).
  * Loss: a full ring buffer is counted per CPU in lost_events (a held exit is kept and sent at a
@@ -158,8 +158,8 @@ struct held_exit {
  * millisecond while tasks exit or are freed and at every event drain (100 ms) otherwise. The
  * prototype's churn storm (81,550 exits on 2 CPUs) never filled 4,096 entries, and the 5,000-
  * process storm test (tests/bpf/exit_capture_test.cpp) reports no exit_fallback with 1,024; the
- * peak occupancy itself was not measured. A sweep walks every bucket of the hash (4,096 cost
- * 10-13 µs, so this size should cost about a quarter of that). Beyond it: exit_fallback. */
+ * peak occupancy itself was not measured. A sweep visits the held entries only (held_keys).
+ * Beyond it: exit_fallback. */
 #define HELD_EXITS_SIZE 1024
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -167,6 +167,17 @@ struct {
 	__type(key, struct exit_key);
 	__type(value, struct held_exit);
 } held_exits SEC(".maps");
+
+/* The keys of held_exits, so that a sweep visits what is held rather than every bucket of the
+ * hash: walking 1,024 buckets cost 10-15 µs per sweep, paid by one exit in each millisecond.
+ * A key is pushed once its task reference is stored, so a popped key always finds its task (no
+ * other sweep can have it out: each held exit has one key here). Same capacity as the table:
+ * a push cannot fail while its entry exists. */
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, HELD_EXITS_SIZE);
+	__type(value, struct exit_key);
+} held_keys SEC(".maps");
 
 /* Exits that could not be held: the record read at sched_process_exit, waiting for the task's
  * sched_process_free to replace its counters with the final ones. Filled only when held_exits is
@@ -222,18 +233,33 @@ static __always_inline bool send_exit(struct task_struct *task, __u64 exit_ns)
 }
 
 struct sweep_state {
-	__u32 pending;  /* references put back: tasks not finished yet */
+	__u32 pending;             /* keys pushed back: tasks not finished yet */
+	bool went_round;           /* first_back is set */
+	struct exit_key first_back;
 };
 
-static long sweep_one(struct bpf_map *map, struct exit_key *key, struct held_exit *held,
-		      struct sweep_state *state)
+/* Pops one held key; sends its exit if the task's final switch is done, else pushes the key back.
+ * Returns 1 (stop) when the queue is empty, or when the first key this sweep pushed back comes
+ * round again: every held exit was then visited once. */
+static long sweep_one(__u32 index, struct sweep_state *state)
 {
+	struct exit_key key;
+	struct held_exit *held;
 	struct task_struct *task, *other;
 	unsigned int task_state;
 	int on_cpu;
 
+	if (bpf_map_pop_elem(&held_keys, &key))
+		return 1;
+	if (state->went_round && key.tid == state->first_back.tid && key.start_ns == state->first_back.start_ns) {
+		bpf_map_push_elem(&held_keys, &key, 0);
+		return 1;
+	}
+	held = bpf_map_lookup_elem(&held_exits, &key);
+	if (!held)  /* cannot happen: only the sweep that sends an exit deletes its entry */
+		return 0;
 	task = bpf_kptr_xchg(&held->task, NULL);
-	if (!task)  /* another CPU is sweeping it, or the exit program has not stored it yet */
+	if (!task)  /* cannot happen either (see held_keys); dropped rather than kept forever */
 		return 0;
 	/* TASK_DEAD is set while the task still runs its final schedule (on_cpu == 1); on_cpu goes
 	 * to 0 in finish_task_switch, after the last runtime and sched_info update. So __state
@@ -247,12 +273,17 @@ static long sweep_one(struct bpf_map *map, struct exit_key *key, struct held_exi
 		other = bpf_kptr_xchg(&held->task, task);
 		if (other)  /* cannot happen: the slot was empty; released rather than leaked */
 			bpf_task_release(other);
+		bpf_map_push_elem(&held_keys, &key, 0);
+		if (!state->went_round) {
+			state->went_round = true;
+			state->first_back = key;
+		}
 		state->pending++;
 		return 0;
 	}
 	bpf_task_release(task);
 	__sync_fetch_and_sub(&held_count, 1);
-	bpf_map_delete_elem(map, key);
+	bpf_map_delete_elem(&held_exits, &key);
 	return 0;
 }
 
@@ -278,11 +309,12 @@ static long age_fallback(struct bpf_map *map, struct exit_key *key, struct exit_
 	return 0;
 }
 
+/* Each held exit once (see sweep_one); the bound is only for the verifier. */
 static __always_inline __u32 sweep_held_exits(void)
 {
 	struct sweep_state state = {};
 
-	bpf_for_each_map_elem(&held_exits, sweep_one, &state, 0);
+	bpf_loop(HELD_EXITS_SIZE + 1, sweep_one, &state, 0);
 	return state.pending;
 }
 
@@ -357,6 +389,8 @@ int BPF_PROG(handle_exit, struct task_struct *task, bool group_dead)
 	if (other)
 		bpf_task_release(other);
 	__sync_fetch_and_add(&held_count, 1);
+	/* Only now can a sweep find it. */
+	bpf_map_push_elem(&held_keys, &key, 0);
 	return 0;
 }
 

@@ -65,8 +65,9 @@ Result<std::unique_ptr<BpfCollector>> BpfCollector::open(const BpfOptions& optio
   if (lifecycle == nullptr) return load_error("open the lifecycle programs", errno);
   lifecycle->rodata->include_kernel_threads = options.include_kernel_threads;
   if (options.held_exits_capacity != 0)
-    if (int error = bpf_map__set_max_entries(lifecycle->maps.held_exits, options.held_exits_capacity))
-      return load_error("size the held exits table", error);
+    for (bpf_map* map : {lifecycle->maps.held_exits, lifecycle->maps.held_keys})
+      if (int error = bpf_map__set_max_entries(map, options.held_exits_capacity))
+        return load_error("size the held exits table", error);
   if (int error = lifecycle_bpf__load(lifecycle))
     return load_error("load the lifecycle programs (tp_btf sched_process_fork/exec/exit/free with "
                       "bpf_task_acquire and kptrs)",
