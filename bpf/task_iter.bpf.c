@@ -12,17 +12,15 @@
  * by raising full_pass; it does so at start, after lost events, and now and then as a safety net.
  *
  * What "did not move" means: the fingerprint below, kept to the fewest cache lines, because on a
- * crowded host most of a collection's cost is cache misses on tasks that did not run (about 14
- * lines per task, ~1.4 µs cold on these VMs). Every counter of task_counters moves only while the
- * task runs, and a run moves sum_exec_runtime; the one exception, run_delay of a queued task that
- * migrates, is caught when the task then runs. What changes without the task running: the comm
- * (PR_SET_NAME by another thread, a write to /proc/PID/comm) and the parent (reparenting when it
- * dies), which the fingerprint holds; its real_parent pointer, not the parent's tgid, so that no
- * other task is read. A leader's exited_threads counters change when its other threads exit,
- * but userspace reads them only at a process's first sight (its baseline), when the task has no
- * fingerprint yet; exits reach it as events.
+ * crowded host most of a collection's cost is cache misses on tasks that did not run. Every
+ * counter of task_counters moves only while the task runs, and a run moves sum_exec_runtime; the
+ * one exception, run_delay of a queued task that migrates, is caught when the task then runs.
+ * What can change without the task running is not read again by userspace after a process's
+ * first record, when the task has no fingerprint yet: the comm and parent (its group is decided
+ * then or at exec, which sends its own event), and a leader's exited_threads counters (its
+ * baseline; later thread exits arrive as events). A consumer that needs them fresh must add them.
  * Cost: the walk itself (the kernel's pid lookups and task references, about half of it) plus a
- * task storage lookup and four loads; a skipped task writes nothing. Task storage that cannot be
+ * task storage lookup and two loads; a skipped task writes nothing. Task storage that cannot be
  * had makes the task be emitted every time: more work, never a stale reading.
  */
 #include "vmlinux.h"
@@ -39,8 +37,6 @@ __u32 full_pass = 0;
 
 struct fingerprint {
 	__u64 runtime_ns;
-	__u64 comm[TASK_COMM_SIZE / 8];
-	__u64 parent;                      /* real_parent, as an address: compared, never followed */
 	__u32 pass;                        /* full_pass when emitted */
 	__u32 pad;
 };
@@ -55,16 +51,13 @@ struct {
 static __always_inline void take_fingerprint(struct fingerprint *print, const struct task_struct *task)
 {
 	print->runtime_ns = task->se.sum_exec_runtime;
-	__builtin_memcpy(print->comm, task->comm, TASK_COMM_SIZE);
-	print->parent = (__u64)task->real_parent;
 	print->pass = full_pass;
 	print->pad = 0;
 }
 
 static __always_inline bool same_fingerprint(const struct fingerprint *a, const struct fingerprint *b)
 {
-	return a->runtime_ns == b->runtime_ns && a->comm[0] == b->comm[0] && a->comm[1] == b->comm[1] &&
-	       a->parent == b->parent && a->pass == b->pass;
+	return a->runtime_ns == b->runtime_ns && a->pass == b->pass;
 }
 
 /* Writes the task's record; true if it was written. Out of line, so that the 392-byte record is
