@@ -19,14 +19,18 @@
  * first record, when the task has no fingerprint yet: the comm and parent (its group is decided
  * then or at exec, which sends its own event), and a leader's exited_threads counters (its
  * baseline; later thread exits arrive as events). A consumer that needs them fresh must add them.
- * Cost: the walk itself (the kernel's pid lookups and task references, about half of it) plus a
- * task storage lookup and two loads; a skipped task writes nothing. Task storage that cannot be
- * had makes the task be emitted every time: more work, never a stale reading.
+ * Task storage that cannot be had makes the task be emitted every time: more work, never a
+ * stale reading.
+ *
+ * Two walks share the fingerprint (task_fingerprint.bpf.h):
+ * - this one, dump_task, for full passes (any number of tasks, through the seq file's pages), and
+ *   for changes passes on kernels without the open-coded task iterator;
+ * - task_scan.bpf.c for changes passes: three to four times cheaper per task.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
-#include "task_counters.bpf.h"
+#include "task_fingerprint.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -35,40 +39,13 @@ const volatile bool include_kernel_threads = false;
 /* Raised by userspace for a pass that emits every task. */
 __u32 full_pass = 0;
 
-struct fingerprint {
-	__u64 runtime_ns;
-	__u32 pass;                        /* full_pass when emitted */
-	__u32 pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);  /* required for task storage */
-	__type(key, int);
-	__type(value, struct fingerprint);
-} last_emitted SEC(".maps");
-
-static __always_inline void take_fingerprint(struct fingerprint *print, const struct task_struct *task)
-{
-	print->runtime_ns = task->se.sum_exec_runtime;
-	print->pass = full_pass;
-	print->pad = 0;
-}
-
-static __always_inline bool same_fingerprint(const struct fingerprint *a, const struct fingerprint *b)
-{
-	return a->runtime_ns == b->runtime_ns && a->pass == b->pass;
-}
-
 /* Writes the task's record; true if it was written. Out of line, so that the 392-byte record is
  * zeroed only for tasks that changed, not for every task the walk visits. */
 static __noinline bool emit_task(struct seq_file *seq, struct task_struct *task)
 {
 	struct task_record record = {};
 
-	read_task_record(&record, task);
-	if (record.flags & TASK_RECORD_LEADER)
-		read_exited_thread_counters(&record.exited_threads, task);
+	fill_task_record(&record, task);
 	return bpf_seq_write(seq, &record, sizeof(record)) == 0;
 }
 
@@ -83,7 +60,7 @@ int dump_task(struct bpf_iter__task *ctx)
 	if (!include_kernel_threads && is_kernel_thread(task))
 		return 0;
 
-	take_fingerprint(&now, task);
+	take_fingerprint(&now, task, full_pass);
 	last = bpf_task_storage_get(&last_emitted, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (last && same_fingerprint(last, &now))
 		return 0;

@@ -94,6 +94,17 @@ struct exit_event {
 	struct task_record task;     /* the thread's final counters */
 };
 
+/* The context userspace passes to the task scan (task_scan.bpf.c), and what it returns. */
+struct task_scan_args {
+	__u32 pass;                  /* the iterator's full_pass: fingerprints of this pass match */
+	__u32 pad;
+};
+
+enum task_scan_result {
+	TASK_SCAN_DONE = 0,
+	TASK_SCAN_BUFFER_FULL = 1,   /* drain task_changes and run it again */
+};
+
 /* Why an event was lost; index of the per-CPU lost_events array. */
 enum lost_reason {
 	LOST_RINGBUF_FULL = 0,
@@ -139,6 +150,10 @@ ASSERT_OFFSET_OF(task_record, counters, 40);
 ASSERT_OFFSET_OF(task_record, exited_threads, 104);
 ASSERT_OFFSET_OF(task_record, runqueue_latency, 168);
 ASSERT_OFFSET_OF(task_record, comm, 376);
+
+ASSERT_SIZE_OF(task_scan_args, 8);
+ASSERT_OFFSET_OF(task_scan_args, pass, 0);
+ASSERT_OFFSET_OF(task_scan_args, pad, 4);
 
 /* pad (20) aligns parent_start_ns to 8 after the 32-bit parent_tgid. */
 ASSERT_SIZE_OF(fork_event, 48);  /* 32 + 16 comm */

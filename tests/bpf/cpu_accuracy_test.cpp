@@ -3,7 +3,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <vector>
+
+#include <bpf/btf.h>
 
 #include "bpf_test_support.h"
 
@@ -172,6 +175,12 @@ TEST(CpuAccuracy, TenBusyProcessesAmongTenThousandSleepersAreExactAndOnlyTheyAre
   BpfOptions options;
   auto collector = BpfCollector::open(options);
   ASSERT_TRUE(collector) << collector.error().message();
+  // Where the kernel has the open-coded task iterator (6.7+), changes passes must use the scan.
+  btf* vmlinux = btf__load_vmlinux_btf();
+  const bool has_iterator = vmlinux != nullptr && btf__find_by_name_kind(vmlinux, "bpf_iter_task_new", BTF_KIND_FUNC) > 0;
+  btf__free(vmlinux);
+  std::printf("measured: changes passes use %s\n", (*collector)->scans_changed_tasks() ? "the task scan" : "iter/task");
+  EXPECT_EQ((*collector)->scans_changed_tasks(), has_iterator);
   auto full = (*collector)->read_tasks(BpfCollector::TaskPass::full);
   ASSERT_TRUE(full);
   const std::size_t full_count = full->size();
@@ -180,6 +189,19 @@ TEST(CpuAccuracy, TenBusyProcessesAmongTenThousandSleepersAreExactAndOnlyTheyAre
   std::printf("measured: a full pass read %zu tasks, a changes pass right after %zu\n", full_count, changes->size());
   EXPECT_GE(full_count, static_cast<std::size_t>(kSleepers));
   EXPECT_LT(changes->size(), 500u);
+  // To a collector that never read them, every task is new: a changes pass sends them all, in
+  // rounds of what the scan's 1 MiB buffer holds (about 2,600).
+  auto fresh = BpfCollector::open(options);
+  ASSERT_TRUE(fresh) << fresh.error().message();
+  auto first = (*fresh)->read_tasks(BpfCollector::TaskPass::changes);
+  ASSERT_TRUE(first) << first.error().message();
+  std::printf("measured: a first changes pass read %zu tasks\n", first->size());
+  std::set<std::uint32_t> distinct;
+  for (const task_record& record : *first) distinct.insert(record.tid);
+  EXPECT_GE(distinct.size(), static_cast<std::size_t>(kSleepers));
+  // A task that runs between two rounds is sent again with newer counters (userspace merges
+  // them); the sleepers are not.
+  EXPECT_LT(first->size() - distinct.size(), 100u);
 
   const std::int64_t children_before = children_cpu_ns();
   std::vector<Child> busy;

@@ -16,6 +16,7 @@
 #include "lifecycle.skel.h"
 #include "runqueue_latency.skel.h"
 #include "task_iter.skel.h"
+#include "task_scan.skel.h"
 
 namespace bpfproc {
 namespace {
@@ -98,6 +99,22 @@ Result<std::unique_ptr<BpfCollector>> BpfCollector::open(const BpfOptions& optio
   collector->iter_link_ = bpf_program__attach_iter(task_iter->progs.dump_task, nullptr);
   if (collector->iter_link_ == nullptr) return load_error("attach the task iterator (iter/task)", errno);
 
+  // The task scan is optional: without it (kernels before 6.7), changes passes use iter/task.
+  if (auto* task_scan = task_scan_bpf__open()) {
+    task_scan->rodata->include_kernel_threads = options.include_kernel_threads;
+    if (bpf_map__reuse_fd(task_scan->maps.last_emitted, bpf_map__fd(task_iter->maps.last_emitted)) == 0 &&
+        bpf_map__reuse_fd(task_scan->maps.runqueue_waits, bpf_map__fd(lifecycle->maps.runqueue_waits)) == 0 &&
+        task_scan_bpf__load(task_scan) == 0) {
+      collector->task_scan_ = task_scan;
+      collector->task_changes_ = ring_buffer__new(bpf_map__fd(task_scan->maps.task_changes), handle_task_change,
+                                                  collector.get(), nullptr);
+      if (collector->task_changes_ == nullptr) return load_error("open the task scan's ring buffer", errno);
+    } else {
+      spdlog::info("changes passes use iter/task: the task scan did not load ({})", last_libbpf_warning());
+      task_scan_bpf__destroy(task_scan);
+    }
+  }
+
   collector->events_ = ring_buffer__new(bpf_map__fd(lifecycle->maps.events), handle_event, collector.get(), nullptr);
   if (collector->events_ == nullptr) return load_error("open the event ring buffer", errno);
 
@@ -112,6 +129,8 @@ Result<std::unique_ptr<BpfCollector>> BpfCollector::open(const BpfOptions& optio
 BpfCollector::~BpfCollector() {
   statistics_.reset();  // statistics off first, as before the programs go
   ring_buffer__free(events_);
+  ring_buffer__free(task_changes_);
+  task_scan_bpf__destroy(task_scan_);
   bpf_link__destroy(iter_link_);
   runqueue_latency_bpf__destroy(runqueue_latency_);
   lifecycle_bpf__destroy(lifecycle_);
@@ -121,6 +140,8 @@ BpfCollector::~BpfCollector() {
 std::vector<ProgramStats> BpfCollector::program_stats() const {
   std::vector<ProgramStats> stats = read_program_stats(lifecycle_->obj);
   for (ProgramStats& program : read_program_stats(task_iter_->obj)) stats.push_back(std::move(program));
+  if (task_scan_ != nullptr)
+    for (ProgramStats& program : read_program_stats(task_scan_->obj)) stats.push_back(std::move(program));
   if (runqueue_latency_ != nullptr)
     for (ProgramStats& program : read_program_stats(runqueue_latency_->obj)) stats.push_back(std::move(program));
   return stats;
@@ -129,6 +150,17 @@ std::vector<ProgramStats> BpfCollector::program_stats() const {
 Result<std::span<const task_record>> BpfCollector::read_tasks(TaskPass pass) {
   // A new pass number makes every task's last emission stale, so every task is emitted.
   if (pass == TaskPass::full) ++task_iter_->bss->full_pass;
+  auto records = pass == TaskPass::changes && task_scan_ != nullptr ? scan_changed_tasks() : iterate_tasks();
+  if (!records) return records.error();
+  // A full pass on a crowded host needs megabytes that changes passes do not: give them back.
+  if (task_buffer_.size() > 4096 && *records < task_buffer_.size() / 4) {
+    task_buffer_.resize(std::max<std::size_t>(4096, *records * 2));
+    task_buffer_.shrink_to_fit();
+  }
+  return std::span<const task_record>(task_buffer_.data(), *records);
+}
+
+Result<std::size_t> BpfCollector::iterate_tasks() {
   const FileDescriptor iterator(bpf_iter_create(bpf_link__fd(iter_link_)));
   if (!iterator) return Error{"cannot start the task iterator", "bpf", errno};
 
@@ -151,13 +183,33 @@ Result<std::span<const task_record>> BpfCollector::read_tasks(TaskPass pass) {
     }
     used += static_cast<std::size_t>(count);
   }
-  // A full pass on a crowded host needs megabytes that changes passes do not: give them back.
-  const std::size_t records = used / sizeof(task_record);
-  if (task_buffer_.size() > 4096 && records < task_buffer_.size() / 4) {
-    task_buffer_.resize(std::max<std::size_t>(4096, records * 2));
-    task_buffer_.shrink_to_fit();
+  return used / sizeof(task_record);
+}
+
+// Runs the scan until it has sent every changed task (in rounds, when its buffer fills).
+Result<std::size_t> BpfCollector::scan_changed_tasks() {
+  // Enough rounds for a million changed tasks at ~2,600 a round; each round walks every task.
+  constexpr int kMaxRounds = 400;
+  task_records_ = 0;
+  task_scan_args args{task_iter_->bss->full_pass, 0};
+  for (int round = 0; round < kMaxRounds; ++round) {
+    LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &args, .ctx_size_in = sizeof(args));
+    if (bpf_prog_test_run_opts(bpf_program__fd(task_scan_->progs.scan_changed_tasks), &run) != 0)
+      return Error{"cannot run the task scan", "bpf", errno};
+    if (ring_buffer__consume(task_changes_) < 0) return Error{"cannot read the task scan's records", "bpf", errno};
+    if (run.retval == TASK_SCAN_DONE) return task_records_;
   }
-  return std::span<const task_record>(task_buffer_.data(), records);
+  return Error{"the task scan did not finish in " + std::to_string(kMaxRounds) + " rounds", "bpf", EAGAIN};
+}
+
+int BpfCollector::handle_task_change(void* context, void* data, std::size_t size) {
+  auto* self = static_cast<BpfCollector*>(context);
+  if (size < sizeof(task_record)) return 0;
+  if (self->task_records_ >= self->task_buffer_.size())
+    self->task_buffer_.resize(std::max<std::size_t>(4096, self->task_buffer_.size() * 2));
+  // A copy: ring buffer memory is only 8-byte aligned and is released after this callback.
+  std::memcpy(&self->task_buffer_[self->task_records_++], data, sizeof(task_record));
+  return 0;
 }
 
 int BpfCollector::handle_event(void* context, void* data, std::size_t size) {

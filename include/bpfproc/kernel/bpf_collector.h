@@ -18,6 +18,7 @@
 #include "bpfproc/util/result.h"
 
 struct task_iter_bpf;
+struct task_scan_bpf;
 struct lifecycle_bpf;
 struct runqueue_latency_bpf;
 struct ring_buffer;
@@ -56,8 +57,11 @@ class BpfCollector {
 
   // One record per thread: of every live task (full), or only of those that changed since the
   // iterator last emitted them (bpf/task_iter.bpf.c). The records stay valid until the next call.
+  // Changes passes use the task scan (bpf/task_scan.bpf.c) where the kernel has it.
   enum class TaskPass { changes, full };
   Result<std::span<const task_record>> read_tasks(TaskPass pass);
+  // Whether changes passes use the task scan rather than iter/task.
+  bool scans_changed_tasks() const { return task_scan_ != nullptr; }
 
   // Hands every pending event to `sink`; returns how many, or an error. Exits held in the kernel
   // whose final switch is done are swept into the buffer first.
@@ -81,12 +85,18 @@ class BpfCollector {
  private:
   explicit BpfCollector(const BpfOptions& options) : options_(options) {}
   static int handle_event(void* context, void* data, std::size_t size);
+  static int handle_task_change(void* context, void* data, std::size_t size);
+  Result<std::size_t> iterate_tasks();
+  Result<std::size_t> scan_changed_tasks();
   // Runs the kernel's exit sweep once; returns how many exits are still held, or -1.
   int sweep_exits();
 
   BpfOptions options_;
   FileDescriptor statistics_;  // holds BPF_ENABLE_STATS on while open
   task_iter_bpf* task_iter_ = nullptr;
+  task_scan_bpf* task_scan_ = nullptr;  // null where the kernel lacks the open-coded iterator
+  ring_buffer* task_changes_ = nullptr;
+  std::size_t task_records_ = 0;        // in task_buffer_, while a scan is drained
   lifecycle_bpf* lifecycle_ = nullptr;
   runqueue_latency_bpf* runqueue_latency_ = nullptr;  // only with options_.runqueue_latency
   bpf_link* iter_link_ = nullptr;
