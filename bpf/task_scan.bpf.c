@@ -30,9 +30,10 @@ extern void bpf_rcu_read_unlock(void) __ksym;
 
 const volatile bool include_kernel_threads = false;
 
-/* 1 MiB holds about 2,600 records: the tasks that ran between two collections on most hosts.
- * More are sent in rounds. */
-#define TASK_CHANGES_SIZE (1024 * 1024)
+/* 256 KiB holds about 650 records: the tasks that ran between two collections on many hosts;
+ * more are sent in rounds, each a walk of every task (2 ms at 10,000). Its pages count twice in
+ * the daemon's RSS (libbpf maps the data area twice), which is why it is not larger. */
+#define TASK_CHANGES_SIZE (256 * 1024)
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, TASK_CHANGES_SIZE);

@@ -190,7 +190,7 @@ TEST(CpuAccuracy, TenBusyProcessesAmongTenThousandSleepersAreExactAndOnlyTheyAre
   EXPECT_GE(full_count, static_cast<std::size_t>(kSleepers));
   EXPECT_LT(changes->size(), 500u);
   // To a collector that never read them, every task is new: a changes pass sends them all, in
-  // rounds of what the scan's 1 MiB buffer holds (about 2,600).
+  // rounds of what the scan's 256 KiB buffer holds (about 650).
   auto fresh = BpfCollector::open(options);
   ASSERT_TRUE(fresh) << fresh.error().message();
   auto first = (*fresh)->read_tasks(BpfCollector::TaskPass::changes);

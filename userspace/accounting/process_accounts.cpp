@@ -46,7 +46,7 @@ ProcessAccounts::Reading ProcessAccounts::observe_task(const task_record& record
   if (process.last_seen_scan != scan_ || added) observed_.push_back(key);
   process.last_seen_scan = scan_;
   if ((record.flags & TASK_RECORD_LEADER) && !process.has_baseline) {
-    process.baseline = Counters::from(record.exited_threads);
+    process.dead_threads += Counters::from(record.exited_threads);
     process.baseline_time_ns = scan_time_ns_;
     process.has_baseline = true;
   }
@@ -82,7 +82,7 @@ void ProcessAccounts::on_exec(const exec_event& event) {
   const task_record& record = event.task;
   Process& process = find_or_add(ProcessKey::of(record)).first;
   if (!process.has_baseline) {
-    process.baseline = Counters::from(record.exited_threads);
+    process.dead_threads += Counters::from(record.exited_threads);
     process.has_baseline = true;
   }
   if (event.old_tid != record.tid) {
@@ -200,7 +200,7 @@ void ProcessAccounts::prune_exited_threads(const ProcessKey& key, Process& proce
 }
 
 Counters ProcessAccounts::refresh_total(Process& process) {
-  Counters sum = process.baseline + process.dead_threads;
+  Counters sum = process.dead_threads;
   for (const auto& [tid, thread] : process.threads) sum += thread.counters;
   process.total.merge_max(sum);
 
@@ -249,8 +249,16 @@ void ProcessAccounts::set_label(const ProcessKey& key, std::uint32_t label) {
 void ProcessAccounts::set_memory(const ProcessKey& key, const MemoryUsage& memory) {
   auto found = processes_.find(key);
   if (found == processes_.end()) return;
-  found->second.memory = memory;
-  touch(key, found->second);
+  Process& process = found->second;
+  if (process.contributed.with_memory) {
+    // Its totals hold the reading being replaced: they move with it, and nothing else changed.
+    LabelTotals& totals = label_totals_[process.contributed.label];
+    totals.memory -= *process.memory;
+    totals.memory += memory;
+  } else {
+    touch(key, process);
+  }
+  process.memory = memory;
 }
 
 bool ProcessAccounts::exited(const ProcessKey& key) const {
@@ -261,7 +269,7 @@ bool ProcessAccounts::exited(const ProcessKey& key) const {
 void ProcessAccounts::forget(const ProcessKey& key) {
   auto found = processes_.find(key);
   if (found == processes_.end()) return;
-  count(found->second.contributed, false);
+  count(found->second.contributed, found->second.memory, false);
   processes_.erase(found);  // a key left in dirty_ is skipped
 }
 
@@ -274,12 +282,12 @@ ProcessAccounts::Contribution ProcessAccounts::contribution_of(const ProcessKey&
   contribution.threads = usage.live_threads;
   contribution.start_ns = key.start_ns;
   contribution.unsettled = usage.unsettled;
-  contribution.memory = usage.memory;
+  contribution.with_memory = !usage.exited && usage.memory.has_value();
   return contribution;
 }
 
 // Adds a contribution to its label's totals, or takes it away again (exactly what was added).
-void ProcessAccounts::count(const Contribution& contribution, bool add) {
+void ProcessAccounts::count(const Contribution& contribution, const std::optional<MemoryUsage>& memory, bool add) {
   if (contribution.label == kNoLabel) return;
   if (contribution.label >= label_totals_.size()) {
     label_totals_.resize(contribution.label + 1);
@@ -295,9 +303,9 @@ void ProcessAccounts::count(const Contribution& contribution, bool add) {
   }
   apply(totals.processes, 1);
   apply(totals.threads, contribution.threads);
-  if (contribution.memory) {
-    if (add) totals.memory += *contribution.memory;
-    else totals.memory -= *contribution.memory;
+  if (contribution.with_memory) {
+    if (add) totals.memory += *memory;
+    else totals.memory -= *memory;
     apply(totals.with_memory, 1);
   }
   if (add) {
@@ -339,8 +347,8 @@ const std::vector<ProcessAccounts::LabelTotals>& ProcessAccounts::label_totals()
     Process& process = found->second;
     process.dirty = false;
     Contribution now = contribution_of(key, process);
-    count(process.contributed, false);
-    count(now, true);
+    count(process.contributed, process.memory, false);
+    count(now, process.memory, true);
     process.contributed = std::move(now);
   }
   dirty_.clear();

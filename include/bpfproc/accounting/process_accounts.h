@@ -122,14 +122,17 @@ class ProcessAccounts {
     std::uint64_t threads = 0;
     std::uint64_t start_ns = 0;
     Counters unsettled;
-    std::optional<MemoryUsage> memory;
+    // Its memory reading is in the totals. Which reading: always the process's current one,
+    // because set_memory moves the totals with it (so no second copy is kept per process).
+    bool with_memory = false;
   };
 
   struct Process {
+    // The baseline: what the threads that exited before bpfproc first saw the process used,
+    // read from the leader's signal_struct once. It is added to dead_threads.
     bool has_baseline = false;
-    Counters baseline;                   // threads that exited before bpfproc first saw the process
     std::uint64_t baseline_time_ns = 0;  // when the baseline was read; 0 if not from a scan
-    Counters dead_threads;               // final counters of threads that exited since
+    Counters dead_threads;               // the baseline, plus final counters of threads that exited since
     std::uint64_t exited_thread_count = 0;
     std::unordered_map<std::uint32_t, Thread> threads;
     // Threads whose exit event was applied, (tid, start) -> scan of the exit, so that an older
@@ -156,7 +159,7 @@ class ProcessAccounts {
 
   void touch(const ProcessKey& key, Process& process);
   Contribution contribution_of(const ProcessKey& key, Process& process);
-  void count(const Contribution& contribution, bool add);
+  void count(const Contribution& contribution, const std::optional<MemoryUsage>& memory, bool add);
   void recompute_oldest();
 
   ScanOutcome end_full_scan();
