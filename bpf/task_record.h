@@ -97,12 +97,13 @@ struct exit_event {
 /* The context userspace passes to the task scan (task_scan.bpf.c), and what it returns. */
 struct task_scan_args {
 	__u32 pass;                  /* the iterator's full_pass: fingerprints of this pass match */
-	__u32 pad;
+	__u32 max_tasks;             /* a longer walk stops (TASK_SCAN_TOO_MANY) */
 };
 
 enum task_scan_result {
 	TASK_SCAN_DONE = 0,
 	TASK_SCAN_BUFFER_FULL = 1,   /* drain task_changes and run it again */
+	TASK_SCAN_TOO_MANY = 2,      /* stopped after max_tasks: finish the pass with iter/task */
 };
 
 /* Why an event was lost; index of the per-CPU lost_events array. */
@@ -153,7 +154,7 @@ ASSERT_OFFSET_OF(task_record, comm, 376);
 
 ASSERT_SIZE_OF(task_scan_args, 8);
 ASSERT_OFFSET_OF(task_scan_args, pass, 0);
-ASSERT_OFFSET_OF(task_scan_args, pad, 4);
+ASSERT_OFFSET_OF(task_scan_args, max_tasks, 4);
 
 /* pad (20) aligns parent_start_ns to 8 after the 32-bit parent_tgid. */
 ASSERT_SIZE_OF(fork_event, 48);  /* 32 + 16 comm */

@@ -202,6 +202,21 @@ TEST(CpuAccuracy, TenBusyProcessesAmongTenThousandSleepersAreExactAndOnlyTheyAre
   // A task that runs between two rounds is sent again with newer counters (userspace merges
   // them); the sleepers are not.
   EXPECT_LT(first->size() - distinct.size(), 100u);
+  // A scan that stops at its task limit hands the rest of the pass to iter/task: nothing lost.
+  BpfOptions capped_options;
+  capped_options.task_scan_max_tasks = 1'000;
+  auto capped = BpfCollector::open(capped_options);
+  ASSERT_TRUE(capped) << capped.error().message();
+  auto capped_first = (*capped)->read_tasks(BpfCollector::TaskPass::changes);
+  ASSERT_TRUE(capped_first) << capped_first.error().message();
+  std::set<std::uint32_t> capped_distinct;
+  for (const task_record& record : *capped_first) capped_distinct.insert(record.tid);
+  std::printf("measured: a first changes pass with the scan capped at 1,000 tasks read %zu tasks\n",
+              capped_distinct.size());
+  EXPECT_GE(capped_distinct.size(), static_cast<std::size_t>(kSleepers));
+  auto capped_next = (*capped)->read_tasks(BpfCollector::TaskPass::changes);
+  ASSERT_TRUE(capped_next);
+  EXPECT_LT(capped_next->size(), 500u) << "the next pass (iter/task now) sends only what changed";
 
   const std::int64_t children_before = children_cpu_ns();
   std::vector<Child> busy;

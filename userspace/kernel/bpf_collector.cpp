@@ -100,7 +100,7 @@ Result<std::unique_ptr<BpfCollector>> BpfCollector::open(const BpfOptions& optio
   if (collector->iter_link_ == nullptr) return load_error("attach the task iterator (iter/task)", errno);
 
   // The task scan is optional: without it (kernels before 6.7), changes passes use iter/task.
-  if (auto* task_scan = task_scan_bpf__open()) {
+  if (auto* task_scan = options.task_scan ? task_scan_bpf__open() : nullptr) {
     task_scan->rodata->include_kernel_threads = options.include_kernel_threads;
     if (bpf_map__reuse_fd(task_scan->maps.last_emitted, bpf_map__fd(task_iter->maps.last_emitted)) == 0 &&
         bpf_map__reuse_fd(task_scan->maps.runqueue_waits, bpf_map__fd(lifecycle->maps.runqueue_waits)) == 0 &&
@@ -150,7 +150,10 @@ std::vector<ProgramStats> BpfCollector::program_stats() const {
 Result<std::span<const task_record>> BpfCollector::read_tasks(TaskPass pass) {
   // A new pass number makes every task's last emission stale, so every task is emitted.
   if (pass == TaskPass::full) ++task_iter_->bss->full_pass;
-  auto records = pass == TaskPass::changes && task_scan_ != nullptr ? scan_changed_tasks() : iterate_tasks();
+  const bool scan = pass == TaskPass::changes && task_scan_ != nullptr && !too_many_to_scan_;
+  auto records = scan ? scan_changed_tasks() : iterate_tasks();
+  // A full pass counts the tasks: the scan is tried again once the host has few enough.
+  if (pass == TaskPass::full && records) too_many_to_scan_ = *records > options_.task_scan_max_tasks;
   if (!records) return records.error();
   // A full pass on a crowded host needs megabytes that changes passes do not: give them back.
   if (task_buffer_.size() > 4096 && *records < task_buffer_.size() / 4) {
@@ -160,14 +163,14 @@ Result<std::span<const task_record>> BpfCollector::read_tasks(TaskPass pass) {
   return std::span<const task_record>(task_buffer_.data(), *records);
 }
 
-Result<std::size_t> BpfCollector::iterate_tasks() {
+Result<std::size_t> BpfCollector::iterate_tasks(std::size_t kept) {
   const FileDescriptor iterator(bpf_iter_create(bpf_link__fd(iter_link_)));
   if (!iterator) return Error{"cannot start the task iterator", "bpf", errno};
 
   // read() returns whole seq_file pages, so a record may straddle two reads: the bytes go
   // straight into one contiguous buffer of records, grown (and kept) as the host needs.
-  if (task_buffer_.empty()) task_buffer_.resize(4096);
-  std::size_t used = 0;
+  if (task_buffer_.size() < std::max<std::size_t>(4096, kept * 2)) task_buffer_.resize(std::max<std::size_t>(4096, kept * 2));
+  std::size_t used = kept * sizeof(task_record);
   for (;;) {
     const std::size_t capacity = task_buffer_.size() * sizeof(task_record);
     if (capacity - used < 16 * 1024) {  // room for at least one more seq_file chunk
@@ -191,13 +194,19 @@ Result<std::size_t> BpfCollector::scan_changed_tasks() {
   // Enough rounds for a million changed tasks at ~2,600 a round; each round walks every task.
   constexpr int kMaxRounds = 400;
   task_records_ = 0;
-  task_scan_args args{task_iter_->bss->full_pass, 0};
+  task_scan_args args{task_iter_->bss->full_pass, options_.task_scan_max_tasks};
   for (int round = 0; round < kMaxRounds; ++round) {
     LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &args, .ctx_size_in = sizeof(args));
     if (bpf_prog_test_run_opts(bpf_program__fd(task_scan_->progs.scan_changed_tasks), &run) != 0)
       return Error{"cannot run the task scan", "bpf", errno};
     if (ring_buffer__consume(task_changes_) < 0) return Error{"cannot read the task scan's records", "bpf", errno};
     if (run.retval == TASK_SCAN_DONE) return task_records_;
+    if (run.retval == TASK_SCAN_TOO_MANY) {
+      // The records sent so far are kept; iter/task sends the rest (the same fingerprints), and
+      // changes passes use it until a full pass finds few enough tasks.
+      too_many_to_scan_ = true;
+      return iterate_tasks(task_records_);
+    }
   }
   return Error{"the task scan did not finish in " + std::to_string(kMaxRounds) + " rounds", "bpf", EAGAIN};
 }
