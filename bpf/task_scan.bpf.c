@@ -13,8 +13,7 @@
  * Cost and risk: one RCU read section and one program run for the whole walk, about 0.3 µs per
  * task, with no preemption point inside it. Measured at 50,000 tasks (a 1 ms sleeper pinned on
  * each CPU, a pass every 50 ms): a 15 ms pass made p99.9 wakeup lateness 15-22 ms and the worst
- * 20-80 ms, against 5-11 ms and 12-39 ms for iter/task, whose read() lets the CPU go between
- * chunks. So the walk stops after args->max_tasks tasks (TASK_SCAN_TOO_MANY), and userspace
+ * 20-80 ms, against 5-11 ms and 12-39 ms for iter/task's 55 ms passes. So the walk stops after args->max_tasks tasks (TASK_SCAN_TOO_MANY), and userspace
  * finishes the pass with iter/task: hosts with more tasks pay iter/task's CPU rather than a
  * longer stall.
  * Loaded only where the kernel has the iterator kfuncs; elsewhere changes passes use iter/task.

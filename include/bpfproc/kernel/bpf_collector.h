@@ -41,7 +41,8 @@ struct BpfOptions {
   // through iter/task, as on kernels without it (for comparisons).
   bool task_scan = true;
   // The task scan walks at most this many tasks in one unpreemptible run (about 0.3 µs each:
-  // ~6 ms here); on a host with more, changes passes use iter/task, which lets the CPU go.
+  // ~6 ms here); on a host with more, changes passes use iter/task, whose passes let other
+  // tasks run (bpf/task_scan.bpf.c has the measurement).
   std::uint32_t task_scan_max_tasks = 20'000;
 };
 
