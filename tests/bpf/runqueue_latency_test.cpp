@@ -143,11 +143,12 @@ TEST(RunqueueLatency, ProcessAloneOnItsCpuWakesUpInTheLowestBuckets) {
   // few wakeups may find the CPU busy; the median must still be in the lowest buckets.
   EXPECT_LE(quantile_bound_seconds(total.runqueue_latency, 0.5), 32.768e-6);
   // Measured on 6.18 (8 runs): when 400 switch-ins were seen, sum and run_delay agreed to the
-  // nanosecond; in each run with k fewer (k = 5..12, 3 runs of 8), run_delay was larger by 0.4 to 1 ms per
-  // missing switch-in, less than one nap cycle each. Those are wakeups with no switch-in: the
-  // kernel's queue stamp (last_queued) stays set while the task keeps running, and it is added to
-  // run_delay at the next dequeue, with no wait behind it. The histogram can only see switch-ins,
-  // so it rightly lacks them; at most one nap cycle each is allowed for, and never more histogram.
+  // nanosecond; in each run with k fewer (k = 5..12, 3 runs of 8), run_delay was larger by 0.4 to
+  // 1 ms per missing switch-in, less than one nap cycle each. Our reading of sched_info (not
+  // checked with a probe): wakeups with no switch-in leave the queue stamp (last_queued) set
+  // while the task keeps running, and it is added to run_delay at the next dequeue, with no wait
+  // behind it. The histogram sees only switch-ins; at most one nap cycle per missing one is
+  // allowed for, and never more histogram than run_delay.
   // Expected switch-ins: one per nap and one per preemption.
   const std::uint64_t expected = naps_count + total.involuntary_switches;
   const std::uint64_t seen = total.runqueue_latency.count() + lost;
