@@ -100,14 +100,14 @@ std::uint64_t ProcessTracker::collect_locked(std::unique_lock<std::mutex>& lock)
 
 // Full when the table may be missing a change that a changes pass would not show again: at
 // start, after events were lost (an exit may be among them), and every kFullTaskPassEvery
-// collections; always when changed_tasks_only is off.
+// collections.
 BpfCollector::TaskPass ProcessTracker::next_task_pass() {
   const std::uint64_t ringbuf_lost = bpf_->lost_events(LOST_RINGBUF_FULL);
   if (ringbuf_lost != ringbuf_lost_seen_) full_passes_due_ = 2;
   ringbuf_lost_seen_ = ringbuf_lost;
   if (++passes_since_full_ >= kFullTaskPassEvery) full_passes_due_ = 2;
-  if (!options_.changed_tasks_only || full_passes_due_ > 0) {
-    if (full_passes_due_ > 0) --full_passes_due_;
+  if (full_passes_due_ > 0) {
+    --full_passes_due_;
     passes_since_full_ = 0;
     return BpfCollector::TaskPass::full;
   }

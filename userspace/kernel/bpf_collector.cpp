@@ -100,7 +100,7 @@ Result<std::unique_ptr<BpfCollector>> BpfCollector::open(const BpfOptions& optio
   if (collector->iter_link_ == nullptr) return load_error("attach the task iterator (iter/task)", errno);
 
   // The task scan is optional: without it (kernels before 6.7), changes passes use iter/task.
-  if (auto* task_scan = options.task_scan ? task_scan_bpf__open() : nullptr) {
+  if (auto* task_scan = task_scan_bpf__open()) {
     task_scan->rodata->include_kernel_threads = options.include_kernel_threads;
     if (bpf_map__reuse_fd(task_scan->maps.last_emitted, bpf_map__fd(task_iter->maps.last_emitted)) == 0 &&
         bpf_map__reuse_fd(task_scan->maps.runqueue_waits, bpf_map__fd(lifecycle->maps.runqueue_waits)) == 0 &&
@@ -168,8 +168,10 @@ Result<std::size_t> BpfCollector::iterate_tasks(std::size_t kept) {
   if (!iterator) return Error{"cannot start the task iterator", "bpf", errno};
 
   // read() returns whole seq_file pages, so a record may straddle two reads: the bytes go
-  // straight into one contiguous buffer of records, grown (and kept) as the host needs.
-  if (task_buffer_.size() < std::max<std::size_t>(4096, kept * 2)) task_buffer_.resize(std::max<std::size_t>(4096, kept * 2));
+  // straight into one contiguous buffer of records, grown as the host needs (read_tasks gives
+  // the megabytes of a full pass back afterwards).
+  const std::size_t initial = std::max<std::size_t>(4096, kept * 2);
+  if (task_buffer_.size() < initial) task_buffer_.resize(initial);
   std::size_t used = kept * sizeof(task_record);
   for (;;) {
     const std::size_t capacity = task_buffer_.size() * sizeof(task_record);
@@ -191,7 +193,9 @@ Result<std::size_t> BpfCollector::iterate_tasks(std::size_t kept) {
 
 // Runs the scan until it has sent every changed task (in rounds, when its buffer fills).
 Result<std::size_t> BpfCollector::scan_changed_tasks() {
-  // Enough rounds for a million changed tasks at ~2,600 a round; each round walks every task.
+  // A round sends what the 256 KiB buffer holds (~650 records) and walks at most
+  // task_scan_max_tasks tasks, so 20,000 changed tasks take about 31 rounds; this bound only
+  // guards against a scan that never finishes.
   constexpr int kMaxRounds = 400;
   task_records_ = 0;
   task_scan_args args{task_iter_->bss->full_pass, options_.task_scan_max_tasks};

@@ -23,9 +23,6 @@ struct TrackerOptions {
   Config config;
   std::string procfs_root = "/proc";
   BpfOptions bpf;
-  // Collections read only the tasks that changed, with a pair of full ones now and then (see
-  // collect_locked). Off: every collection reads every task, as bench compares.
-  bool changed_tasks_only = true;
 };
 
 // A pair of full task passes every this many collections, as a safety net: only full passes find

@@ -37,9 +37,6 @@ struct BpfOptions {
   // Exits held at once until their final switch (lifecycle.bpf.c, held_exits); 0 keeps the BPF
   // side's size (HELD_EXITS_SIZE). Tests make it tiny to exercise the exit_fallback path.
   std::uint32_t held_exits_capacity = 0;
-  // Changes passes through the task scan (bpf/task_scan.bpf.c) where the kernel has it; off,
-  // through iter/task, as on kernels without it (for comparisons).
-  bool task_scan = true;
   // The task scan walks at most this many tasks in one unpreemptible run (about 0.3 µs each:
   // ~6 ms here); on a host with more, changes passes use iter/task, whose passes let other
   // tasks run (bpf/task_scan.bpf.c has the measurement).
