@@ -46,7 +46,7 @@ ProcessAccounts::Reading ProcessAccounts::observe_task(const task_record& record
   if (process.last_seen_scan != scan_ || added) observed_.push_back(key);
   process.last_seen_scan = scan_;
   if ((record.flags & TASK_RECORD_LEADER) && !process.has_baseline) {
-    process.dead_threads += Counters::from(record.exited_threads);
+    add_dead_threads(process, Counters::from(record.exited_threads));
     process.baseline_time_ns = scan_time_ns_;
     process.has_baseline = true;
   }
@@ -55,9 +55,8 @@ ProcessAccounts::Reading ProcessAccounts::observe_task(const task_record& record
 }
 
 ProcessAccounts::Reading ProcessAccounts::update_thread(Process& process, const task_record& record) {
-  if (process.exited_threads.contains({record.tid, record.start_ns})) return Reading::exited_thread;
-  auto [entry, inserted] = process.threads.try_emplace(record.tid);
-  Thread& thread = entry->second;
+  if (process.was_applied(record.tid, record.start_ns)) return Reading::exited_thread;
+  auto [thread, inserted] = process.threads.try_emplace(record.tid);
   if (!inserted && thread.start_ns != record.start_ns) {
     // The tid now belongs to a newer thread; the old one exited without an event reaching us.
     fold_thread(process, thread.counters);
@@ -69,8 +68,14 @@ ProcessAccounts::Reading ProcessAccounts::update_thread(Process& process, const 
   return Reading::live_thread;
 }
 
+void ProcessAccounts::add_dead_threads(Process& process, const Counters& counters) {
+  if (counters == Counters{}) return;
+  if (!process.dead_threads) process.dead_threads = std::make_unique<Counters>();
+  *process.dead_threads += counters;
+}
+
 void ProcessAccounts::fold_thread(Process& process, const Counters& final_counters) {
-  process.dead_threads += final_counters;
+  add_dead_threads(process, final_counters);
   ++process.exited_thread_count;
 }
 
@@ -82,17 +87,16 @@ void ProcessAccounts::on_exec(const exec_event& event) {
   const task_record& record = event.task;
   Process& process = find_or_add(ProcessKey::of(record)).first;
   if (!process.has_baseline) {
-    process.dead_threads += Counters::from(record.exited_threads);
+    add_dead_threads(process, Counters::from(record.exited_threads));
     process.has_baseline = true;
   }
   if (event.old_tid != record.tid) {
     // A non-leader thread exec'd and took over the leader's tid; its counters move with it.
-    auto old = process.threads.find(event.old_tid);
-    if (old != process.threads.end()) {
-      Thread moved = old->second;
-      process.threads.erase(old);
+    if (Thread* old = process.threads.find(event.old_tid)) {
+      Thread moved = std::move(*old);
+      process.threads.erase(event.old_tid);
       moved.start_ns = record.start_ns;
-      process.threads[record.tid] = moved;
+      process.threads.try_emplace(record.tid).first = std::move(moved);
     }
   }
   update_thread(process, record);
@@ -102,7 +106,8 @@ bool ProcessAccounts::on_exit(const exit_event& event) {
   const task_record& record = event.task;
   Process& process = find_or_add(ProcessKey::of(record)).first;
 
-  if (process.exited_threads.try_emplace({record.tid, record.start_ns}, scan_).second) {
+  if (!process.was_applied(record.tid, record.start_ns)) {
+    process.exited_threads.push_back({record.tid, record.start_ns, scan_});
     // A non-leader thread that exited before the scan that read the baseline is in the baseline.
     const bool in_baseline = process.baseline_time_ns != 0 && record.tid != record.tgid &&
                              event.time_ns <= process.baseline_time_ns;
@@ -113,10 +118,10 @@ bool ProcessAccounts::on_exit(const exit_event& event) {
       fold_thread(process, histogram_only);
     } else {
       Counters final_counters = Counters::of_thread(record);
-      auto thread = process.threads.find(record.tid);
-      if (thread != process.threads.end() && thread->second.start_ns == record.start_ns) {
-        final_counters.merge_max(thread->second.counters);
-        process.threads.erase(thread);
+      Thread* thread = process.threads.find(record.tid);
+      if (thread != nullptr && thread->start_ns == record.start_ns) {
+        final_counters.merge_max(thread->counters);
+        process.threads.erase(record.tid);
       }
       fold_thread(process, final_counters);
     }
@@ -158,16 +163,14 @@ ProcessAccounts::ScanOutcome ProcessAccounts::end_full_scan() {
       if (!seen && process.exited_scan + kScansBeforeGone <= scan_) outcome.finished.push_back(key);
     } else if (seen) {
       prune_exited_threads(key, process);
-      for (auto thread = process.threads.begin(); thread != process.threads.end();) {
-        if (thread->second.last_seen_scan != scan_ && gone(thread->second.last_seen_scan) &&
-            thread->second.last_seen_scan + kScansBeforeGone <= scan_) {
-          fold_thread(process, thread->second.counters);
-          thread = process.threads.erase(thread);
-          touch(key, process);
-        } else {
-          ++thread;
-        }
-      }
+      process.threads.erase_if([&](std::uint32_t, const Thread& thread) {
+        if (thread.last_seen_scan == scan_ || !gone(thread.last_seen_scan) ||
+            thread.last_seen_scan + kScansBeforeGone > scan_)
+          return false;
+        fold_thread(process, thread.counters);
+        touch(key, process);
+        return true;
+      });
     }
   }
   return outcome;
@@ -194,14 +197,14 @@ ProcessAccounts::ScanOutcome ProcessAccounts::end_changes_scan() {
 // Non-leader threads whose exit was applied are remembered one scan longer than their last
 // possible stale record; a zombie leader until the process goes.
 void ProcessAccounts::prune_exited_threads(const ProcessKey& key, Process& process) {
-  std::erase_if(process.exited_threads, [&](const auto& exited) {
-    return exited.first.first != key.pid && exited.second + 1 < scan_;
+  std::erase_if(process.exited_threads, [&](const ExitedThread& exited) {
+    return exited.tid != key.pid && exited.scan + 1 < scan_;
   });
 }
 
 Counters ProcessAccounts::refresh_total(Process& process) {
-  Counters sum = process.dead_threads;
-  for (const auto& [tid, thread] : process.threads) sum += thread.counters;
+  Counters sum = process.dead_threads ? *process.dead_threads : Counters{};
+  for (const auto& thread : process.threads) sum += thread.value.counters;
   process.total.merge_max(sum);
 
   Counters total = process.total;

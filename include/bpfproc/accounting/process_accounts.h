@@ -10,10 +10,11 @@
 //   cannot bring it back.
 // - A process that vanishes from the iterator without an exit event (it exited before the
 //   programs were attached, or the event was lost) is taken as exited with its last readings.
+#include <algorithm>
 #include <compare>
 #include <cstdint>
 #include <functional>
-#include <map>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -21,6 +22,7 @@
 
 #include "bpfproc/accounting/counters.h"
 #include "bpfproc/accounting/cpu_split.h"
+#include "bpfproc/accounting/tid_table.h"
 #include "bpfproc/procfs/smaps_rollup.h"
 
 namespace bpfproc {
@@ -34,7 +36,8 @@ struct ProcessKey {
 };
 
 struct ProcessKeyHash {
-  std::size_t operator()(const ProcessKey& key) const {
+  // noexcept: hash maps then do not store the hash in every node (8 bytes per process, twice).
+  std::size_t operator()(const ProcessKey& key) const noexcept {
     return std::hash<std::uint64_t>()(key.start_ns * 0x9E3779B97F4A7C15ull ^ key.pid);
   }
 };
@@ -116,44 +119,61 @@ class ProcessAccounts {
     std::uint64_t last_seen_scan = 0;
   };
 
+  // Fields ordered so that almost nothing is padding: there is one of these per process.
   struct Contribution {
     std::uint32_t label = kNoLabel;
     bool exited = false;
-    std::uint64_t threads = 0;
-    std::uint64_t start_ns = 0;
-    Counters unsettled;
     // Its memory reading is in the totals. Which reading: always the process's current one,
     // because set_memory moves the totals with it (so no second copy is kept per process).
     bool with_memory = false;
+    std::uint64_t threads = 0;
+    std::uint64_t start_ns = 0;
+    Counters unsettled;
   };
 
+  struct ExitedThread {
+    std::uint32_t tid = 0;
+    std::uint64_t start_ns = 0;
+    std::uint64_t scan = 0;  // of the exit
+  };
+
+  // One per process tracked, live or exited and not forgotten yet: ordered so that almost nothing
+  // is padding.
   struct Process {
+    std::uint32_t label = kNoLabel;
+    bool exited = false;
+    bool dirty = false;  // changed since its contribution was counted: listed in dirty_
     // The baseline: what the threads that exited before bpfproc first saw the process used,
     // read from the leader's signal_struct once. It is added to dead_threads.
     bool has_baseline = false;
     std::uint64_t baseline_time_ns = 0;  // when the baseline was read; 0 if not from a scan
-    Counters dead_threads;               // the baseline, plus final counters of threads that exited since
+    // The baseline, plus final counters of threads that exited since; null while all zero, as
+    // for nearly every single-threaded process (80 bytes each otherwise).
+    std::unique_ptr<Counters> dead_threads;
     std::uint64_t exited_thread_count = 0;
-    std::unordered_map<std::uint32_t, Thread> threads;
-    // Threads whose exit event was applied, (tid, start) -> scan of the exit, so that an older
+    TidTable<Thread> threads;
+    // Threads whose exit event was applied, with the scan of the exit, so that an older
     // iterator record cannot bring them back. Non-leaders are pruned one scan later (the kernel
     // unhashes them before their final switch); a zombie leader stays until the process goes.
-    std::map<std::pair<std::uint32_t, std::uint64_t>, std::uint64_t> exited_threads;
+    // Usually empty (24 bytes, where a std::map took 48): only exits since the last scan or two.
+    std::vector<ExitedThread> exited_threads;
+    bool was_applied(std::uint32_t tid, std::uint64_t start_ns) const {
+      return std::any_of(exited_threads.begin(), exited_threads.end(),
+                         [&](const ExitedThread& entry) { return entry.tid == tid && entry.start_ns == start_ns; });
+    }
     Counters total;    // merged, never decreasing
     CpuSplit split;
     Counters settled;  // handed on by settle()
     std::uint64_t last_seen_scan = 0;
-    bool exited = false;
     std::uint64_t exited_scan = 0;
     std::optional<MemoryUsage> memory;
-    std::uint32_t label = kNoLabel;
     Contribution contributed;  // what it adds to its label's totals (as of its last clean state)
-    bool dirty = false;        // changed since: listed in dirty_
   };
 
   std::pair<Process&, bool> find_or_add(const ProcessKey& key);
   Reading update_thread(Process& process, const task_record& record);
   void fold_thread(Process& process, const Counters& final_counters);
+  static void add_dead_threads(Process& process, const Counters& counters);
   Counters refresh_total(Process& process);
   ProcessUsage usage_of(Process& process);
 
