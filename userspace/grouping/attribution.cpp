@@ -32,13 +32,15 @@ Attribution::Member& Attribution::find_or_add(const ProcessKey& key, const task_
   Member& member = found->second;
   if (!inserted) return member;
 
-  member.identity.pid = static_cast<int>(key.pid);
-  member.identity.start_time_ns = key.start_ns;
+  ProcessIdentity identity;
+  identity.pid = static_cast<int>(key.pid);
+  identity.start_time_ns = key.start_ns;
   if (record != nullptr) {
     member.parent = {record->parent_tgid, 0};
-    member.identity.comm = comm_of(record->comm);
-    member.identity.uid = record->uid;
+    identity.comm = comm_of(record->comm);
+    identity.uid = record->uid;
   }
+  member.identity = identities_.intern(std::move(identity));
   ProcessKey& newest = newest_by_pid_[key.pid];
   if (newest.start_ns <= key.start_ns) newest = key;
   undecided_.insert(key);
@@ -50,14 +52,21 @@ void Attribution::observe(const task_record& record) { find_or_add(ProcessKey::o
 void Attribution::on_fork(const fork_event& event) {
   Member& member = find_or_add({event.pid, event.start_ns}, nullptr);
   member.parent = {event.parent_tgid, event.parent_start_ns};
-  member.identity.comm = comm_of(event.comm);
+  std::string comm = comm_of(event.comm);
   // Until it execs, a child runs its parent's program: it inherits the parent's identity.
   auto parent = members_.find(member.parent);
-  if (parent != members_.end()) {
-    member.identity.exe_path = parent->second.identity.exe_path;
-    member.identity.argv = parent->second.identity.argv;
-    member.identity.uid = parent->second.identity.uid;
+  if (parent != members_.end() && parent->second.identity->comm == comm) {
+    member.identity = parent->second.identity;
+    return;
   }
+  ProcessIdentity identity = *member.identity;
+  identity.comm = std::move(comm);
+  if (parent != members_.end()) {
+    identity.exe_path = parent->second.identity->exe_path;
+    identity.argv = parent->second.identity->argv;
+    identity.uid = parent->second.identity->uid;
+  }
+  member.identity = identities_.intern(std::move(identity));
 }
 
 Attribution::LeftProgram Attribution::on_exec(const exec_event& event) {
@@ -69,17 +78,21 @@ Attribution::LeftProgram Attribution::on_exec(const exec_event& event) {
   // the new program, and a reply on its way could describe either, so it is no longer awaited.
   member.awaiting_identity = false;
   LeftProgram left;
-  left.decision = member.decision ? member.decision : decide(key, member, member.identity, 0);
+  left.decision = member.decision ? member.decision : decide(key, member, *member.identity, 0);
   if (!left.decision) {
     left.ticket = next_ticket_++;
     member.left.push_back({left.ticket, member.identity});
   }
 
-  member.identity.comm = comm_of(record.comm);
-  member.identity.uid = record.uid;
-  member.identity.exe_path.assign(event.filename, strnlen(event.filename, sizeof(event.filename)));
+  ProcessIdentity identity;
+  identity.pid = static_cast<int>(key.pid);
+  identity.start_time_ns = key.start_ns;
+  identity.comm = comm_of(record.comm);
+  identity.uid = record.uid;
+  identity.exe_path.assign(event.filename, strnlen(event.filename, sizeof(event.filename)));
   const std::size_t args_size = std::min<std::size_t>(event.args_size, sizeof(event.args));
-  member.identity.argv = parse_cmdline(std::string_view(event.args, args_size));
+  identity.argv = parse_cmdline(std::string_view(event.args, args_size));
+  member.identity = identities_.intern(std::move(identity));
   member.identity_read = false;
   member.decision.reset();
   if (listener_) listener_(key, std::nullopt);
@@ -115,9 +128,9 @@ IdentityRequests Attribution::identity_requests() {
         requests.processes.push_back(key);
         member.awaiting_identity = true;
       }
-      want_name(member.identity.uid);
+      want_name(member.identity->uid);
     }
-    for (const PendingProgram& program : member.left) want_name(program.identity.uid);
+    for (const PendingProgram& program : member.left) want_name(program.identity->uid);
   }
   requests.uids.assign(uids.begin(), uids.end());
   return requests;
@@ -132,7 +145,7 @@ std::vector<Attribution::DecidedProgram> Attribution::apply(IdentityReplies repl
     Member& member = found->second;
     member.awaiting_identity = false;
     member.identity_read = true;
-    if (identity) member.identity = std::move(*identity);
+    if (identity) member.identity = identities_.intern(std::move(*identity));
   }
 
   std::vector<DecidedProgram> decided;
@@ -141,7 +154,7 @@ std::vector<Attribution::DecidedProgram> Attribution::apply(IdentityReplies repl
     Member& member = members_.at(key);
     decide_current(key, member, 0);
     std::erase_if(member.left, [&](const PendingProgram& program) {
-      const std::optional<Decision> decision = decide(key, member, program.identity, 0);
+      const std::optional<Decision> decision = decide(key, member, *program.identity, 0);
       if (decision) decided.push_back({program.ticket, *decision});
       return decision.has_value();
     });
@@ -155,13 +168,20 @@ std::optional<Attribution::Decision> Attribution::decide_current(const ProcessKe
   if (depth > kMaxAncestry) return Decision{};
   // A live process is decided from what /proc says of it: it waits until /proc has answered.
   if (member.awaiting_identity || (!member.exited && !member.identity_read)) return std::nullopt;
-  member.decision = decide(key, member, member.identity, depth);
+  member.decision = decide(key, member, *member.identity, depth);
   if (member.decision && listener_) listener_(key, member.decision->group);
   return member.decision;
 }
 
 std::optional<Attribution::Decision> Attribution::decide(const ProcessKey& key, const Member& member,
                                                          const ProcessIdentity& identity, int depth) {
+  if (identity.pid != static_cast<int>(key.pid) || identity.start_time_ns != key.start_ns) {
+    // Shared with the process it was read for: names rendered from it ({{.PID}}) must be ours.
+    ProcessIdentity own = identity;
+    own.pid = static_cast<int>(key.pid);
+    own.start_time_ns = key.start_ns;
+    return decide(key, member, own, depth);
+  }
   if (identity.kernel_thread && !config_.kernel_threads) return Decision{};
   static const std::string kUnused;  // the user name when no rule renders {{.Username}}
   const std::string* username = &kUnused;

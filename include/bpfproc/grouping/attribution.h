@@ -21,6 +21,7 @@
 #include "bpfproc/accounting/process_accounts.h"
 #include "bpfproc/grouping/config.h"
 #include "bpfproc/grouping/group_ledger.h"
+#include "bpfproc/grouping/identity_pool.h"
 #include "bpfproc/grouping/identity_requests.h"
 #include "bpfproc/kernel/event_sink.h"
 #include "bpfproc/procfs/process_identity.h"
@@ -76,13 +77,16 @@ class Attribution {
   std::size_t size() const { return members_.size(); }
 
  private:
+  // Identities are shared (identity_pool.h): the pid and start time in one are those of the
+  // process that brought it in, so a decision takes them from the key (decide).
+  using SharedIdentity = IdentityPool::Shared;
   struct PendingProgram {
     std::uint64_t ticket = 0;
-    ProcessIdentity identity;
+    SharedIdentity identity;
   };
   struct Member {
     ProcessKey parent;                  // start_ns 0 when only the parent pid is known
-    ProcessIdentity identity;           // of the current program
+    SharedIdentity identity;            // of the current program; never null
     bool identity_read = false;         // /proc answered for the current program (maybe "gone")
     bool awaiting_identity = false;     // requested, not answered yet
     bool exited = false;
@@ -105,6 +109,7 @@ class Attribution {
   double boot_time_unix_seconds_;  // for {{.StartTime}}
   GroupLedger& groups_;
   DecisionListener listener_;
+  IdentityPool identities_;
   Members members_;
   std::unordered_map<std::uint32_t, ProcessKey> newest_by_pid_;  // for parents known by pid only
   std::unordered_set<ProcessKey, ProcessKeyHash> undecided_;     // members with a program to decide

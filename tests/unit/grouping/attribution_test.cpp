@@ -64,6 +64,22 @@ TEST(Attribution, AsksProcOnceForALiveProcessAndDecidesFromTheReply) {
   EXPECT_TRUE(fixture.attribution.decided(kNginx));
 }
 
+// Workers of one program share one identity (identity_pool.h), which holds the pid of whichever
+// came first: a name rendered from it must still be each process's own.
+TEST(Attribution, WorkersSharingAnIdentityAreNamedByTheirOwnPids) {
+  Fixture fixture("process_names: [{name: 'worker-{{.PID}}', cmdline: ['.+']}]\n");
+  const ProcessKey first{201, 7'000}, second{202, 7'001};
+  fixture.attribution.observe(record_of(first, "worker"));
+  fixture.attribution.observe(record_of(second, "worker"));
+  (void)fixture.attribution.identity_requests();
+  IdentityReplies replies;
+  replies.identities.emplace_back(first, identity_of(first, "worker", {"worker", "--serve"}));
+  replies.identities.emplace_back(second, identity_of(second, "worker", {"worker", "--serve"}));
+  (void)fixture.attribution.apply(std::move(replies));
+  EXPECT_EQ(fixture.group_name(first), "worker-201");
+  EXPECT_EQ(fixture.group_name(second), "worker-202");
+}
+
 TEST(Attribution, AReplyThatArrivesAfterAnExecIsIgnoredAndProcIsAskedAgain) {
   Fixture fixture(kByComm);
   fixture.attribution.observe(record_of(kNginx, "sh"));
