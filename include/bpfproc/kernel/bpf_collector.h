@@ -37,10 +37,11 @@ struct BpfOptions {
   // Exits held at once until their final switch (lifecycle.bpf.c, held_exits); 0 keeps the BPF
   // side's size (HELD_EXITS_SIZE). Tests make it tiny to exercise the exit_fallback path.
   std::uint32_t held_exits_capacity = 0;
-  // The task scan walks at most this many tasks in one unpreemptible run (about 0.3 µs each:
-  // ~6 ms here); on a host with more, changes passes use iter/task, whose passes let other
-  // tasks run (bpf/task_scan.bpf.c has the measurement).
-  std::uint32_t task_scan_max_tasks = 20'000;
+  // The task scan walks at most this many tasks in one run, which cannot be preempted (about
+  // 0.24 µs each: 12 ms at 50,000 tasks here, once per collection); on a host with more, changes
+  // passes use iter/task, whose passes let other tasks run but cost 1 µs per task
+  // (bpf/task_scan.bpf.c has the measurements).
+  std::uint32_t task_scan_max_tasks = 100'000;
 };
 
 // How often every consumer of the event ring buffer drains it, at the least. The programs wake a
@@ -103,6 +104,7 @@ class BpfCollector {
   ring_buffer* task_changes_ = nullptr;
   std::size_t task_records_ = 0;        // in task_buffer_, while a scan is drained
   bool too_many_to_scan_ = false;       // the last scan stopped at task_scan_max_tasks
+  std::size_t last_full_pass_records_ = 0;  // every task, to size the next full pass's buffer
   lifecycle_bpf* lifecycle_ = nullptr;
   runqueue_latency_bpf* runqueue_latency_ = nullptr;  // only with options_.runqueue_latency
   bpf_link* iter_link_ = nullptr;
