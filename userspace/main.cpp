@@ -86,6 +86,9 @@ int main(int argc, char** argv) {
   app.add_option("--collection.max-age", flags.collection_max_age,
                  "A scrape that finds the snapshot older than this triggers one collection, shared by concurrent scrapes")
       ->capture_default_str();
+  app.add_option("--group.retention", flags.group_retention,
+                 "How long a group without live or exited members keeps being exported before it is removed")
+      ->capture_default_str();
   for (const bpfproc::CollectorDefinition& collector : bpfproc::builtin_collectors()) {
     bool& enabled = flags.collectors[collector.name];  // std::map: the reference stays valid
     enabled = collector.enabled_by_default;

@@ -42,6 +42,9 @@ Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
   auto max_age = parse_duration_flag("--collection.max-age", flags.collection_max_age, /*positive=*/false);
   if (!max_age) return max_age.error();
   options.publisher.max_age = *max_age;
+  auto retention = parse_duration_flag("--group.retention", flags.group_retention, /*positive=*/false);
+  if (!retention) return retention.error();
+  collectors.group_retention = *retention;
   collectors.enabled = flags.collectors;
   collectors.bpf_stats = flags.bpf_stats;
   collectors.procfs_root = flags.procfs;

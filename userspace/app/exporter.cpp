@@ -36,6 +36,7 @@ Result<std::unique_ptr<Exporter>> Exporter::open(ExporterOptions options) {
   TrackerOptions tracker_options;
   tracker_options.config = collectors.config;
   tracker_options.procfs_root = collectors.procfs_root;
+  tracker_options.group_retention = collectors.group_retention;
   tracker_options.bpf.include_kernel_threads = collectors.config.kernel_threads;
   tracker_options.bpf.runqueue_latency = CollectorRegistry::enabled(definitions, collectors, "runqueue-latency");
   tracker_options.bpf.bpf_stats = collectors.bpf_stats;

@@ -10,8 +10,19 @@
 #include "bpfproc/util/clock.h"
 
 namespace bpfproc {
+namespace {
+
+// In ns, saturating: the default retention (forever) does not fit.
+std::uint64_t retention_ns(std::chrono::milliseconds retention) {
+  if (retention.count() < 0) return 0;
+  const auto ms = static_cast<std::uint64_t>(retention.count());
+  return ms > UINT64_MAX / 1'000'000 ? UINT64_MAX : ms * 1'000'000;
+}
+
+}  // namespace
+
 ProcessTracker::ProcessTracker(TrackerOptions options)
-    : options_(std::move(options)), procfs_(options_.procfs_root), table_(options_.config) {}
+    : options_(std::move(options)), procfs_(options_.procfs_root), table_(options_.config, retention_ns(options_.group_retention)) {}
 
 Result<std::unique_ptr<ProcessTracker>> ProcessTracker::open(TrackerOptions options) {
   std::unique_ptr<ProcessTracker> tracker(new ProcessTracker(std::move(options)));
@@ -135,6 +146,7 @@ void ProcessTracker::fill(ExporterSnapshot& snapshot) {
   std::vector<ProgramStats> programs = bpf_->program_stats();
   snapshot.groups = table_.collect_groups();
   snapshot.tracked_processes = table_.tracked_processes();
+  snapshot.groups_retired = table_.retired_groups();
   snapshot.events_lost = events_lost_locked(programs);
   if (options_.bpf.bpf_stats) snapshot.bpf_programs = std::move(programs);
 }

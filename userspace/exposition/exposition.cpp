@@ -193,6 +193,8 @@ void add_exporter_families(const ExporterSnapshot& snapshot, const ReaderCounts&
        static_cast<double>(reader.scrapes)},
       {"bpfproc_exporter_tracked_processes", "Processes in bpfproc's table, grouped or not.", MetricType::Gauge,
        static_cast<double>(snapshot.tracked_processes)},
+      {"bpfproc_exporter_groups_retired_total", "Groups removed after --group.retention without a member.",
+       MetricType::Counter, static_cast<double>(snapshot.groups_retired)},
       {"bpfproc_exporter_cpu_cores", "Online CPUs of the host.", MetricType::Gauge,
        static_cast<double>(snapshot.cpu_cores)},
   };

@@ -317,6 +317,8 @@ void write_exporter_families(const ExporterSnapshot& snapshot, const ReaderCount
       {"bpfproc_exporter_scrapes_total", "Scrapes served.", "counter", static_cast<double>(reader.scrapes)},
       {"bpfproc_exporter_tracked_processes", "Processes in bpfproc's table, grouped or not.", "gauge",
        static_cast<double>(snapshot.tracked_processes)},
+      {"bpfproc_exporter_groups_retired_total", "Groups removed after --group.retention without a member.",
+       "counter", static_cast<double>(snapshot.groups_retired)},
       {"bpfproc_exporter_cpu_cores", "Online CPUs of the host.", "gauge", static_cast<double>(snapshot.cpu_cores)},
   };
   for (const auto& [name, help, type, value] : rows) {

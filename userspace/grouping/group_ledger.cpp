@@ -5,9 +5,19 @@
 namespace bpfproc {
 
 GroupId GroupLedger::group(const std::string& name) {
-  auto [found, inserted] = group_by_name_.try_emplace(name, static_cast<GroupId>(groups_.size()));
-  if (inserted) groups_.push_back(Group{name, {}, 0, {}});
-  return found->second;
+  auto found = group_by_name_.find(name);
+  if (found != group_by_name_.end()) return found->second;
+  GroupId id;
+  if (!free_ids_.empty()) {
+    id = free_ids_.back();
+    free_ids_.pop_back();
+    groups_[id] = Group{name, {}, 0, {}, 0, false};
+  } else {
+    id = static_cast<GroupId>(groups_.size());
+    groups_.push_back(Group{name, {}, 0, {}, 0, false});
+  }
+  group_by_name_.emplace(name, id);
+  return id;
 }
 
 void GroupLedger::credit(GroupId group, const Counters& counters) { groups_.at(group).credited += counters; }
@@ -19,6 +29,7 @@ void GroupLedger::close_member(GroupId group, const Counters& last_usage) {
 
 void GroupLedger::Report::add_member(GroupId group, std::uint64_t start_ns, const ProcessUsage& usage) {
   GroupTotals& totals = totals_.at(group);
+  has_members_.at(group) = true;
   totals.counters += usage.unsettled;
   if (usage.exited) {
     ++totals.exits;
@@ -35,6 +46,7 @@ void GroupLedger::Report::add_member(GroupId group, std::uint64_t start_ns, cons
 
 void GroupLedger::Report::add_members(GroupId group, const ProcessAccounts::LabelTotals& members) {
   GroupTotals& totals = totals_.at(group);
+  if (members.processes > 0 || members.exits > 0) has_members_.at(group) = true;
   totals.counters += members.unsettled;
   totals.exits += members.exits;
   totals.processes += members.processes;
@@ -51,6 +63,7 @@ void GroupLedger::Report::add_members(GroupId group, const ProcessAccounts::Labe
 GroupLedger::Report GroupLedger::begin_report() const {
   Report report;
   report.totals_.resize(groups_.size());
+  report.has_members_.resize(groups_.size());
   for (std::size_t index = 0; index < groups_.size(); ++index) {
     report.totals_[index].name = groups_[index].name;
     report.totals_[index].counters = groups_[index].credited;
@@ -59,9 +72,28 @@ GroupLedger::Report GroupLedger::begin_report() const {
   return report;
 }
 
-std::vector<GroupTotals> GroupLedger::finish_report(Report report) {
+std::vector<GroupTotals> GroupLedger::finish_report(Report report, std::uint64_t now_ns) {
   std::vector<GroupTotals>& totals = report.totals_;
+  std::vector<bool> leaves(totals.size());
   for (std::size_t index = 0; index < totals.size(); ++index) {
+    Group& group = groups_[index];
+    if (group.retired) {
+      leaves[index] = true;
+      continue;
+    }
+    if (report.has_members_[index]) {
+      group.idle_since_ns = 0;
+    } else if (group.idle_since_ns == 0) {
+      group.idle_since_ns = std::max<std::uint64_t>(now_ns, 1);
+    } else if (now_ns >= group.idle_since_ns && now_ns - group.idle_since_ns >= retention_ns_) {
+      group_by_name_.erase(group.name);
+      group = Group{};
+      group.retired = true;
+      free_ids_.push_back(static_cast<GroupId>(index));
+      ++retired_;
+      leaves[index] = true;
+      continue;
+    }
     Counters& counters = totals[index].counters;
     counters.merge_max(groups_[index].last_reported);
     const std::uint64_t split_sum = counters.user_ns + counters.system_ns;
@@ -69,6 +101,13 @@ std::vector<GroupTotals> GroupLedger::finish_report(Report report) {
     else counters.system_ns += counters.runtime_ns - split_sum;
     groups_[index].last_reported = counters;
   }
+  std::size_t kept = 0;
+  for (std::size_t index = 0; index < totals.size(); ++index) {
+    if (leaves[index]) continue;
+    if (kept != index) totals[kept] = std::move(totals[index]);
+    ++kept;
+  }
+  totals.resize(kept);
   std::sort(totals.begin(), totals.end(),
             [](const GroupTotals& a, const GroupTotals& b) { return a.name < b.name; });
   return std::move(totals);

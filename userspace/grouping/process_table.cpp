@@ -7,14 +7,17 @@
 
 namespace bpfproc {
 
-ProcessTable::ProcessTable(Config config)
+ProcessTable::ProcessTable(Config config, std::uint64_t group_retention_ns)
     : attribution_(std::move(config), boot_time_unix_seconds(), ledger_,
                    [this](const ProcessKey& key, std::optional<GroupId> group) {
                      accounts_.set_label(key, group ? *group : ProcessAccounts::kNoLabel);
-                   }) {}
+                   }) {
+  ledger_.set_retention(group_retention_ns);
+}
 
 void ProcessTable::begin_scan(std::uint64_t scan_time_ns, ProcessAccounts::Pass pass) {
   accounts_.begin_scan(scan_time_ns, pass);
+  scan_time_ns_ = scan_time_ns;
 }
 
 void ProcessTable::observe_task(const task_record& record) {
@@ -67,7 +70,7 @@ std::vector<GroupTotals> ProcessTable::collect_groups() {
   const std::vector<ProcessAccounts::LabelTotals>& members = accounts_.label_totals();
   for (std::size_t group = 0; group < members.size(); ++group)
     report.add_members(static_cast<GroupId>(group), members[group]);
-  return ledger_.finish_report(std::move(report));
+  return ledger_.finish_report(std::move(report), scan_time_ns_);
 }
 
 std::vector<ProcessKey> ProcessTable::grouped_live_processes() const {

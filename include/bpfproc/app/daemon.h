@@ -14,6 +14,7 @@ struct DaemonFlags {
   std::string memory_interval = "30s";
   std::string collection_interval = "15s";
   std::string collection_max_age = "100ms";
+  std::string group_retention = "5m";
   std::string log_level = "info";
   std::string procfs = "/proc";
   // --collector.NAME / --no-collector.NAME, by collector name.

@@ -3,6 +3,7 @@
 // (name, default, help, how to create it); the registry gives it its --collector.NAME /
 // --no-collector.NAME flag, runs it at every collection and records its duration, CPU, success
 // and errors. Adding a collector is one file in collectors/ and one line in collector_registry.cpp.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -36,6 +37,7 @@ struct CollectorOptions {
   Config config;
   std::string procfs_root = "/proc";
   MemoryRefresherOptions memory;
+  std::chrono::milliseconds group_retention{std::chrono::minutes(5)};  // --group.retention
   bool bpf_stats = false;
   // --collector.NAME / --no-collector.NAME as given; a collector not named keeps its default.
   std::map<std::string, bool> enabled;

@@ -2,6 +2,7 @@
 // The BPF programs and the process table they feed, shared by the collectors that read
 // processes (tasks, memory): a collection reads the task iterator into the table, a thread drains
 // the lifecycle events into it in between, and the table's lock guards both.
+#include <chrono>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -23,6 +24,8 @@ struct TrackerOptions {
   Config config;
   std::string procfs_root = "/proc";
   BpfOptions bpf;
+  // A group without members is removed after this (GroupLedger); the default keeps them.
+  std::chrono::milliseconds group_retention = std::chrono::milliseconds::max();
 };
 
 // A pair of full task passes every this many collections, as a safety net: only full passes find

@@ -2,6 +2,13 @@
 // The totals of every group, which never go down: what was credited to a group for good (the
 // last usage and the exit of each member that is gone, and the CPU a member used before an exec
 // moved it to another group), plus, at each report, what its current members used since.
+//
+// A group with no member left (live, or exited and still tracked) is kept for a retention time,
+// so that rate() over the last scrapes still sees its final counters, then retired: it leaves
+// the reports, and a group of the same name later starts from zero (a counter reset to
+// Prometheus). Without this, every name a host ever produced would stay exported: a {{.PID}}
+// template leaves one group per process that ever lived. A retired group's id is reused; no one
+// holds it by then, since only members hold ids and it had none.
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -40,11 +47,18 @@ class GroupLedger {
    private:
     friend class GroupLedger;
     std::vector<GroupTotals> totals_;  // by GroupId
+    std::vector<bool> has_members_;    // by GroupId: a member was added, live or exited
   };
   Report begin_report() const;
   // Keeps every counter at or above its last report (a safety net: per-process merging already
   // keeps every part monotonic) with user + system == runtime, and sorts the groups by name.
-  std::vector<GroupTotals> finish_report(Report report);
+  // now_ns (any clock that does not go back) starts and ends groups' retention.
+  std::vector<GroupTotals> finish_report(Report report, std::uint64_t now_ns = 0);
+
+  // How long a group without members stays; the default never retires one.
+  void set_retention(std::uint64_t retention_ns) { retention_ns_ = retention_ns; }
+  std::size_t size() const { return group_by_name_.size(); }
+  std::uint64_t retired() const { return retired_; }
 
  private:
   struct Group {
@@ -52,10 +66,15 @@ class GroupLedger {
     Counters credited;
     std::uint64_t exits = 0;  // of closed members
     Counters last_reported;
+    std::uint64_t idle_since_ns = 0;  // the report that first found it without members; 0: has some
+    bool retired = false;             // its id is free
   };
 
   std::vector<Group> groups_;
   std::unordered_map<std::string, GroupId> group_by_name_;
+  std::vector<GroupId> free_ids_;
+  std::uint64_t retention_ns_ = UINT64_MAX;
+  std::uint64_t retired_ = 0;
 };
 
 }  // namespace bpfproc

@@ -33,7 +33,8 @@ namespace bpfproc {
 
 class ProcessTable : public EventSink {
  public:
-  explicit ProcessTable(Config config);
+  // Groups left without members are retired after group_retention_ns of scan time (GroupLedger).
+  explicit ProcessTable(Config config, std::uint64_t group_retention_ns = UINT64_MAX);
 
   // One collection: begin_scan, observe_task for each iterator record, end_scan; then, without
   // the lock, read_identities(procfs, requests); then apply_identities(replies).
@@ -57,6 +58,8 @@ class ProcessTable : public EventSink {
   void set_memory(const ProcessKey& key, const MemoryUsage& memory) { accounts_.set_memory(key, memory); }
 
   std::size_t tracked_processes() const { return accounts_.size(); }
+  // Groups that were retired for having no members for the retention time.
+  std::uint64_t retired_groups() const { return ledger_.retired(); }
   // Processes that vanished from the iterator without an exit event (e.g. exited before attach).
   std::uint64_t unobserved_exits() const { return accounts_.unobserved_exits(); }
 
@@ -67,6 +70,7 @@ class ProcessTable : public EventSink {
   // What each program left at exec used, by Attribution ticket, until its group is decided.
   std::unordered_map<std::uint64_t, Counters> awaiting_credit_;
   std::vector<ProcessKey> finished_;  // gone for good at the last end_scan; apply forgets them
+  std::uint64_t scan_time_ns_ = 0;    // of the last scan: the clock of group retention
 };
 
 }  // namespace bpfproc

@@ -49,6 +49,7 @@ struct ExporterSnapshot {
   std::map<std::string, std::uint64_t> events_lost;  // by source
   std::vector<ProgramStats> bpf_programs;  // with --bpf.stats only
   std::uint64_t tracked_processes = 0;
+  std::uint64_t groups_retired = 0;  // groups removed after --group.retention without members
   unsigned cpu_cores = 0;
 };
 

@@ -1,6 +1,10 @@
 // Group totals: credits, closed members and current members add up, by name, never going down.
 #include "bpfproc/grouping/group_ledger.h"
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace bpfproc {
@@ -82,6 +86,78 @@ TEST(GroupLedger, NoCounterGoesBelowItsLastReportAndUserPlusSystemIsTheRuntime) 
   const Counters next = ledger.finish_report(ledger.begin_report()).at(0).counters;
   EXPECT_EQ(next.runtime_ns, 1'000u);
   EXPECT_EQ(next.user_ns + next.system_ns, next.runtime_ns);
+}
+
+}  // namespace
+}  // namespace bpfproc
+
+namespace bpfproc {
+namespace {
+
+std::vector<std::string> names(const std::vector<GroupTotals>& groups) {
+  std::vector<std::string> result;
+  for (const GroupTotals& group : groups) result.push_back(group.name);
+  return result;
+}
+
+std::vector<GroupTotals> report(GroupLedger& ledger, std::uint64_t now_ns, std::vector<std::pair<GroupId, ProcessUsage>> members = {}) {
+  GroupLedger::Report report = ledger.begin_report();
+  for (const auto& [group, usage] : members) report.add_member(group, 1, usage);
+  return ledger.finish_report(std::move(report), now_ns);
+}
+
+// A group with no member is kept for the retention, counted from the first report that found it
+// empty, then removed; its name later starts a new group from zero, under the freed id.
+TEST(GroupLedger, AGroupWithoutMembersIsRetiredAfterTheRetentionAndComesBackFromZero) {
+  GroupLedger ledger;
+  ledger.set_retention(10);
+  const GroupId web = ledger.group("web");
+  const GroupId db = ledger.group("db");
+  report(ledger, 100, {{web, member(5, false)}, {db, member(7, false)}});
+  ledger.close_member(web, runtime(500));  // its last member is gone
+
+  EXPECT_EQ(names(report(ledger, 105, {{db, member(7, false)}})), (std::vector<std::string>{"db", "web"}));
+  auto kept = report(ledger, 114, {{db, member(7, false)}});
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(kept[1].counters.runtime_ns, 500u) << "its counters stay exported while it is kept";
+  EXPECT_EQ(names(report(ledger, 115, {{db, member(7, false)}})), std::vector<std::string>{"db"});
+  EXPECT_EQ(ledger.retired(), 1u);
+  EXPECT_EQ(ledger.size(), 1u);
+
+  const GroupId again = ledger.group("web");
+  EXPECT_EQ(again, web) << "the freed id is reused";
+  auto back = report(ledger, 120, {{again, member(3, false)}, {db, member(7, false)}});
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[1].name, "web");
+  EXPECT_EQ(back[1].counters.runtime_ns, 3u) << "from zero: Prometheus sees a counter reset";
+}
+
+TEST(GroupLedger, AMemberBeforeTheRetentionEndsKeepsTheGroupAndItsCounters) {
+  GroupLedger ledger;
+  ledger.set_retention(10);
+  const GroupId web = ledger.group("web");
+  ledger.close_member(web, runtime(500));
+  report(ledger, 100);                                  // empty since 100
+  report(ledger, 109, {{web, member(1, false)}});       // a member again: the clock stops
+  auto later = report(ledger, 200, {{web, member(1, false)}});
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0].counters.runtime_ns, 501u);
+  report(ledger, 201);                                  // empty again since 201
+  EXPECT_EQ(report(ledger, 210).size(), 1u);
+  EXPECT_TRUE(report(ledger, 211).empty());
+  // An exited member still tracked is a member: it holds the group's id.
+  const GroupId db = ledger.group("db");
+  report(ledger, 300, {{db, member(4, true)}});
+  EXPECT_EQ(report(ledger, 400, {{db, member(4, true)}}).size(), 1u);
+}
+
+TEST(GroupLedger, WithoutARetentionGroupsStay) {
+  GroupLedger ledger;
+  const GroupId web = ledger.group("web");
+  ledger.close_member(web, runtime(1));
+  report(ledger, 1);
+  EXPECT_EQ(report(ledger, UINT64_MAX).size(), 1u);
+  EXPECT_EQ(ledger.retired(), 0u);
 }
 
 }  // namespace

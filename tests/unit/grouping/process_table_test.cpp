@@ -34,7 +34,8 @@ task_record task(std::uint32_t tid, std::uint32_t tgid, std::uint64_t process_st
 
 // A table whose "/proc" is a map the test fills in, and whose uid u is named "user<u>".
 struct Fixture {
-  explicit Fixture(const std::string& yaml) : table(parse_config(yaml, "test").value()) {}
+  explicit Fixture(const std::string& yaml, std::uint64_t group_retention_ns = UINT64_MAX)
+      : table(parse_config(yaml, "test").value(), group_retention_ns) {}
 
   // The table's requests answered from `procfs`, as read_identities answers them from /proc.
   IdentityReplies answer(const IdentityRequests& requests) const {
@@ -448,6 +449,44 @@ TEST(ProcessTable, AProgramLeftAtExecBeforeItsGroupIsKnownIsCreditedToItOnceKnow
   EXPECT_EQ(fixture.group("user3000-sh").counters.runtime_ns, 300u);
   EXPECT_EQ(fixture.group("user3000-sleep").counters.runtime_ns, 700u);
   EXPECT_EQ(fixture.group("user3000-sleep").processes, 1u);
+}
+
+// The cardinality a {{.PID}} template would otherwise pile up: one group per process that ever
+// lived. Once its process is gone for good, a group stays for the retention (in scan time here),
+// then leaves the report.
+TEST(ProcessTable, GroupsOfProcessesGoneForGoodLeaveAfterTheRetention) {
+  Fixture fixture("process_names: [{name: '{{.Comm}}-{{.PID}}', cmdline: ['.+']}]\n", /*retention=*/5);
+  fixture.live(100, 5000, "keeper", {"keeper"});
+  std::vector<task_record> records{task(100, 100, 5000, 1000, "keeper")};
+  for (std::uint32_t pid = 200; pid < 250; ++pid) {
+    fixture.live(pid, 6000 + pid, "job", {"job"});
+    records.push_back(task(pid, pid, 6000 + pid, 10, "job"));
+  }
+  fixture.scan(records);
+  EXPECT_EQ(fixture.table.collect_groups().size(), 51u);
+
+  for (std::uint32_t pid = 200; pid < 250; ++pid) {
+    fixture.table.on_exit(exit_of(task(pid, pid, 6000 + pid, 20, "job"), /*group_dead=*/true));
+    fixture.procfs.erase(pid);
+  }
+  const std::vector<task_record> keeper{task(100, 100, 5000, 1000, "keeper")};
+  std::size_t kept_until = 0;
+  for (int scan = 0; scan < 12; ++scan) {
+    fixture.scan(keeper);
+    const auto groups = fixture.table.collect_groups();
+    if (groups.size() > 1) {
+      kept_until = static_cast<std::size_t>(scan);
+      // While they are kept, their final counters are exported whole.
+      for (const GroupTotals& group : groups)
+        if (group.name != "keeper-100") EXPECT_EQ(group.counters.runtime_ns, 20u) << group.name;
+    }
+  }
+  EXPECT_GE(kept_until, 4u) << "kept for at least the retention";
+  EXPECT_LE(kept_until, 8u) << "gone soon after: forgotten two scans after the exit, then 5 more";
+  const auto after = fixture.table.collect_groups();
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].name, "keeper-100");
+  EXPECT_EQ(fixture.table.retired_groups(), 50u);
 }
 
 }  // namespace

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# group_retention: groups whose processes are all gone leave the exposition after --group.retention.
+#
+# A config that names a group after each pid ({{.PID}}) makes one group per process that ever
+# lived. 2,000 processes of 1 ms under such a config must leave the exposition's series count
+# where it was before them once the retention has passed, and be counted in
+# bpfproc_exporter_groups_retired_total. Meanwhile their groups are exported whole.
+source "$(dirname "$0")/lib.sh"
+
+readonly JOBS=2000
+ln -s "$BPFPROC_TOOLS/burn" "$E2E_TMP/retjob"  # its comm: only these processes match the rule
+cat >"$E2E_TMP/config.yml" <<'YAML'
+process_names:
+  - name: "{{.Comm}}-{{.PID}}"
+    comm: [retjob]
+YAML
+start_bpfproc --config.file "$E2E_TMP/config.yml" --group.retention 15s --collection.interval 1s
+
+scrape "$BPFPROC_URL/metrics" "$E2E_TMP/before.prom"
+baseline=$(series_value bpfproc_exporter_series "$E2E_TMP/before.prom")
+[[ -n $baseline ]] || fail "no bpfproc_exporter_series in the exposition"
+
+started=$SECONDS
+for ((batch = 0; batch < JOBS / 50; batch++)); do
+  pids=()
+  for ((job = 0; job < 50; job++)); do
+    "$E2E_TMP/retjob" 1 &
+    pids+=($!)
+  done
+  wait "${pids[@]}"  # not a bare wait: the daemon is a background job too
+done
+spawned_in=$((SECONDS - started))
+
+scrape "$BPFPROC_URL/metrics" "$E2E_TMP/during.prom"
+during=$(series_value bpfproc_exporter_series "$E2E_TMP/during.prom")
+groups=$(grep -c '^bpfproc_group_processes{group="retjob-' "$E2E_TMP/during.prom" || true)
+# Spawning took $spawned_in s, below the retention: every group is still there.
+((spawned_in < 12)) || fail "spawning $JOBS processes took $spawned_in s, too long for a 15 s retention"
+((groups == JOBS)) || fail "$groups retjob-PID groups right after $JOBS processes, expected $JOBS"
+((during > baseline + JOBS)) || fail "$during series with $JOBS dead groups kept, baseline $baseline"
+pass "$JOBS groups of dead processes stay exported through the retention ($baseline -> $during series)"
+
+deadline=$((SECONDS + 40))
+while :; do
+  scrape "$BPFPROC_URL/metrics" "$E2E_TMP/after.prom"
+  after=$(series_value bpfproc_exporter_series "$E2E_TMP/after.prom")
+  ((after <= baseline)) && break
+  ((SECONDS < deadline)) || fail "series still at $after 40 s after the jobs ended (baseline $baseline)"
+  sleep 1
+done
+retired=$(series_value bpfproc_exporter_groups_retired_total "$E2E_TMP/after.prom")
+((retired >= JOBS)) || fail "bpfproc_exporter_groups_retired_total is $retired, expected at least $JOBS"
+! grep -q 'group="retjob-' "$E2E_TMP/after.prom" || fail "a retjob-PID group is still exported after the retention"
+pass "after the retention the series are back to $after (baseline $baseline), $retired groups retired"
