@@ -89,6 +89,9 @@ int main(int argc, char** argv) {
   app.add_option("--group.retention", flags.group_retention,
                  "How long a group without live or exited members keeps being exported before it is removed")
       ->capture_default_str();
+  app.add_option("--label.max-length", flags.label_max_length,
+                 "Group names longer than this many bytes are cut (a name can come from any user's command line)")
+      ->capture_default_str();
   for (const bpfproc::CollectorDefinition& collector : bpfproc::builtin_collectors()) {
     bool& enabled = flags.collectors[collector.name];  // std::map: the reference stays valid
     enabled = collector.enabled_by_default;

@@ -45,6 +45,9 @@ Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
   auto retention = parse_duration_flag("--group.retention", flags.group_retention, /*positive=*/false);
   if (!retention) return retention.error();
   collectors.group_retention = *retention;
+  if (flags.label_max_length < 16)
+    return Error{"--label.max-length " + std::to_string(flags.label_max_length) + ": must be at least 16 bytes", ""};
+  collectors.label_max_length = flags.label_max_length;
   collectors.enabled = flags.collectors;
   collectors.bpf_stats = flags.bpf_stats;
   collectors.procfs_root = flags.procfs;

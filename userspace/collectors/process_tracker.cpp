@@ -22,7 +22,8 @@ std::uint64_t retention_ns(std::chrono::milliseconds retention) {
 }  // namespace
 
 ProcessTracker::ProcessTracker(TrackerOptions options)
-    : options_(std::move(options)), procfs_(options_.procfs_root), table_(options_.config, retention_ns(options_.group_retention)) {}
+    : options_(std::move(options)), procfs_(options_.procfs_root), table_(options_.config, {.retention_ns = retention_ns(options_.group_retention),
+                                                  .label_max_length = options_.label_max_length}) {}
 
 Result<std::unique_ptr<ProcessTracker>> ProcessTracker::open(TrackerOptions options) {
   std::unique_ptr<ProcessTracker> tracker(new ProcessTracker(std::move(options)));
@@ -147,6 +148,7 @@ void ProcessTracker::fill(ExporterSnapshot& snapshot) {
   snapshot.groups = table_.collect_groups();
   snapshot.tracked_processes = table_.tracked_processes();
   snapshot.groups_retired = table_.retired_groups();
+  snapshot.labels_truncated = table_.labels_truncated();
   snapshot.events_lost = events_lost_locked(programs);
   if (options_.bpf.bpf_stats) snapshot.bpf_programs = std::move(programs);
 }

@@ -195,6 +195,8 @@ void add_exporter_families(const ExporterSnapshot& snapshot, const ReaderCounts&
        static_cast<double>(snapshot.tracked_processes)},
       {"bpfproc_exporter_groups_retired_total", "Groups removed after --group.retention without a member.",
        MetricType::Counter, static_cast<double>(snapshot.groups_retired)},
+      {"bpfproc_exporter_labels_truncated_total", "Group names cut to --label.max-length.", MetricType::Counter,
+       static_cast<double>(snapshot.labels_truncated)},
       {"bpfproc_exporter_cpu_cores", "Online CPUs of the host.", MetricType::Gauge,
        static_cast<double>(snapshot.cpu_cores)},
   };

@@ -319,6 +319,8 @@ void write_exporter_families(const ExporterSnapshot& snapshot, const ReaderCount
        static_cast<double>(snapshot.tracked_processes)},
       {"bpfproc_exporter_groups_retired_total", "Groups removed after --group.retention without a member.",
        "counter", static_cast<double>(snapshot.groups_retired)},
+      {"bpfproc_exporter_labels_truncated_total", "Group names cut to --label.max-length.", "counter",
+       static_cast<double>(snapshot.labels_truncated)},
       {"bpfproc_exporter_cpu_cores", "Online CPUs of the host.", "gauge", static_cast<double>(snapshot.cpu_cores)},
   };
   for (const auto& [name, help, type, value] : rows) {

@@ -193,7 +193,9 @@ std::optional<Attribution::Decision> Attribution::decide(const ProcessKey& key, 
   const double start_time_unix_seconds = boot_time_unix_seconds_ + static_cast<double>(key.start_ns) / 1e9;
   if (auto name = config_.group_of(identity, *username, start_time_unix_seconds)) {
     // Names come from process data, which may hold any bytes; label values must be UTF-8.
-    return Decision{groups_.group(to_valid_utf8(*name))};
+    std::string label = to_valid_utf8(*name);
+    if (truncate_utf8(label, label_max_length_)) ++labels_truncated_;
+    return Decision{groups_.group(label)};
   }
   if (!config_.children) return Decision{};
   auto parent = parent_of(key, member);

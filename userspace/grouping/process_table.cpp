@@ -7,12 +7,13 @@
 
 namespace bpfproc {
 
-ProcessTable::ProcessTable(Config config, std::uint64_t group_retention_ns)
+ProcessTable::ProcessTable(Config config, GroupLimits limits)
     : attribution_(std::move(config), boot_time_unix_seconds(), ledger_,
                    [this](const ProcessKey& key, std::optional<GroupId> group) {
                      accounts_.set_label(key, group ? *group : ProcessAccounts::kNoLabel);
                    }) {
-  ledger_.set_retention(group_retention_ns);
+  ledger_.set_retention(limits.retention_ns);
+  attribution_.set_label_max_length(limits.label_max_length);
 }
 
 void ProcessTable::begin_scan(std::uint64_t scan_time_ns, ProcessAccounts::Pass pass) {

@@ -50,4 +50,13 @@ std::string to_valid_utf8(std::string_view text) {
   return valid;
 }
 
+bool truncate_utf8(std::string& text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return false;
+  std::size_t cut = max_bytes;
+  // Back off over continuation bytes (10xxxxxx) to the start of the character that would split.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  text.resize(cut);
+  return true;
+}
+
 }  // namespace bpfproc

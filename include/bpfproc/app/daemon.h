@@ -1,5 +1,6 @@
 #pragma once
 // The daemon's commands: serve (the default), `once` and `check`, from the parsed flags.
+#include <cstddef>
 #include <map>
 #include <string>
 
@@ -15,6 +16,7 @@ struct DaemonFlags {
   std::string collection_interval = "15s";
   std::string collection_max_age = "100ms";
   std::string group_retention = "5m";
+  std::size_t label_max_length = 256;
   std::string log_level = "info";
   std::string procfs = "/proc";
   // --collector.NAME / --no-collector.NAME, by collector name.

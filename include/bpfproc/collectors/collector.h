@@ -38,6 +38,7 @@ struct CollectorOptions {
   std::string procfs_root = "/proc";
   MemoryRefresherOptions memory;
   std::chrono::milliseconds group_retention{std::chrono::minutes(5)};  // --group.retention
+  std::size_t label_max_length = 256;                                   // --label.max-length
   bool bpf_stats = false;
   // --collector.NAME / --no-collector.NAME as given; a collector not named keeps its default.
   std::map<std::string, bool> enabled;

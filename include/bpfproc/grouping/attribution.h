@@ -76,6 +76,11 @@ class Attribution {
   }
   std::size_t size() const { return members_.size(); }
 
+  // Group names longer than this are cut (on a character boundary): a name can come from a
+  // command line, which any user sets, and one of 1 MiB would make every scrape 1 MiB.
+  void set_label_max_length(std::size_t bytes) { label_max_length_ = bytes; }
+  std::uint64_t labels_truncated() const { return labels_truncated_; }
+
  private:
   // Identities are shared (identity_pool.h): the pid and start time in one are those of the
   // process that brought it in, so a decision takes them from the key (decide).
@@ -115,6 +120,8 @@ class Attribution {
   std::unordered_set<ProcessKey, ProcessKeyHash> undecided_;     // members with a program to decide
   std::unordered_map<std::uint32_t, std::string> user_names_;    // every name applied so far
   std::uint64_t next_ticket_ = 1;
+  std::size_t label_max_length_ = SIZE_MAX;
+  std::uint64_t labels_truncated_ = 0;
 };
 
 }  // namespace bpfproc

@@ -15,6 +15,7 @@
 //   unsettled (a left program's waits under its ticket) until the group is known, and a process
 //   that is gone is forgotten only once all its groups are decided.
 // Not thread-safe: whoever shares it holds one lock around every call.
+#include <cstddef>
 #include <cstdint>
 #include <unordered_map>
 #include <vector>
@@ -31,10 +32,15 @@
 
 namespace bpfproc {
 
+// What bounds the groups a host can make; the defaults bound nothing.
+struct GroupLimits {
+  std::uint64_t retention_ns = UINT64_MAX;     // of scan time, for a group without members (GroupLedger)
+  std::size_t label_max_length = SIZE_MAX;     // bytes of a group name (Attribution)
+};
+
 class ProcessTable : public EventSink {
  public:
-  // Groups left without members are retired after group_retention_ns of scan time (GroupLedger).
-  explicit ProcessTable(Config config, std::uint64_t group_retention_ns = UINT64_MAX);
+  explicit ProcessTable(Config config, GroupLimits limits = {});
 
   // One collection: begin_scan, observe_task for each iterator record, end_scan; then, without
   // the lock, read_identities(procfs, requests); then apply_identities(replies).
@@ -60,6 +66,8 @@ class ProcessTable : public EventSink {
   std::size_t tracked_processes() const { return accounts_.size(); }
   // Groups that were retired for having no members for the retention time.
   std::uint64_t retired_groups() const { return ledger_.retired(); }
+  // Group names cut to the label length limit.
+  std::uint64_t labels_truncated() const { return attribution_.labels_truncated(); }
   // Processes that vanished from the iterator without an exit event (e.g. exited before attach).
   std::uint64_t unobserved_exits() const { return accounts_.unobserved_exits(); }
 

@@ -50,6 +50,7 @@ struct ExporterSnapshot {
   std::vector<ProgramStats> bpf_programs;  // with --bpf.stats only
   std::uint64_t tracked_processes = 0;
   std::uint64_t groups_retired = 0;  // groups removed after --group.retention without members
+  std::uint64_t labels_truncated = 0;  // group names cut to --label.max-length
   unsigned cpu_cores = 0;
 };
 

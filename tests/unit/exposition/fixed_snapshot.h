@@ -56,6 +56,7 @@ inline ExporterSnapshot fixed_snapshot() {
   snapshot.bpf_programs = {{"handle_switch", 1000, 45'000}, {"handle_wakeup", 400, 9'000}};
   snapshot.tracked_processes = 120;
   snapshot.groups_retired = 3;
+  snapshot.labels_truncated = 1;
   snapshot.cpu_cores = 2;
   return snapshot;
 }

@@ -80,6 +80,26 @@ TEST(Attribution, WorkersSharingAnIdentityAreNamedByTheirOwnPids) {
   EXPECT_EQ(fixture.group_name(second), "worker-202");
 }
 
+// A name taken from a command line is cut to the label limit, on a character boundary, and
+// counted; names that differ only past the limit share a group.
+TEST(Attribution, LongGroupNamesAreCutToTheLabelLimit) {
+  Fixture fixture("process_names: [{name: '{{.Matches.all}}', cmdline: ['(?P<all>.*)']}]\n");
+  fixture.attribution.set_label_max_length(20);
+  const ProcessKey first{301, 8'000}, second{302, 8'001}, short_one{303, 8'002};
+  for (const ProcessKey& key : {first, second, short_one}) fixture.attribution.observe(record_of(key, "job"));
+  (void)fixture.attribution.identity_requests();
+  IdentityReplies replies;
+  // 18 ASCII bytes, then a 3-byte character that would end at byte 21.
+  replies.identities.emplace_back(first, identity_of(first, "job", {"job-aaaaaaaaaaaaaa\xe2\x82\xac-one"}));
+  replies.identities.emplace_back(second, identity_of(second, "job", {"job-aaaaaaaaaaaaaa\xe2\x82\xac-two"}));
+  replies.identities.emplace_back(short_one, identity_of(short_one, "job", {"job-short"}));
+  (void)fixture.attribution.apply(std::move(replies));
+  EXPECT_EQ(fixture.group_name(first), "job-aaaaaaaaaaaaaa");
+  EXPECT_EQ(fixture.group_name(second), "job-aaaaaaaaaaaaaa");
+  EXPECT_EQ(fixture.group_name(short_one), "job-short");
+  EXPECT_EQ(fixture.attribution.labels_truncated(), 2u);
+}
+
 TEST(Attribution, AReplyThatArrivesAfterAnExecIsIgnoredAndProcIsAskedAgain) {
   Fixture fixture(kByComm);
   fixture.attribution.observe(record_of(kNginx, "sh"));

@@ -35,7 +35,7 @@ task_record task(std::uint32_t tid, std::uint32_t tgid, std::uint64_t process_st
 // A table whose "/proc" is a map the test fills in, and whose uid u is named "user<u>".
 struct Fixture {
   explicit Fixture(const std::string& yaml, std::uint64_t group_retention_ns = UINT64_MAX)
-      : table(parse_config(yaml, "test").value(), group_retention_ns) {}
+      : table(parse_config(yaml, "test").value(), {.retention_ns = group_retention_ns}) {}
 
   // The table's requests answered from `procfs`, as read_identities answers them from /proc.
   IdentityReplies answer(const IdentityRequests& requests) const {

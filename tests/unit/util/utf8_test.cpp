@@ -19,5 +19,24 @@ TEST(Utf8, InvalidBytesBecomeReplacementCharacters) {
       << "above U+10FFFF";
 }
 
+TEST(Utf8, TruncationNeverSplitsACharacter) {
+  std::string ascii = "abcdef";
+  EXPECT_FALSE(truncate_utf8(ascii, 6));
+  EXPECT_EQ(ascii, "abcdef");
+  EXPECT_TRUE(truncate_utf8(ascii, 4));
+  EXPECT_EQ(ascii, "abcd");
+  // "aé€" is 1 + 2 + 3 bytes: a cut inside é or € backs off to the character's start.
+  const std::string mixed = "a\xc3\xa9\xe2\x82\xac";
+  for (std::size_t max = 0; max < mixed.size(); ++max) {
+    std::string cut = mixed;
+    EXPECT_TRUE(truncate_utf8(cut, max));
+    EXPECT_LE(cut.size(), max);
+    EXPECT_EQ(to_valid_utf8(cut), cut) << "cut at " << max << " left a partial character";
+  }
+  std::string three = mixed;
+  truncate_utf8(three, 5);
+  EXPECT_EQ(three, "a\xc3\xa9") << "the euro sign does not fit in 5 bytes";
+}
+
 }  // namespace
 }  // namespace bpfproc
