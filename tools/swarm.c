@@ -3,6 +3,8 @@
  *   swarm COUNT      forks COUNT children that sleep; prints "ready" when all exist; on SIGINT,
  *                    SIGTERM or end of stdin kills them all and exits. Children also die with
  *                    swarm itself (PR_SET_PDEATHSIG), so nothing outlives an interrupted run.
+ *   swarm -r COUNT   the same, each child renaming itself "swarm-N" (PR_SET_NAME): what any user
+ *                    can do to make one group per process under a {{.Comm}} config.
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -23,12 +25,17 @@ static void stop(int signal_number)
 int main(int argc, char **argv)
 {
 	struct sigaction action = { .sa_handler = stop };
-	int count, started = 0;
+	int count, started = 0, rename = 0;
 	pid_t *children;
 	char byte;
 
+	if (argc == 3 && argv[1][0] == '-' && argv[1][1] == 'r' && argv[1][2] == 0) {
+		rename = 1;
+		argv++;
+		argc--;
+	}
 	if (argc != 2 || (count = atoi(argv[1])) <= 0) {
-		fprintf(stderr, "usage: swarm COUNT\n");
+		fprintf(stderr, "usage: swarm [-r] COUNT\n");
 		return 2;
 	}
 	children = calloc((size_t)count, sizeof(*children));
@@ -49,6 +56,12 @@ int main(int argc, char **argv)
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			if (getppid() == 1) /* parent already gone */
 				_exit(0);
+			if (rename) {
+				char name[16];
+
+				snprintf(name, sizeof(name), "swarm-%d", started % 1000000000);
+				prctl(PR_SET_NAME, name);
+			}
 			for (;;)
 				pause();
 		}

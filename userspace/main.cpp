@@ -92,6 +92,9 @@ int main(int argc, char** argv) {
   app.add_option("--label.max-length", flags.label_max_length,
                  "Group names longer than this many bytes are cut (a name can come from any user's command line)")
       ->capture_default_str();
+  app.add_option("--series.limit", flags.series_limit,
+                 "Series of groups at most; beyond it, the groups that used the least CPU are left out whole (0: no limit)")
+      ->capture_default_str();
   for (const bpfproc::CollectorDefinition& collector : bpfproc::builtin_collectors()) {
     bool& enabled = flags.collectors[collector.name];  // std::map: the reference stays valid
     enabled = collector.enabled_by_default;

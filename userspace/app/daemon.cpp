@@ -48,6 +48,7 @@ Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
   if (flags.label_max_length < 16)
     return Error{"--label.max-length " + std::to_string(flags.label_max_length) + ": must be at least 16 bytes", ""};
   collectors.label_max_length = flags.label_max_length;
+  options.series_limit = flags.series_limit;
   collectors.enabled = flags.collectors;
   collectors.bpf_stats = flags.bpf_stats;
   collectors.procfs_root = flags.procfs;

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "bpfproc/exposition/series_limit.h"
 #include "bpfproc/kernel/check.h"
 #include "bpfproc/procfs/self_metrics.h"
 #include "bpfproc/util/clock.h"
@@ -68,6 +69,17 @@ std::shared_ptr<ExporterSnapshot> Exporter::collect() {
   snapshot->boot_time_unix_seconds = boot_time_unix_seconds_;
   snapshot->build = build_;
   snapshot->cpu_cores = static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN));
+  if (const std::size_t dropped = apply_series_limit(*snapshot, options_.series_limit); dropped > 0) {
+    series_dropped_ += dropped;
+    // Once a minute while the cap holds: it means a process or a config makes groups without end.
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_limit_warning_ >= std::chrono::minutes(1)) {
+      last_limit_warning_ = now;
+      spdlog::warn("--series.limit {}: {} series of the groups that used the least CPU are not exported",
+                   options_.series_limit, dropped);
+    }
+  }
+  snapshot->series_dropped = series_dropped_;
   // After the collectors, so that process_cpu_seconds_total includes this collection.
   auto self = read_self_metrics(procfs_);
   if (self) snapshot->self = *self;

@@ -197,6 +197,9 @@ void add_exporter_families(const ExporterSnapshot& snapshot, const ReaderCounts&
        MetricType::Counter, static_cast<double>(snapshot.groups_retired)},
       {"bpfproc_exporter_labels_truncated_total", "Group names cut to --label.max-length.", MetricType::Counter,
        static_cast<double>(snapshot.labels_truncated)},
+      {"bpfproc_exporter_series_dropped_total",
+       "Series of whole groups left out by --series.limit, summed over collections.", MetricType::Counter,
+       static_cast<double>(snapshot.series_dropped)},
       {"bpfproc_exporter_cpu_cores", "Online CPUs of the host.", MetricType::Gauge,
        static_cast<double>(snapshot.cpu_cores)},
   };

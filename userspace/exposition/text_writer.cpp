@@ -321,6 +321,9 @@ void write_exporter_families(const ExporterSnapshot& snapshot, const ReaderCount
        "counter", static_cast<double>(snapshot.groups_retired)},
       {"bpfproc_exporter_labels_truncated_total", "Group names cut to --label.max-length.", "counter",
        static_cast<double>(snapshot.labels_truncated)},
+      {"bpfproc_exporter_series_dropped_total",
+       "Series of whole groups left out by --series.limit, summed over collections.", "counter",
+       static_cast<double>(snapshot.series_dropped)},
       {"bpfproc_exporter_cpu_cores", "Online CPUs of the host.", "gauge", static_cast<double>(snapshot.cpu_cores)},
   };
   for (const auto& [name, help, type, value] : rows) {

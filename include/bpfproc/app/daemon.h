@@ -17,6 +17,7 @@ struct DaemonFlags {
   std::string collection_max_age = "100ms";
   std::string group_retention = "5m";
   std::size_t label_max_length = 256;
+  std::size_t series_limit = 20'000;
   std::string log_level = "info";
   std::string procfs = "/proc";
   // --collector.NAME / --no-collector.NAME, by collector name.

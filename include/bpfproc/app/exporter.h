@@ -1,6 +1,9 @@
 #pragma once
 // The running exporter: the process tracker, the collectors and the publisher of their
 // snapshots, wired together. The daemon, `once` and the tests of the core start it the same way.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 
 #include "bpfproc/collectors/collector_registry.h"
@@ -13,6 +16,7 @@ namespace bpfproc {
 struct ExporterOptions {
   CollectorOptions collectors;
   PublisherOptions publisher;
+  std::size_t series_limit = 0;  // series of groups at most (exposition/series_limit.h); 0: none
 };
 
 class Exporter {
@@ -37,6 +41,8 @@ class Exporter {
   BuildInfo build_;
   double boot_time_unix_seconds_ = 0;
   ProcFs procfs_;
+  std::uint64_t series_dropped_ = 0;  // by the series limit, over all collections
+  std::chrono::steady_clock::time_point last_limit_warning_{};
   // Destroyed bottom-up: the publisher stops collecting before the collectors go, and they stop
   // their threads before the tracker (whose table they use) goes.
   std::unique_ptr<ProcessTracker> tracker_;

@@ -51,6 +51,7 @@ struct ExporterSnapshot {
   std::uint64_t tracked_processes = 0;
   std::uint64_t groups_retired = 0;  // groups removed after --group.retention without members
   std::uint64_t labels_truncated = 0;  // group names cut to --label.max-length
+  std::uint64_t series_dropped = 0;    // by --series.limit, summed over collections
   unsigned cpu_cores = 0;
 };
 

@@ -57,6 +57,7 @@ inline ExporterSnapshot fixed_snapshot() {
   snapshot.tracked_processes = 120;
   snapshot.groups_retired = 3;
   snapshot.labels_truncated = 1;
+  snapshot.series_dropped = 38;
   snapshot.cpu_cores = 2;
   return snapshot;
 }

@@ -1,0 +1,64 @@
+#include "bpfproc/exposition/series_limit.h"
+
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "bpfproc/exposition/text_writer.h"
+#include "fixed_snapshot.h"
+
+namespace bpfproc {
+namespace {
+
+// Sample lines of the exposition that carry group="NAME".
+std::size_t written_series(const std::string& text, const std::string& name) {
+  std::istringstream lines(text);
+  std::size_t count = 0;
+  const std::string label = "group=\"" + name + "\"";
+  for (std::string line; std::getline(lines, line);)
+    if (!line.starts_with('#') && line.find(label) != std::string::npos) ++count;
+  return count;
+}
+
+// The limit counts what the text writer writes: held to it for every collector combination.
+TEST(SeriesLimit, CountsTheSeriesTheWriterWritesForEachGroup) {
+  for (const bool memory : {false, true}) {
+    for (const bool latency : {false, true}) {
+      ExporterSnapshot snapshot = fixed_snapshot();
+      snapshot.memory_enabled = memory;
+      snapshot.runqueue_latency_enabled = latency;
+      const std::string text = exposition_text(snapshot, kReader);
+      for (const GroupTotals& group : snapshot.groups)
+        EXPECT_EQ(group_series(snapshot, group), written_series(text, group.name))
+            << group.name << " memory " << memory << " latency " << latency;
+    }
+  }
+}
+
+GroupTotals group(const std::string& name, std::uint64_t runtime_ns) {
+  GroupTotals totals;
+  totals.name = name;
+  totals.processes = 1;
+  totals.counters.runtime_ns = runtime_ns;
+  return totals;
+}
+
+TEST(SeriesLimit, KeepsTheBusiestGroupsWholeInNameOrder) {
+  ExporterSnapshot snapshot;
+  // 11 series each (10, and the oldest start time of a live group).
+  snapshot.groups = {group("a", 5), group("b", 50), group("c", 1), group("d", 40), group("e", 0)};
+  EXPECT_EQ(apply_series_limit(snapshot, 0), 0u) << "0: no limit";
+  EXPECT_EQ(apply_series_limit(snapshot, 55), 0u) << "all five fit exactly";
+  ASSERT_EQ(snapshot.groups.size(), 5u);
+
+  EXPECT_EQ(apply_series_limit(snapshot, 40), 22u);  // room for three, not four
+  ASSERT_EQ(snapshot.groups.size(), 3u);
+  EXPECT_EQ(snapshot.groups[0].name, "a");
+  EXPECT_EQ(snapshot.groups[1].name, "b");
+  EXPECT_EQ(snapshot.groups[2].name, "d");
+  EXPECT_EQ(snapshot.groups[1].counters.runtime_ns, 50u) << "kept groups are untouched";
+}
+
+}  // namespace
+}  // namespace bpfproc
