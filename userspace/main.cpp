@@ -149,6 +149,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kExitBadInput;
   }
   if (split.has_separator && !*measure) return fail(kExitBadInput, "arguments after -- are only for measure");
+  flags.series_limit_given = app.count("--series.limit") > 0;
 
   spdlog::set_default_logger(spdlog::stderr_logger_mt("bpfproc"));
   spdlog::set_level(spdlog::level::from_str(flags.log_level));

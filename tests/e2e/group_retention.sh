@@ -14,7 +14,14 @@ process_names:
   - name: "{{.Comm}}-{{.PID}}"
     comm: [retjob]
 YAML
-start_bpfproc --config.file "$E2E_TMP/config.yml" --group.retention 15s --collection.interval 1s
+readonly WARNING='the group name "{{.Comm}}-{{.PID}}" makes one group per process'
+output=$("$BPFPROC" --config.file "$E2E_TMP/config.yml" once 2>&1 >/dev/null) || fail "once failed: $output"
+grep -qF "$WARNING" <<<"$output" || fail "no warning at load for a {{.PID}} group name without --series.limit"
+pass "a {{.PID}} group name without --series.limit is warned about at load"
+
+# No series limit here: this test is about retention alone (2,000 groups are 20,000 series).
+start_bpfproc --config.file "$E2E_TMP/config.yml" --group.retention 15s --collection.interval 1s --series.limit 0
+! grep -qF "$WARNING" "$BPFPROC_LOG" || fail "the warning is given although --series.limit was chosen"
 
 scrape "$BPFPROC_URL/metrics" "$E2E_TMP/before.prom"
 baseline=$(series_value bpfproc_exporter_series "$E2E_TMP/before.prom")

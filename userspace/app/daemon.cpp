@@ -32,6 +32,13 @@ Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
     auto config = load_config_file(flags.config_file);
     if (!config) return config.error();
     collectors.config = std::move(*config);
+    // One group per process: the default series limit is all that bounds them, and it drops
+    // groups. An operator who chose a limit has seen this.
+    if (!flags.series_limit_given)
+      for (const std::string& name : collectors.config.per_process_names())
+        spdlog::warn("{}: the group name \"{}\" makes one group per process; only --series.limit {} bounds "
+                     "their series (give --series.limit to choose it)",
+                     flags.config_file, name, flags.series_limit);
   }
   auto memory_interval = parse_duration_flag("--memory.interval", flags.memory_interval, /*positive=*/true);
   if (!memory_interval) return memory_interval.error();

@@ -33,6 +33,13 @@ bool Config::needs_user_names() const {
   return std::any_of(rules.begin(), rules.end(), [](const ProcessRule& rule) { return rule.name.uses_username(); });
 }
 
+std::vector<std::string> Config::per_process_names() const {
+  std::vector<std::string> names;
+  for (const ProcessRule& rule : rules)
+    if (rule.name.names_each_process()) names.push_back(rule.name.text());
+  return names;
+}
+
 namespace {
 
 // process-exporter's default group name.

@@ -146,6 +146,13 @@ std::vector<std::string> NameTemplate::match_names() const {
   return names;
 }
 
+bool NameTemplate::names_each_process() const {
+  return std::any_of(parts_.begin(), parts_.end(), [](const Part& part) {
+    const auto* substitution = std::get_if<Substitution>(&part);
+    return substitution != nullptr && (substitution->field == Field::Pid || substitution->field == Field::StartTime);
+  });
+}
+
 bool NameTemplate::uses_username() const {
   return std::any_of(parts_.begin(), parts_.end(), [](const Part& part) {
     const auto* substitution = std::get_if<Substitution>(&part);

@@ -23,6 +23,8 @@ struct Config {
                                       double start_time_unix_seconds) const;
   // Whether a rule's name uses {{.Username}}: without one, group_of needs no user name.
   bool needs_user_names() const;
+  // The rules' name templates that make one group per process (NameTemplate::names_each_process).
+  std::vector<std::string> per_process_names() const;
 };
 
 // The embedded default: one group per comm, for every process with a command line.

@@ -31,6 +31,9 @@ class NameTemplate {
   std::vector<std::string> match_names() const;
   // Whether it renders {{.Username}}, which needs a password database lookup.
   bool uses_username() const;
+  // Whether it renders a field that differs for every process ({{.PID}}, {{.StartTime}}): one
+  // group per process, which only a series limit bounds.
+  bool names_each_process() const;
 
  private:
   enum class Field { Comm, ExeBase, ExeFull, Username, Pid, StartTime, Match };

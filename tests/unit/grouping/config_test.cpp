@@ -99,6 +99,13 @@ TEST(Config, NeedsUserNamesOnlyWhenARuleNameUsesThem) {
   EXPECT_TRUE(parse_ok("process_names: [{name: x, comm: [a]}, {name: '{{.Username}}', comm: [b]}]\n").needs_user_names());
 }
 
+TEST(Config, ListsTheNamesThatMakeOneGroupPerProcess) {
+  EXPECT_TRUE(default_config().per_process_names().empty());
+  EXPECT_EQ(parse_ok("process_names: [{name: x, comm: [a]}, {name: '{{.Comm}}-{{.PID}}', comm: [b]}]\n")
+                .per_process_names(),
+            std::vector<std::string>{"{{.Comm}}-{{.PID}}"});
+}
+
 TEST(Config, ReadsBpfprocSettings) {
   const Config config = parse_ok("children: false\nkernel_threads: yes\nprocess_names:\n  - comm: [bash]\n");
   EXPECT_FALSE(config.children);

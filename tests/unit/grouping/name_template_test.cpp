@@ -130,6 +130,12 @@ TEST(NameTemplate, SaysWhetherItUsesTheUsername) {
   EXPECT_FALSE(NameTemplate::parse("{{.Comm}}-{{.PID}}")->uses_username());
 }
 
+TEST(NameTemplate, SaysWhetherItNamesEachProcessApart) {
+  EXPECT_TRUE(NameTemplate::parse("{{.Comm}}-{{.PID}}")->names_each_process());
+  EXPECT_TRUE(NameTemplate::parse("job@{{.StartTime}}")->names_each_process());
+  EXPECT_FALSE(NameTemplate::parse("{{.Comm}}-{{.Username}}-{{.Matches.app}}")->names_each_process());
+}
+
 TEST(NameTemplate, UnknownFieldIsAnErrorNamingIt) {
   EXPECT_EQ(parse_error("x-{{.Foo}}"), "unknown template field \"{{.Foo}}\"");
   // Field names are case-sensitive, as in Go.
