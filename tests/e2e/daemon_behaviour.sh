@@ -45,6 +45,13 @@ expect_start_failure 1 "127\.0\.0\.1:$port.*Address already in use" --web.listen
 
 # A listen address that cannot be valid is bad input too: exit 2, before any BPF is loaded.
 expect_start_failure 2 'web\.listen-address 127\.0\.0\.1:70000: invalid port' --web.listen-address 127.0.0.1:70000
+# A metrics path a client cannot ask for, or one the server answers itself, and a procfs that is
+# not one (an exporter that runs and exports nothing): exit 2, one line.
+expect_start_failure 2 'telemetry-path metrics: must start with /' --web.telemetry-path metrics
+expect_start_failure 2 'telemetry-path /health: /health is the server' --web.telemetry-path /health
+expect_start_failure 2 'telemetry-path /: / is the server' --web.telemetry-path /
+expect_start_failure 2 "path\.procfs $E2E_TMP: not a procfs" --path.procfs "$E2E_TMP"
+expect_start_failure 2 'label\.max-length 8: must be at least 16 bytes' --label.max-length 8
 
 # Without the privileges BPF needs (run as nobody): one line naming them, exit 1, never a crash.
 status=0

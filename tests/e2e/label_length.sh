@@ -39,7 +39,3 @@ output=$(promtool check metrics <"$E2E_TMP/metrics.prom" 2>&1) && [[ -z $output 
   fail "promtool rejects the exposition: $(head -n 1 <<<"$output")"
 pass "a $cmdline_bytes-byte command line makes a ${#label}-byte group name and a $bytes-byte exposition"
 
-output=$("$BPFPROC" --label.max-length 8 once 2>&1) && fail "--label.max-length 8 was accepted"
-[[ $output == "bpfproc: --label.max-length 8: must be at least 16 bytes" ]] ||
-  fail "--label.max-length 8 gave '$output'"
-pass "a label length below 16 bytes is refused in one line"

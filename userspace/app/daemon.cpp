@@ -16,15 +16,35 @@
 #include "bpfproc/util/exit_status.h"
 #include "bpfproc/util/signals.h"
 #include "bpfproc/util/version.h"
+#include "bpfproc/util/whole_file.h"
 #include "bpfproc/web/health.h"
 #include "bpfproc/web/scrape_source.h"
 
 namespace bpfproc {
 namespace {
 
+// A procfs answers /stat with the kernel's CPU lines. Anything else (a typo, an empty directory)
+// would give an exporter that runs and exports nothing.
+Status check_procfs(const std::string& root) {
+  auto stat = read_whole_file(root + "/stat");
+  if (!stat || !stat->starts_with("cpu "))
+    return Error{"--path.procfs " + root + ": not a procfs (" + root + "/stat has no CPU lines)", ""};
+  return Ok{};
+}
+
+// The metrics path must be one a client can ask for, and not one the server already answers.
+Status check_telemetry_path(const std::string& path) {
+  if (!path.starts_with('/'))
+    return Error{"--web.telemetry-path " + path + ": must start with /", ""};
+  if (path == "/" || path == "/health")
+    return Error{"--web.telemetry-path " + path + ": " + path + " is the server's own page", ""};
+  return Ok{};
+}
+
 // Options from the flags; every error here is bad input.
 Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
   ExporterOptions options;
+  if (auto procfs = check_procfs(flags.procfs); !procfs) return procfs.error();
   CollectorOptions& collectors = options.collectors;
   if (flags.config_file.empty()) {
     collectors.config = default_config();
@@ -95,6 +115,7 @@ int run_daemon(const DaemonFlags& flags) {
   if (!options) return fail(kExitBadInput, options.error().message());
   if (auto address = civetweb_listening_port(flags.web.listen_address); !address)
     return fail(kExitBadInput, address.error().message());
+  if (auto path = check_telemetry_path(flags.web.telemetry_path); !path) return fail(kExitBadInput, path.error().message());
   WebOptions web = flags.web;
   if (!flags.web_config_file.empty()) {
     auto web_config = load_web_config_file(flags.web_config_file);
