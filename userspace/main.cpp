@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bpfproc/app/daemon.h"
+#include "bpfproc/app/migration_hints.h"
 #include "bpfproc/kernel/bpf_collector.h"
 #include "bpfproc/bench/bench.h"
 #include "bpfproc/collectors/collector_registry.h"
@@ -140,6 +141,9 @@ int main(int argc, char** argv) {
                     "Where burn, churn and swarm are (default: tools/ next to the bpfproc binary)");
   app.require_subcommand(0, 1);
 
+  // Before CLI11, whose "not expected" would not say where a process-exporter setting went.
+  if (auto hint = bpfproc::first_process_exporter_hint(std::vector<std::string>(argv + 1, argv + argc)))
+    return fail(kExitBadInput, *hint);
   SplitCommandLine split = split_at_separator(argc, argv);
   app.name(argv[0]);  // what parse(argc, argv) would have set, for the usage line
   try {

@@ -52,6 +52,10 @@ expect_start_failure 2 'telemetry-path /health: /health is the server' --web.tel
 expect_start_failure 2 'telemetry-path /: / is the server' --web.telemetry-path /
 expect_start_failure 2 "path\.procfs $E2E_TMP: not a procfs" --path.procfs "$E2E_TMP"
 expect_start_failure 2 'label\.max-length 8: must be at least 16 bytes' --label.max-length 8
+# process-exporter's flags, as its users will type them: one line saying where the setting went.
+expect_start_failure 2 '^bpfproc: -config\.path is a process-exporter flag: use --config\.file' -config.path x.yml
+expect_start_failure 2 '^bpfproc: -web\.listen-address is a process-exporter flag: use --web\.listen-address' \
+  -web.listen-address :9256
 
 # Without the privileges BPF needs (run as nobody): one line naming them, exit 1, never a crash.
 status=0
