@@ -38,12 +38,18 @@ for ((batch = 0; batch < JOBS / 50; batch++)); do
 done
 spawned_in=$((SECONDS - started))
 
-scrape "$BPFPROC_URL/metrics" "$E2E_TMP/during.prom"
+# Spawning took $spawned_in s, well below the retention: every group must still be there. The
+# last ones may take a moment: their exits are held in the kernel until their final switch.
+((spawned_in < 10)) || fail "spawning $JOBS processes took $spawned_in s, too long for a 15 s retention"
+for _ in $(seq 20); do
+  scrape "$BPFPROC_URL/metrics" "$E2E_TMP/during.prom"
+  groups=$(grep -c '^bpfproc_group_processes{group="retjob-' "$E2E_TMP/during.prom" || true)
+  ((groups == JOBS)) && break
+  sleep 0.2
+done
 during=$(series_value bpfproc_exporter_series "$E2E_TMP/during.prom")
-groups=$(grep -c '^bpfproc_group_processes{group="retjob-' "$E2E_TMP/during.prom" || true)
-# Spawning took $spawned_in s, below the retention: every group is still there.
-((spawned_in < 12)) || fail "spawning $JOBS processes took $spawned_in s, too long for a 15 s retention"
-((groups == JOBS)) || fail "$groups retjob-PID groups right after $JOBS processes, expected $JOBS"
+((groups == JOBS)) || fail "$groups retjob-PID groups 4 s after $JOBS processes, expected $JOBS;" \
+  "$(grep -E '^bpfproc_exporter_(events_lost_total|tracked)' "$E2E_TMP/during.prom" | tr '\n' ' ')"
 ((during > baseline + JOBS)) || fail "$during series with $JOBS dead groups kept, baseline $baseline"
 pass "$JOBS groups of dead processes stay exported through the retention ($baseline -> $during series)"
 
