@@ -112,6 +112,10 @@ int main(int argc, char** argv) {
 
   auto* once = app.add_subcommand("once", "Collect once, print the exposition to stdout, and exit");
   auto* check = app.add_subcommand("check", "Check kernel features and privileges; exit 1 if any is missing");
+  std::string config_to_check;
+  auto* check_config = app.add_subcommand(
+      "check-config", "Check a grouping config file; exit 2 on an error or on any warning (e.g. an unknown key)");
+  check_config->add_option("FILE", config_to_check, "The config file")->required();
   bpfproc::MeasureOptions measure_options;
   std::string measure_interval = "100ms";
   auto* measure = app.add_subcommand(
@@ -161,6 +165,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*check) return bpfproc::run_check();
+    if (*check_config) return bpfproc::run_check_config(config_to_check);
     if (*bench) return bpfproc::run_bench(bench_options);
     if (*once) return bpfproc::run_once(flags);
     if (*measure) {

@@ -33,9 +33,25 @@ bad_config() {
   expect_start_failure 2 "^bpfproc: $file:$3: .*$4" --config.file "$file" --web.listen-address "127.0.0.1:$port"
 }
 bad_config syntax $'# flow sequence closed twice\nprocess_names:\n  - name: burn\n    comm: [burn]]\n' 4 'flow'
-bad_config unknown_key $'process_names:\n  - name: burn\n    comm: [burn]\n    bogus: 1\n' 4 'unknown key "bogus"'
 bad_config bad_regex $'process_names:\n  - name: burn\n    cmdline:\n      - ok\n      - "(unclosed"\n' 5 'regex'
 bad_config bad_template $'process_names:\n  - comm: [burn]\n    name: "{{.Comm}}-{{.Nope}}"\n' 3 'unknown template field'
+
+# Keys bpfproc does not know are ignored with a warning, as process-exporter ignores them, and
+# check-config makes them fatal, for pipelines that want that.
+printf 'process_names:\n  - name: burn\n    comm: [burn]\n    bogus: 1\n' >"$E2E_TMP/unknown_key.yml"
+expect_start_failure 2 "^bpfproc: $E2E_TMP/unknown_key\.yml:4: unknown key \"bogus\" ignored" \
+  check-config "$E2E_TMP/unknown_key.yml"
+output=$("$BPFPROC" check-config "$E2E_TMP/syntax.yml" 2>&1) && fail "check-config accepted a broken file"
+[[ $output == "bpfproc: $E2E_TMP/syntax.yml:4: "* ]] || fail "check-config of a broken file said '$output'"
+printf 'process_names:\n  - name: burn\n    comm: [burn]\n' >"$E2E_TMP/clean.yml"
+output=$("$BPFPROC" check-config "$E2E_TMP/clean.yml" 2>&1) || fail "check-config refused a clean file: $output"
+[[ $output == "$E2E_TMP/clean.yml: ok, 1 rules" ]] || fail "check-config of a clean file said '$output'"
+pass "check-config: exit 2 on an unknown key or an error, 0 on a clean file"
+status=0
+timeout 60 "$BPFPROC" --config.file "$E2E_TMP/unknown_key.yml" once >/dev/null 2>"$E2E_TMP/once_unknown.stderr" || status=$?
+((status == 0)) || fail "bpfproc once with an unknown config key exited $status"
+grep -q 'unknown key "bogus" ignored' "$E2E_TMP/once_unknown.stderr" || fail "no warning for the unknown key"
+pass "an unknown config key is a warning: the daemon runs"
 
 # (b) Address already in use: something else listens on the port first.
 port=$(free_port)

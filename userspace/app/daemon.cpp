@@ -52,6 +52,7 @@ Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
     auto config = load_config_file(flags.config_file);
     if (!config) return config.error();
     collectors.config = std::move(*config);
+    for (const std::string& warning : collectors.config.warnings) spdlog::warn("{}", warning);
     // One group per process: the default series limit is all that bounds them, and it drops
     // groups. An operator who chose a limit has seen this.
     if (!flags.series_limit_given)
@@ -90,6 +91,15 @@ Result<std::unique_ptr<Exporter>> open_exporter(ExporterOptions options) {
 }
 
 }  // namespace
+
+int run_check_config(const std::string& file) {
+  auto config = load_config_file(file);
+  if (!config) return fail(kExitBadInput, config.error().message());
+  for (const std::string& warning : config->warnings) std::fprintf(stderr, "bpfproc: %s\n", warning.c_str());
+  if (!config->warnings.empty()) return kExitBadInput;
+  std::printf("%s: ok, %zu rules\n", file.c_str(), config->rules.size());
+  return 0;
+}
 
 int run_check() {
   const auto requirements = check_requirements();

@@ -83,10 +83,11 @@ class ConfigParser {
         if (!kernel_threads) return kernel_threads.error();
         config.kernel_threads = *kernel_threads;
       } else {
-        return unknown_key(key, "process_names, children or kernel_threads");
+        unknown_key(key, "process_names, children or kernel_threads");
       }
     }
     if (!has_process_names) return error_at(root.Mark(), "missing process_names");
+    config.warnings = std::move(warnings_);
     return config;
   }
 
@@ -98,8 +99,11 @@ class ConfigParser {
     return Ok{};
   }
 
-  Error unknown_key(const YAML::Node& key, const char* expected) const {
-    return error_at(key.Mark(), "unknown key \"" + key.Scalar() + "\" (expected " + expected + ")");
+  // process-exporter ignores keys it does not know, and configs written for it carry some: a
+  // warning, not an error (check-config makes them fatal for pipelines that want that).
+  void unknown_key(const YAML::Node& key, const char* expected) const {
+    warnings_.push_back(error_at(key.Mark(), "unknown key \"" + key.Scalar() + "\" ignored (expected " + expected +
+                                             ")").message());
   }
 
   Result<bool> parse_bool(const YAML::Node& key, const YAML::Node& value) const {
@@ -173,7 +177,7 @@ class ConfigParser {
           rule.cmdline.push_back(std::move(*regex));
         }
       } else {
-        return unknown_key(key, kRuleKeys);
+        unknown_key(key, kRuleKeys);
       }
     }
     if (rule.comm.empty() && rule.exe.empty() && rule.cmdline.empty()) {
@@ -203,6 +207,7 @@ class ConfigParser {
   }
 
   std::string source_name_;
+  mutable std::vector<std::string> warnings_;
 };
 
 }  // namespace

@@ -32,5 +32,8 @@ int run_daemon(const DaemonFlags& flags);
 int run_once(const DaemonFlags& flags);
 // Prints each kernel requirement; 1 if any is missing.
 int run_check();
+// Parses a grouping config: 2, with one line each, for an error or for any warning (keys it
+// ignores); 0 when it is clean.
+int run_check_config(const std::string& file);
 
 }  // namespace bpfproc

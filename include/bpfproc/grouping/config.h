@@ -17,6 +17,8 @@ struct Config {
   bool children = true;
   // Kernel threads are left out unless this is set.
   bool kernel_threads = false;
+  // One line each, "<source>:<line>: <reason>": what was ignored (keys it does not know).
+  std::vector<std::string> warnings;
 
   // Name of the group for identity, or nullopt when no rule matches. `username` resolves {{.Username}}.
   std::optional<std::string> group_of(const ProcessIdentity& identity, const std::string& username,
@@ -32,8 +34,8 @@ Config default_config();
 extern const char* const kDefaultConfigYaml;
 
 // Errors are one line: "<source>:<line>: <reason>", e.g.
-// "bpfproc.yml:4: unknown key \"comms\" (expected name, comm, exe or cmdline)".
-// Bad YAML, unknown keys, wrong types, bad regexes and unknown template fields are all errors.
+// "bpfproc.yml:4: invalid cmdline regex ...". Keys it does not know are warnings (Config::warnings).
+// Bad YAML, duplicate keys, wrong types, bad regexes and unknown template fields are errors.
 Result<Config> parse_config(std::string_view yaml_text, const std::string& source_name);
 Result<Config> load_config_file(const std::string& path);
 

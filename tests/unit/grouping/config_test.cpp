@@ -138,14 +138,26 @@ TEST(ConfigErrors, YamlSyntax) {
   EXPECT_EQ(parse_error("process_names:\n\t- comm: [bash]\n"), "test.yml:2: illegal block entry");
 }
 
-TEST(ConfigErrors, UnknownTopLevelKey) {
-  EXPECT_EQ(parse_error("process_names:\n  - comm: [bash]\nchildrens: true\n"),
-            "test.yml:3: unknown key \"childrens\" (expected process_names, children or kernel_threads)");
+// Ignored with a warning, as process-exporter ignores them.
+TEST(ConfigWarnings, UnknownTopLevelKey) {
+  const Config config = parse_ok("process_names:\n  - comm: [bash]\nchildrens: true\n");
+  EXPECT_EQ(config.warnings, std::vector<std::string>{
+                                 "test.yml:3: unknown key \"childrens\" ignored (expected process_names, children "
+                                 "or kernel_threads)"});
+  EXPECT_TRUE(config.children) << "the misspelt key changed nothing";
 }
 
-TEST(ConfigErrors, UnknownRuleKey) {
-  EXPECT_EQ(parse_error("process_names:\n  - comm: [bash]\n    comms: [zsh]\n"),
-            "test.yml:3: unknown key \"comms\" (expected name, comm, exe or cmdline)");
+TEST(ConfigWarnings, UnknownRuleKey) {
+  const Config config = parse_ok("process_names:\n  - comm: [bash]\n    comms: [zsh]\n    cwd: [/srv]\n");
+  EXPECT_EQ(config.warnings, (std::vector<std::string>{
+                                 "test.yml:3: unknown key \"comms\" ignored (expected name, comm, exe or cmdline)",
+                                 "test.yml:4: unknown key \"cwd\" ignored (expected name, comm, exe or cmdline)"}));
+  ASSERT_EQ(config.rules.size(), 1u);
+  EXPECT_TRUE(default_config().warnings.empty());
+}
+
+TEST(ConfigErrors, ARuleWithOnlyUnknownKeysHasNoSelector) {
+  EXPECT_EQ(parse_error("process_names:\n  - comms: [bash]\n"), "test.yml:2: rule has no comm, exe or cmdline selector");
 }
 
 TEST(ConfigErrors, DuplicateKey) {
@@ -214,11 +226,10 @@ TEST(ConfigErrors, MissingProcessNames) {
 
 TEST(LoadConfigFile, ErrorsNameTheFileAndLine) {
   const std::string path = ::testing::TempDir() + "bpfproc_config_test_bad.yml";
-  std::ofstream(path) << "process_names:\n  - comm: [bash]\n    comms: [zsh]\n";
+  std::ofstream(path) << "process_names:\n  - comm: [bash]\n    comm: [zsh]\n";
   const auto config = load_config_file(path);
   ASSERT_FALSE(config.ok());
-  EXPECT_EQ(config.error().message(),
-            path + ":3: unknown key \"comms\" (expected name, comm, exe or cmdline)");
+  EXPECT_EQ(config.error().message(), path + ":3: duplicate key \"comm\"");
   std::remove(path.c_str());
 }
 
