@@ -33,16 +33,22 @@ bool is_capture_name(std::string_view name) {
   return true;
 }
 
-// process-exporter takes ExeFull from argv[0] and falls back to comm. We prefer the real
-// executable, which a process cannot fake, and keep its fallbacks for when exe is unreadable.
+// As process-exporter 0.7.10, so that its configs make the same names: ExeFull is argv[0], or
+// comm for a process without a command line (a kernel thread), and ExeBase its last element
+// ("." for an empty argv[0], as Go's filepath.Base). The executable itself, which a process
+// cannot fake, is {{.ExePath}}.
 std::string exe_full_for_template(const ProcessIdentity& identity) {
-  if (!identity.exe_path.empty()) return identity.exe_path;
-  if (!identity.argv.empty() && !identity.argv.front().empty()) return identity.argv.front();
-  return identity.comm;
+  return identity.argv.empty() ? identity.comm : identity.argv.front();
 }
 
 std::string exe_base_for_template(const ProcessIdentity& identity) {
-  return std::string(base_name(exe_full_for_template(identity)));
+  if (identity.argv.empty()) return identity.comm;
+  const std::string& full = identity.argv.front();
+  return full.empty() ? std::string(".") : std::string(base_name(full));
+}
+
+std::string exe_path_for_template(const ProcessIdentity& identity) {
+  return identity.exe_path.empty() ? exe_full_for_template(identity) : identity.exe_path;
 }
 
 // RFC 3339 in UTC, whole seconds: "2026-11-22T01:03:36Z".
@@ -87,6 +93,8 @@ Result<NameTemplate> NameTemplate::parse(std::string_view text) {
       substitution.field = Field::ExeBase;
     } else if (field == ".ExeFull") {
       substitution.field = Field::ExeFull;
+    } else if (field == ".ExePath") {
+      substitution.field = Field::ExePath;
     } else if (field == ".Username") {
       substitution.field = Field::Username;
     } else if (field == ".PID") {
@@ -123,6 +131,7 @@ std::string NameTemplate::render(const TemplateContext& context) const {
       case Field::Comm: rendered += identity.comm; break;
       case Field::ExeBase: rendered += exe_base_for_template(identity); break;
       case Field::ExeFull: rendered += exe_full_for_template(identity); break;
+      case Field::ExePath: rendered += exe_path_for_template(identity); break;
       case Field::Username: rendered += context.username; break;
       case Field::Pid: rendered += std::to_string(identity.pid); break;
       case Field::StartTime: rendered += format_rfc3339_utc(context.start_time_unix_seconds); break;

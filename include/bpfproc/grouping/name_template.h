@@ -1,7 +1,8 @@
 #pragma once
 // Group name templates in process-exporter's syntax: literal text with {{.Field}} substitutions.
 // Fields: Comm, ExeBase, ExeFull, Username, PID, StartTime, and Matches.NAME (a named capture of a
-// cmdline regex).
+// cmdline regex), as process-exporter 0.7.10 renders them; and bpfproc's ExePath, the resolved
+// executable.
 #include <map>
 #include <string>
 #include <string_view>
@@ -36,7 +37,7 @@ class NameTemplate {
   bool names_each_process() const;
 
  private:
-  enum class Field { Comm, ExeBase, ExeFull, Username, Pid, StartTime, Match };
+  enum class Field { Comm, ExeBase, ExeFull, ExePath, Username, Pid, StartTime, Match };
   struct Substitution {
     Field field;
     std::string match_name;  // for Field::Match

@@ -77,8 +77,9 @@ TEST(Config, NoMatchingRuleMeansNoGroup) {
 
 TEST(Config, NameDefaultsToExeBase) {
   const Config config = parse_ok("process_names:\n  - comm: [postgres]\n  - name: \"\"\n    comm: [sleep]\n");
+  // argv[0], as process-exporter names it, even where postgres rewrote it.
   EXPECT_EQ(group_of(config, process("postgres", "/usr/lib/postgresql/15/bin/postgres", {"postgres: walwriter"})),
-            "postgres");
+            "postgres: walwriter");
   EXPECT_EQ(group_of(config, process("sleep", "/usr/bin/sleep", {"sleep", "1"})), "sleep");
 }
 
@@ -119,9 +120,10 @@ TEST(Config, AcceptsAProcessExporterConfigUnchanged) {
   ASSERT_EQ(config->rules.size(), 5u);
   EXPECT_EQ(config->rules[2].name.text(), "{{.ExeFull}}:{{.Matches.Cfgfile}}");
 
-  EXPECT_EQ(group_of(*config, process("bash", "/usr/bin/bash", {"-bash"})), "bash");
+  // The names process-exporter 0.7.10 gives: ExeBase is argv[0]'s last element.
+  EXPECT_EQ(group_of(*config, process("bash", "/usr/bin/bash", {"-bash"})), "-bash");
   EXPECT_EQ(group_of(*config, process("postgres", "/usr/lib/postgresql/15/bin/postgres", {"postgres: checkpointer"})),
-            "postgres");
+            "postgres: checkpointer");
   EXPECT_EQ(group_of(*config, process("prometheus", "/usr/local/bin/prometheus", {"/usr/local/bin/prometheus"})),
             "prometheus");
   EXPECT_EQ(group_of(*config, process("process-exporte", "/usr/local/bin/process-exporter",

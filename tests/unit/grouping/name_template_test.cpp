@@ -48,25 +48,39 @@ TEST(NameTemplate, Comm) {
   EXPECT_EQ(render_for("{{.Comm}}", identity), "kworker/0:1");
 }
 
-TEST(NameTemplate, ExeBaseAndExeFullUseTheExecutable) {
+// As process-exporter 0.7.10 (its MatchAndName): argv[0], not the executable, so that `sh` stays
+// `sh` where /proc/PID/exe says dash, and `python3` stays `python3` where it says python3.11.
+TEST(NameTemplate, ExeBaseAndExeFullAreArgv0AsInProcessExporter) {
   auto identity = sleep_process();
-  identity.exe_path = "/usr/lib/postgresql/15/bin/postgres";
-  identity.argv = {"postgres: checkpointer"};  // postgres rewrites argv[0]; the executable is truthful
-  EXPECT_EQ(render_for("{{.ExeBase}}", identity), "postgres");
-  EXPECT_EQ(render_for("{{.ExeFull}}", identity), "/usr/lib/postgresql/15/bin/postgres");
+  identity.exe_path = "/usr/bin/dash";
+  identity.argv = {"/bin/sh", "-c", "true"};
+  EXPECT_EQ(render_for("{{.ExeBase}}", identity), "sh");
+  EXPECT_EQ(render_for("{{.ExeFull}}", identity), "/bin/sh");
+  identity.argv = {"postgres: checkpointer"};  // a rewritten argv[0] is what process-exporter shows
+  EXPECT_EQ(render_for("{{.ExeBase}}", identity), "postgres: checkpointer");
+  identity.argv = {""};
+  EXPECT_EQ(render_for("{{.ExeBase}}", identity), ".") << "Go's filepath.Base of an empty path";
+  EXPECT_EQ(render_for("{{.ExeFull}}", identity), "");
 }
 
-TEST(NameTemplate, ExeFieldsFallBackToArgv0ThenComm) {
+TEST(NameTemplate, ExeFieldsOfAProcessWithoutCommandLineAreItsComm) {
   auto identity = sleep_process();
   identity.exe_path.clear();
-  identity.argv = {"/opt/app/bin/worker", "--queue=mail"};
-  EXPECT_EQ(render_for("{{.ExeBase}}", identity), "worker");
-  EXPECT_EQ(render_for("{{.ExeFull}}", identity), "/opt/app/bin/worker");
-
   identity.argv.clear();
   identity.comm = "kthreadd";
   EXPECT_EQ(render_for("{{.ExeBase}}", identity), "kthreadd");
   EXPECT_EQ(render_for("{{.ExeFull}}", identity), "kthreadd");
+  EXPECT_EQ(render_for("{{.ExePath}}", identity), "kthreadd");
+}
+
+// bpfproc's own field: the executable, which a process cannot fake.
+TEST(NameTemplate, ExePathIsTheResolvedExecutable) {
+  auto identity = sleep_process();
+  identity.exe_path = "/usr/lib/postgresql/15/bin/postgres";
+  identity.argv = {"postgres: checkpointer"};
+  EXPECT_EQ(render_for("{{.ExePath}}", identity), "/usr/lib/postgresql/15/bin/postgres");
+  identity.exe_path.clear();  // unreadable: the same fallbacks as ExeFull
+  EXPECT_EQ(render_for("{{.ExePath}}", identity), "postgres: checkpointer");
 }
 
 TEST(NameTemplate, Username) {
