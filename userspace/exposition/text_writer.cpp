@@ -9,6 +9,8 @@
 #include <tuple>
 #include <utility>
 
+#include "bpfproc/exposition/series_limit.h"
+
 namespace bpfproc {
 namespace {
 
@@ -141,21 +143,12 @@ class TextWriter {
   std::size_t series_ = 0;
 };
 
-// Sample lines of one group, for the size estimate below.
-std::size_t lines_per_group(const ExporterSnapshot& snapshot) {
-  std::size_t lines = 12;  // processes, threads, 2 cpu, exits, 2 switches, migrations, run delay, timeslices,
-                           // oldest
-  if (snapshot.memory_enabled) lines += 8;
-  if (snapshot.runqueue_latency_enabled) lines += RunqueueLatency::kSlots + 2;
-  return lines;
-}
-
 // An upper estimate of the text, so that it is allocated once: about 80 bytes of name, labels
 // and value per line besides the group name, and 16 KiB for the constant families.
 std::size_t estimated_size(const ExporterSnapshot& snapshot) {
-  std::size_t group_name_bytes = 0;
-  for (const GroupTotals& group : snapshot.groups) group_name_bytes += group.name.size();
-  return lines_per_group(snapshot) * (snapshot.groups.size() * 80 + group_name_bytes) + 16384;
+  std::size_t bytes = 16384;
+  for (const GroupTotals& group : snapshot.groups) bytes += group_series(snapshot, group) * (80 + group.name.size());
+  return bytes;
 }
 
 void write_group_families(const ExporterSnapshot& snapshot, TextWriter& writer) {
