@@ -20,6 +20,20 @@ static __always_inline bool is_kernel_thread(const struct task_struct *task)
 	return task->flags & PF_KTHREAD;
 }
 
+static __always_inline void read_io_counters(struct task_counters *counters,
+					     const struct task_io_accounting *ioac,
+					     unsigned long min_flt, unsigned long maj_flt)
+{
+	counters->read_chars = ioac->rchar;
+	counters->write_chars = ioac->wchar;
+	counters->read_syscalls = ioac->syscr;
+	counters->write_syscalls = ioac->syscw;
+	counters->read_bytes = ioac->read_bytes;
+	counters->write_bytes = ioac->write_bytes;
+	counters->minor_faults = min_flt;
+	counters->major_faults = maj_flt;
+}
+
 static __always_inline void read_task_counters(struct task_counters *counters,
 					       const struct task_struct *task)
 {
@@ -31,6 +45,7 @@ static __always_inline void read_task_counters(struct task_counters *counters,
 	counters->migrations = task->se.nr_migrations;
 	counters->run_delay_ns = task->sched_info.run_delay;
 	counters->timeslices = task->sched_info.pcount;
+	read_io_counters(counters, &task->ioac, task->min_flt, task->maj_flt);
 }
 
 /* The part of signal_struct that accumulates threads which already exited (and were reaped). */
@@ -44,6 +59,7 @@ static __always_inline void read_exited_thread_counters(struct task_counters *co
 	counters->system_ns = signal->stime;
 	counters->voluntary_switches = signal->nvcsw;
 	counters->involuntary_switches = signal->nivcsw;
+	read_io_counters(counters, &signal->ioac, signal->min_flt, signal->maj_flt);
 }
 
 static __always_inline void read_task_record(struct task_record *record,
@@ -56,6 +72,7 @@ static __always_inline void read_task_record(struct task_record *record,
 	record->start_ns = task->start_boottime;
 	record->process_start_ns = task->group_leader->start_boottime;
 	record->flags = record->tid == record->tgid ? TASK_RECORD_LEADER : 0;
+	record->state = task->__state | task->exit_state;
 	read_task_counters(&record->counters, task);
 	read_runqueue_latency(&record->runqueue_latency, task);
 	/* comm is 16 bytes and always NUL-terminated: two 8-byte loads, no helper. */

@@ -9,6 +9,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
+#include "process_gauges.bpf.h"
 #include "task_counters.bpf.h"
 
 struct fingerprint {
@@ -38,12 +39,18 @@ static __always_inline bool same_fingerprint(const struct fingerprint *a, const 
 }
 
 /* Every field of the record (the caller zeroes it first: padding and a non-leader's
- * exited_threads stay zero). */
-static __always_inline void fill_task_record(struct task_record *record, struct task_struct *task)
+ * exited_threads stay zero); the process's gauges when with_gauges, which the walks ask for at
+ * the first task of each process they send. */
+static __always_inline void fill_task_record(struct task_record *record, struct task_struct *task,
+					     bool with_gauges)
 {
 	read_task_record(record, task);
 	if (record->flags & TASK_RECORD_LEADER)
 		read_exited_thread_counters(&record->exited_threads, task);
+	if (with_gauges) {
+		read_process_gauges(&record->gauges, task);
+		record->flags |= TASK_RECORD_GAUGES;
+	}
 }
 
 #endif /* BPFPROC_TASK_FINGERPRINT_BPF_H */

@@ -15,6 +15,8 @@
  * crowded host most of a collection's cost is cache misses on tasks that did not run. Every
  * counter of task_counters moves only while the task runs, and a run moves sum_exec_runtime; the
  * one exception, run_delay of a queued task that migrates, is caught when the task then runs.
+ * The process gauges can: reclaim lowers the resident pages of a process that sleeps. Those stay
+ * at their last reading until one of its threads runs, or the next full pass.
  * What can change without the task running is not read again by userspace after a process's
  * first record, when the task has no fingerprint yet: the comm and parent (its group is decided
  * then or at exec, which sends its own event), and a leader's exited_threads counters (its
@@ -39,14 +41,34 @@ const volatile bool include_kernel_threads = false;
 /* Raised by userspace for a pass that emits every task. */
 __u32 full_pass = 0;
 
-/* Writes the task's record; true if it was written. Out of line, so that the 392-byte record is
- * zeroed only for tasks that changed, not for every task the walk visits. */
+/* The process of the last record written; userspace zeroes it before each walk. This walk goes
+ * in tid order, so a process's threads are in a row only when they were created in a row: the
+ * others repeat its gauges. */
+__u32 last_tgid = 0;
+
+/* The record is built here: at 552 bytes it does not fit the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct task_record);
+} record_scratch SEC(".maps");
+
+/* Writes the task's record; true if it was written. Out of line, so that the record is zeroed
+ * only for tasks that changed, not for every task the walk visits. */
 static __noinline bool emit_task(struct seq_file *seq, struct task_struct *task)
 {
-	struct task_record record = {};
+	__u32 zero = 0;
+	struct task_record *record = bpf_map_lookup_elem(&record_scratch, &zero);
 
-	fill_task_record(&record, task);
-	return bpf_seq_write(seq, &record, sizeof(record)) == 0;
+	if (!record)
+		return false;
+	__builtin_memset(record, 0, sizeof(*record));
+	fill_task_record(record, task, task->tgid != last_tgid);
+	if (bpf_seq_write(seq, record, sizeof(*record)) != 0)
+		return false;
+	last_tgid = task->tgid;
+	return true;
 }
 
 SEC("iter/task")

@@ -17,6 +17,25 @@ struct task_counters {
 	__u64 migrations;            /* se.nr_migrations */
 	__u64 run_delay_ns;          /* sched_info.run_delay: time spent runnable but waiting */
 	__u64 timeslices;            /* sched_info.pcount: times it was given a CPU */
+	/* I/O and faults, as /proc/PID/io and stat count them (task_io_accounting, min_flt, maj_flt). */
+	__u64 read_chars;            /* ioac.rchar: bytes through read-like syscalls, cache hits included */
+	__u64 write_chars;           /* ioac.wchar */
+	__u64 read_syscalls;         /* ioac.syscr */
+	__u64 write_syscalls;        /* ioac.syscw */
+	__u64 read_bytes;            /* ioac.read_bytes: bytes the task made storage read */
+	__u64 write_bytes;           /* ioac.write_bytes: bytes it dirtied or wrote direct to storage */
+	__u64 minor_faults;          /* min_flt */
+	__u64 major_faults;          /* maj_flt */
+};
+
+/* What one process holds now, whichever of its threads reads it: sent with the first record of
+ * each process in a walk (TASK_RECORD_GAUGES). */
+struct process_gauges {
+	__u64 virtual_pages;         /* mm->total_vm, as /proc/PID/stat's vsize */
+	__u64 resident_pages;        /* file + anon + shmem mm counters, as /proc/PID/stat's rss */
+	__u64 fd_limit;              /* RLIMIT_NOFILE soft limit */
+	__u32 open_fds;              /* bits set in the fd table's open_fds */
+	__u32 swap_pages;            /* the swap entries mm counter, as /proc/PID/status VmSwap */
 };
 
 /* Run-queue latency of one task: each wait from being made runnable (wakeup, wakeup_new, or
@@ -35,6 +54,7 @@ struct runqueue_latency {
 enum task_flags {
 	TASK_RECORD_GROUP_DEAD = 1,  /* exit record: no thread of the process is left alive */
 	TASK_RECORD_LEADER = 2,      /* the task is its process's thread-group leader */
+	TASK_RECORD_GAUGES = 4,      /* gauges is filled (iterator records only) */
 };
 
 /* One thread, read by the task iterator at each collection or at its exit. */
@@ -46,15 +66,16 @@ struct task_record {
 	__u64 start_ns;              /* this thread's start_boottime */
 	__u64 process_start_ns;      /* group leader's start_boottime: with tgid, the process key */
 	__u32 flags;                 /* enum task_flags */
-	__u32 pad;
+	__u32 state;                 /* __state | exit_state: userspace maps it as /proc does */
 	struct task_counters counters;
 	/* Leader only, in iterator records: what the process's exited threads used, kept by the
-	 * kernel in signal_struct. Only runtime, user, system and the switch counts exist there. */
+	 * kernel in signal_struct. All but migrations, run_delay and timeslices exist there. */
 	struct task_counters exited_threads;
 	/* Waits since bpfproc attached; zero when run-queue latency is off. Threads that exited are
 	 * not in exited_threads: their histograms arrive with their exit events. */
 	struct runqueue_latency runqueue_latency;
 	char comm[TASK_COMM_SIZE];
+	struct process_gauges gauges;  /* with TASK_RECORD_GAUGES, else zero */
 };
 
 enum event_kind {
@@ -122,7 +143,7 @@ enum lost_reason {
  * (userspace reads them all, as raw bytes from the iterator and the ring buffer). There is no
  * implicit padding anywhere: the explicit `pad` fields put each __u64 at a multiple of 8, and
  * every size is a multiple of 8, so no compiler has a reason to add any. */
-ASSERT_SIZE_OF(task_counters, 64);
+ASSERT_SIZE_OF(task_counters, 128);
 ASSERT_OFFSET_OF(task_counters, runtime_ns, 0);
 ASSERT_OFFSET_OF(task_counters, user_ns, 8);
 ASSERT_OFFSET_OF(task_counters, system_ns, 16);
@@ -131,14 +152,28 @@ ASSERT_OFFSET_OF(task_counters, involuntary_switches, 32);
 ASSERT_OFFSET_OF(task_counters, migrations, 40);
 ASSERT_OFFSET_OF(task_counters, run_delay_ns, 48);
 ASSERT_OFFSET_OF(task_counters, timeslices, 56);
+ASSERT_OFFSET_OF(task_counters, read_chars, 64);
+ASSERT_OFFSET_OF(task_counters, write_chars, 72);
+ASSERT_OFFSET_OF(task_counters, read_syscalls, 80);
+ASSERT_OFFSET_OF(task_counters, write_syscalls, 88);
+ASSERT_OFFSET_OF(task_counters, read_bytes, 96);
+ASSERT_OFFSET_OF(task_counters, write_bytes, 104);
+ASSERT_OFFSET_OF(task_counters, minor_faults, 112);
+ASSERT_OFFSET_OF(task_counters, major_faults, 120);
+
+ASSERT_SIZE_OF(process_gauges, 32);
+ASSERT_OFFSET_OF(process_gauges, virtual_pages, 0);
+ASSERT_OFFSET_OF(process_gauges, resident_pages, 8);
+ASSERT_OFFSET_OF(process_gauges, fd_limit, 16);
+ASSERT_OFFSET_OF(process_gauges, open_fds, 24);
+ASSERT_OFFSET_OF(process_gauges, swap_pages, 28);
 
 ASSERT_SIZE_OF(runqueue_latency, 208);  /* 16 + 24 slots of 8 */
 ASSERT_OFFSET_OF(runqueue_latency, sum_ns, 0);
 ASSERT_OFFSET_OF(runqueue_latency, max_ns, 8);
 ASSERT_OFFSET_OF(runqueue_latency, slots, 16);
 
-/* pad (36) aligns counters to 8 after the 32-bit flags. */
-ASSERT_SIZE_OF(task_record, 392);  /* 40 + 2 x 64 counters + 208 latency + 16 comm */
+ASSERT_SIZE_OF(task_record, 552);  /* 40 + 2 x 128 counters + 208 latency + 16 comm + 32 gauges */
 ASSERT_OFFSET_OF(task_record, tid, 0);
 ASSERT_OFFSET_OF(task_record, tgid, 4);
 ASSERT_OFFSET_OF(task_record, parent_tgid, 8);
@@ -146,11 +181,12 @@ ASSERT_OFFSET_OF(task_record, uid, 12);
 ASSERT_OFFSET_OF(task_record, start_ns, 16);
 ASSERT_OFFSET_OF(task_record, process_start_ns, 24);
 ASSERT_OFFSET_OF(task_record, flags, 32);
-ASSERT_OFFSET_OF(task_record, pad, 36);
+ASSERT_OFFSET_OF(task_record, state, 36);
 ASSERT_OFFSET_OF(task_record, counters, 40);
-ASSERT_OFFSET_OF(task_record, exited_threads, 104);
-ASSERT_OFFSET_OF(task_record, runqueue_latency, 168);
-ASSERT_OFFSET_OF(task_record, comm, 376);
+ASSERT_OFFSET_OF(task_record, exited_threads, 168);
+ASSERT_OFFSET_OF(task_record, runqueue_latency, 296);
+ASSERT_OFFSET_OF(task_record, comm, 504);
+ASSERT_OFFSET_OF(task_record, gauges, 520);
 
 ASSERT_SIZE_OF(task_scan_args, 8);
 ASSERT_OFFSET_OF(task_scan_args, pass, 0);
@@ -167,17 +203,17 @@ ASSERT_OFFSET_OF(fork_event, parent_start_ns, 24);
 ASSERT_OFFSET_OF(fork_event, comm, 32);
 
 /* pad (12) aligns task to 8 after three 32-bit fields. */
-ASSERT_SIZE_OF(exec_event, 1176);  /* 664 + 512 of args */
+ASSERT_SIZE_OF(exec_event, 1336);  /* 824 + 512 of args */
 ASSERT_OFFSET_OF(exec_event, kind, 0);
 ASSERT_OFFSET_OF(exec_event, old_tid, 4);
 ASSERT_OFFSET_OF(exec_event, args_size, 8);
 ASSERT_OFFSET_OF(exec_event, pad, 12);
 ASSERT_OFFSET_OF(exec_event, task, 16);
-ASSERT_OFFSET_OF(exec_event, filename, 408);
-ASSERT_OFFSET_OF(exec_event, args, 664);  /* 408 + 256 of filename */
+ASSERT_OFFSET_OF(exec_event, filename, 568);
+ASSERT_OFFSET_OF(exec_event, args, 824);  /* 568 + 256 of filename */
 
 /* pad (4) aligns time_ns to 8 after the 32-bit kind. */
-ASSERT_SIZE_OF(exit_event, 408);  /* 16 + 392 */
+ASSERT_SIZE_OF(exit_event, 568);  /* 16 + 552 */
 ASSERT_OFFSET_OF(exit_event, kind, 0);
 ASSERT_OFFSET_OF(exit_event, pad, 4);
 ASSERT_OFFSET_OF(exit_event, time_ns, 8);

@@ -37,7 +37,7 @@ extern void bpf_rcu_read_unlock(void) __ksym;
 
 const volatile bool include_kernel_threads = false;
 
-/* 256 KiB holds about 650 records: the tasks that ran between two collections on many hosts;
+/* 256 KiB holds about 470 records: the tasks that ran between two collections on many hosts;
  * more are sent in rounds, each a walk of every task (2 ms at 10,000). Its pages count twice in
  * the daemon's RSS (libbpf maps the data area twice), which is why it is not larger. */
 #define TASK_CHANGES_SIZE (256 * 1024)
@@ -54,7 +54,7 @@ int scan_changed_tasks(struct task_scan_args *args)
 	struct task_struct *task;
 	struct task_record *record;
 	struct fingerprint now, *last;
-	__u32 pass = args->pass, max_tasks = args->max_tasks, visited = 0;
+	__u32 pass = args->pass, max_tasks = args->max_tasks, visited = 0, last_tgid = 0;
 	int result = TASK_SCAN_DONE;
 
 	bpf_rcu_read_lock();
@@ -76,7 +76,9 @@ int scan_changed_tasks(struct task_scan_args *args)
 			break;
 		}
 		__builtin_memset(record, 0, sizeof(*record));
-		fill_task_record(record, task);
+		/* The walk goes process by process, each one's threads in a row. */
+		fill_task_record(record, task, task->tgid != last_tgid);
+		last_tgid = task->tgid;
 		bpf_ringbuf_submit(record, BPF_RB_NO_WAKEUP);
 		if (last)
 			*last = now;

@@ -102,6 +102,9 @@ int main(int argc, char** argv) {
     app.add_flag("--collector." + collector.name + ",!--no-collector." + collector.name, enabled,
                  collector.help + (collector.enabled_by_default ? " (default: on)" : " (default: off)"));
   }
+  app.add_flag("--compat.process-exporter", flags.process_exporter_compat,
+               "Also serve the groups under process-exporter's names (namedprocess_namegroup_*, label groupname), "
+               "so that its dashboards and alerts keep working");
   app.add_flag("--bpf.stats", flags.bpf_stats,
                "Publish the kernel's run-time statistics of bpfproc's BPF programs (costs ~20 ns per event)");
   app.add_option("--log.level", flags.log_level, "debug, info, warn or error")

@@ -1,7 +1,11 @@
 #include "bpfproc/accounting/process_accounts.h"
 
+#include <unistd.h>
+
 namespace bpfproc {
 namespace {
+
+const std::uint64_t kPageSize = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
 
 // A thread or process missing from this many consecutive scans without an exit event is taken
 // as gone. Two, not one: a thread is unhashed shortly before its final switch, so one scan can
@@ -23,10 +27,20 @@ std::pair<ProcessAccounts::Process&, bool> ProcessAccounts::find_or_add(const Pr
   return {found->second, inserted};
 }
 
+// Every change of a process comes through here first, so that what it added to its label's
+// totals is taken while its state still gives it.
 void ProcessAccounts::touch(const ProcessKey& key, Process& process) {
-  if (process.dirty) return;
-  process.dirty = true;
-  dirty_.push_back(key);
+  if (process.dirty != kClean) return;
+  process.dirty = static_cast<std::uint32_t>(dirty_.size());
+  dirty_.push_back({key, process.contributed.label == kNoLabel ? Counters{} : unsettled_now(process)});
+}
+
+Counters ProcessAccounts::unsettled_now(const Process& process) {
+  Counters used = process.total;
+  const CpuSplit::Parts parts = process.split.last();
+  used.user_ns = parts.user_ns;
+  used.system_ns = parts.system_ns;
+  return process.settled ? used - *process.settled : used;
 }
 
 void ProcessAccounts::begin_scan(std::uint64_t scan_time_ns, Pass pass) {
@@ -51,7 +65,24 @@ ProcessAccounts::Reading ProcessAccounts::observe_task(const task_record& record
     process.has_baseline = true;
   }
   const Reading reading = update_thread(process, record);
+  if (reading == Reading::live_thread && (record.flags & TASK_RECORD_GAUGES))
+    set_gauges(key, process, ProcessGauges::from(record.gauges, kPageSize));
   return added ? Reading::new_process : reading;
+}
+
+void ProcessAccounts::set_gauges(const ProcessKey&, Process& process, const ProcessGauges& gauges) {
+  if (process.gauges == gauges) return;
+  const Contribution& contributed = process.contributed;
+  if (contributed.live()) {
+    // Its totals hold the reading being replaced: they move with it (see Contribution).
+    GaugeTotals& totals = label_totals_[contributed.label].gauges;
+    totals.virtual_bytes += gauges.virtual_bytes - process.gauges.virtual_bytes;
+    totals.resident_bytes += gauges.resident_bytes - process.gauges.resident_bytes;
+    totals.swap_bytes += gauges.swap_bytes - process.gauges.swap_bytes;
+    totals.open_fds += gauges.open_fds - static_cast<std::uint64_t>(process.gauges.open_fds);
+    update_worst_fd_ratio(contributed.label, process.gauges.fd_ratio(), gauges.fd_ratio());
+  }
+  process.gauges = gauges;
 }
 
 ProcessAccounts::Reading ProcessAccounts::update_thread(Process& process, const task_record& record) {
@@ -65,6 +96,7 @@ ProcessAccounts::Reading ProcessAccounts::update_thread(Process& process, const 
   thread.start_ns = record.start_ns;
   thread.counters.merge_max(Counters::of_thread(record));
   thread.last_seen_scan = scan_;
+  thread.state = thread_state(record.state);
   return Reading::live_thread;
 }
 
@@ -217,17 +249,25 @@ Counters ProcessAccounts::refresh_total(Process& process) {
 std::optional<ProcessUsage> ProcessAccounts::usage(const ProcessKey& key) {
   auto found = processes_.find(key);
   if (found == processes_.end()) return std::nullopt;
-  return usage_of(found->second);
+  touch(key, found->second);  // the split moves on
+  return usage_of(key, found->second);
 }
 
-ProcessUsage ProcessAccounts::usage_of(Process& process) {
+ProcessUsage ProcessAccounts::usage_of(const ProcessKey& key, Process& process) {
   ProcessUsage usage;
   usage.used = refresh_total(process);
-  usage.unsettled = usage.used - process.settled;
+  usage.unsettled = process.settled ? usage.used - *process.settled : usage.used;
   usage.exited = process.exited;
   usage.live_threads = process.threads.size();
   usage.exited_threads = process.exited_thread_count;
   usage.memory = process.memory;
+  usage.gauges = process.gauges;
+  // A process whose leader exited before its other threads shows its zombie leader's state.
+  usage.state = ThreadState::zombie;
+  for (const auto& thread : process.threads) {
+    ++usage.thread_states[static_cast<std::size_t>(thread.value.state)];
+    if (thread.tid == key.pid) usage.state = thread.value.state;
+  }
   return usage;
 }
 
@@ -237,8 +277,9 @@ Counters ProcessAccounts::settle(const ProcessKey& key) {
   Process& process = found->second;
   touch(key, process);
   const Counters used = refresh_total(process);
-  const Counters unsettled = used - process.settled;
-  process.settled.merge_max(used);
+  if (!process.settled) process.settled = std::make_unique<Counters>();
+  const Counters unsettled = used - *process.settled;
+  process.settled->merge_max(used);
   return unsettled;
 }
 
@@ -253,7 +294,7 @@ void ProcessAccounts::set_memory(const ProcessKey& key, const MemoryUsage& memor
   auto found = processes_.find(key);
   if (found == processes_.end()) return;
   Process& process = found->second;
-  if (process.contributed.with_memory) {
+  if (process.contributed.live() && process.contributed.with_memory) {
     // Its totals hold the reading being replaced: they move with it, and nothing else changed.
     LabelTotals& totals = label_totals_[process.contributed.label];
     totals.memory -= *process.memory;
@@ -272,34 +313,45 @@ bool ProcessAccounts::exited(const ProcessKey& key) const {
 void ProcessAccounts::forget(const ProcessKey& key) {
   auto found = processes_.find(key);
   if (found == processes_.end()) return;
-  count(found->second.contributed, found->second.memory, false);
-  processes_.erase(found);  // a key left in dirty_ is skipped
+  const Process& process = found->second;
+  const Contribution& contributed = process.contributed;
+  count(contributed, process.dirty != kClean ? dirty_[process.dirty].counted : unsettled_now(process), process, false);
+  if (process.dirty != kClean) dirty_[process.dirty].key = ProcessKey{0, 0};  // skipped by label_totals
+  if (contributed.live()) update_worst_fd_ratio(contributed.label, found->second.gauges.fd_ratio(), std::nullopt);
+  processes_.erase(found);
 }
 
-ProcessAccounts::Contribution ProcessAccounts::contribution_of(const ProcessKey& key, Process& process) {
+ProcessAccounts::Contribution ProcessAccounts::contribution_of(const ProcessKey& key, Process& process,
+                                                              Counters& unsettled) {
   Contribution contribution;
   contribution.label = process.label;
+  unsettled = Counters{};
   if (process.label == kNoLabel) return contribution;
-  const ProcessUsage usage = usage_of(process);
+  const ProcessUsage usage = usage_of(key, process);
   contribution.exited = usage.exited;
-  contribution.threads = usage.live_threads;
+  contribution.threads = static_cast<std::uint32_t>(usage.live_threads);
   contribution.start_ns = key.start_ns;
-  contribution.unsettled = usage.unsettled;
+  unsettled = usage.unsettled;
   contribution.with_memory = !usage.exited && usage.memory.has_value();
+  contribution.state = usage.state;
+  contribution.thread_states = usage.thread_states;
   return contribution;
 }
 
-// Adds a contribution to its label's totals, or takes it away again (exactly what was added).
-void ProcessAccounts::count(const Contribution& contribution, const std::optional<MemoryUsage>& memory, bool add) {
+// Adds a contribution to its label's totals, or takes it away again (exactly what was added; the
+// worst fd ratio, which cannot be taken away, is the caller's: update_worst_fd_ratio).
+void ProcessAccounts::count(const Contribution& contribution, const Counters& unsettled, const Process& process,
+                            bool add) {
   if (contribution.label == kNoLabel) return;
   if (contribution.label >= label_totals_.size()) {
     label_totals_.resize(contribution.label + 1);
     oldest_stale_.resize(contribution.label + 1);
+    worst_fd_stale_.resize(contribution.label + 1);
   }
   LabelTotals& totals = label_totals_[contribution.label];
   const auto apply = [add](std::uint64_t& total, std::uint64_t value) { total = add ? total + value : total - value; };
-  if (add) totals.unsettled += contribution.unsettled;
-  else totals.unsettled -= contribution.unsettled;
+  if (add) totals.unsettled += unsettled;
+  else totals.unsettled -= unsettled;
   if (contribution.exited) {
     apply(totals.exits, 1);
     return;
@@ -307,10 +359,18 @@ void ProcessAccounts::count(const Contribution& contribution, const std::optiona
   apply(totals.processes, 1);
   apply(totals.threads, contribution.threads);
   if (contribution.with_memory) {
-    if (add) totals.memory += *memory;
-    else totals.memory -= *memory;
+    if (add) totals.memory += *process.memory;
+    else totals.memory -= *process.memory;
     apply(totals.with_memory, 1);
   }
+  GaugeTotals& gauges = totals.gauges;
+  apply(gauges.virtual_bytes, process.gauges.virtual_bytes);
+  apply(gauges.resident_bytes, process.gauges.resident_bytes);
+  apply(gauges.swap_bytes, process.gauges.swap_bytes);
+  apply(gauges.open_fds, process.gauges.open_fds);
+  apply(gauges.process_states[static_cast<std::size_t>(contribution.state)], 1);
+  for (std::size_t state = 0; state < kThreadStates; ++state)
+    apply(gauges.thread_states[state], contribution.thread_states[state]);
   if (add) {
     // The value is someone's again (a member re-counted after a change): it is not stale.
     if (totals.oldest_start_ns == 0 || contribution.start_ns <= totals.oldest_start_ns) {
@@ -324,38 +384,62 @@ void ProcessAccounts::count(const Contribution& contribution, const std::optiona
   }
 }
 
-// The oldest live process of each label whose oldest left: one walk of the table, only when one
-// did (an exit of the oldest member is rare next to the other changes).
-void ProcessAccounts::recompute_oldest() {
+// Raised at once; lowered by a search (recompute_stale) only when the process that held the
+// worst ratio went lower or left, which is rarer than its fds changing.
+void ProcessAccounts::update_worst_fd_ratio(std::uint32_t label, std::optional<double> before,
+                                            std::optional<double> after) {
+  double& worst = label_totals_[label].gauges.worst_fd_ratio;
+  if (after && *after >= worst) {
+    worst = *after;
+    return;
+  }
+  if (before && *before >= worst && (!after || *after < *before)) worst_fd_stale_[label] = true;
+}
+
+// The oldest live process and the worst fd ratio of each label whose holder left or went lower:
+// one walk of the table, only when one did (rare next to the other changes).
+void ProcessAccounts::recompute_stale() {
   bool any = false;
-  for (std::size_t label = 0; label < oldest_stale_.size(); ++label)
-    if (oldest_stale_[label]) {
-      label_totals_[label].oldest_start_ns = 0;
-      any = true;
-    }
+  for (std::size_t label = 0; label < oldest_stale_.size(); ++label) {
+    if (oldest_stale_[label]) label_totals_[label].oldest_start_ns = 0;
+    if (worst_fd_stale_[label]) label_totals_[label].gauges.worst_fd_ratio = 0;
+    any = any || oldest_stale_[label] || worst_fd_stale_[label];
+  }
   if (!any) return;
   for (const auto& [key, process] : processes_) {
     const Contribution& contribution = process.contributed;
-    if (contribution.label == kNoLabel || contribution.exited || !oldest_stale_[contribution.label]) continue;
-    std::uint64_t& oldest = label_totals_[contribution.label].oldest_start_ns;
-    if (oldest == 0 || contribution.start_ns < oldest) oldest = contribution.start_ns;
+    if (!contribution.live()) continue;
+    LabelTotals& totals = label_totals_[contribution.label];
+    if (oldest_stale_[contribution.label] && (totals.oldest_start_ns == 0 || contribution.start_ns < totals.oldest_start_ns))
+      totals.oldest_start_ns = contribution.start_ns;
+    if (worst_fd_stale_[contribution.label])
+      totals.gauges.worst_fd_ratio = std::max(totals.gauges.worst_fd_ratio, process.gauges.fd_ratio());
   }
   std::fill(oldest_stale_.begin(), oldest_stale_.end(), false);
+  std::fill(worst_fd_stale_.begin(), worst_fd_stale_.end(), false);
 }
 
 const std::vector<ProcessAccounts::LabelTotals>& ProcessAccounts::label_totals() {
-  for (const ProcessKey& key : dirty_) {
-    auto found = processes_.find(key);
+  Counters unsettled;
+  for (const Dirty& dirty : dirty_) {
+    auto found = processes_.find(dirty.key);
     if (found == processes_.end()) continue;  // forgotten
     Process& process = found->second;
-    process.dirty = false;
-    Contribution now = contribution_of(key, process);
-    count(process.contributed, process.memory, false);
-    count(now, process.memory, true);
+    process.dirty = kClean;
+    Contribution now = contribution_of(dirty.key, process, unsettled);
+    count(process.contributed, dirty.counted, process, false);
+    count(now, unsettled, process, true);
+    const std::optional<double> ratio = process.gauges.fd_ratio();
+    if (process.contributed.live() && now.live() && process.contributed.label == now.label) {
+      update_worst_fd_ratio(now.label, ratio, ratio);  // the gauges moved it already, if at all
+    } else {
+      if (process.contributed.live()) update_worst_fd_ratio(process.contributed.label, ratio, std::nullopt);
+      if (now.live()) update_worst_fd_ratio(now.label, std::nullopt, ratio);
+    }
     process.contributed = std::move(now);
   }
   dirty_.clear();
-  recompute_oldest();
+  recompute_stale();
   return label_totals_;
 }
 

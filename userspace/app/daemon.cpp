@@ -77,6 +77,7 @@ Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
     return Error{"--label.max-length " + std::to_string(flags.label_max_length) + ": must be at least 16 bytes", ""};
   collectors.label_max_length = flags.label_max_length;
   options.series_limit = flags.series_limit;
+  options.process_exporter_compat = flags.process_exporter_compat;
   collectors.enabled = flags.collectors;
   collectors.bpf_stats = flags.bpf_stats;
   collectors.procfs_root = flags.procfs;

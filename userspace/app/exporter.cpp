@@ -69,6 +69,7 @@ std::shared_ptr<ExporterSnapshot> Exporter::collect() {
   snapshot->boot_time_unix_seconds = boot_time_unix_seconds_;
   snapshot->build = build_;
   snapshot->cpu_cores = static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN));
+  snapshot->process_exporter_compat = options_.process_exporter_compat;
   if (const std::size_t dropped = apply_series_limit(*snapshot, options_.series_limit); dropped > 0) {
     series_dropped_ += dropped;
     // Once a minute while the cap holds: it means a process or a config makes groups without end.

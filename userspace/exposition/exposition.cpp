@@ -72,9 +72,34 @@ void add_group_families(const ExporterSnapshot& snapshot, std::vector<MetricFami
                          "Run-queue latency of the group's threads: each wait from wakeup, or from "
                          "preemption, until running again. Waits since bpfproc started.",
                          MetricType::Histogram);
+  auto io_bytes = family("bpfproc_group_io_bytes_total",
+                         "Bytes the group's threads made storage read, and wrote or dirtied for storage "
+                         "(/proc/PID/io read_bytes, write_bytes).",
+                         MetricType::Counter);
+  auto io_chars = family("bpfproc_group_io_chars_total",
+                         "Bytes the group's threads passed through read and write system calls, page cache "
+                         "hits included (/proc/PID/io rchar, wchar).",
+                         MetricType::Counter);
+  auto io_syscalls = family("bpfproc_group_io_syscalls_total",
+                            "Read and write system calls of the group's threads (/proc/PID/io syscr, syscw).",
+                            MetricType::Counter);
+  auto faults = family("bpfproc_group_page_faults_total",
+                       "Page faults of the group's threads: major ones read from storage, minor ones did not.",
+                       MetricType::Counter);
   auto memory = family("bpfproc_group_memory_bytes",
-                       "Memory of the group's live processes from smaps_rollup, summed over processes "
-                       "(rss double-counts shared pages; pss does not).",
+                       "Memory of the group's live processes, summed over processes: resident and virtual from "
+                       "the kernel's counters at each collection (/proc/PID/stat rss, vsize); the others from "
+                       "smaps_rollup (rss double-counts shared pages; pss does not).",
+                       MetricType::Gauge);
+  auto open_fds = family("bpfproc_group_open_fds", "Open file descriptors of the group's live processes.",
+                         MetricType::Gauge);
+  auto worst_fd_ratio = family("bpfproc_group_worst_fd_ratio",
+                               "The highest open file descriptors over RLIMIT_NOFILE's soft limit among the "
+                               "group's live processes.",
+                               MetricType::Gauge);
+  auto states = family("bpfproc_group_threads_by_state",
+                       "Live threads of the group by state, as /proc/PID/stat shows it: running (R), sleeping "
+                       "(S), waiting (D), zombie (Z), other.",
                        MetricType::Gauge);
   auto oldest = family("bpfproc_group_oldest_start_time_seconds",
                        "Start time of the group's oldest live process, in seconds since the epoch.",
@@ -94,18 +119,40 @@ void add_group_families(const ExporterSnapshot& snapshot, std::vector<MetricFami
     add(timeslices, {name}, static_cast<double>(group.counters.timeslices));
     if (snapshot.runqueue_latency_enabled)
       latency.metric.push_back(runqueue_histogram(name, group.counters.runqueue_latency));
-    if (snapshot.memory_enabled && group.has_memory) {
-      const std::pair<const char*, std::uint64_t> kinds[] = {
-          {"pss", group.memory.pss},       {"pss_anon", group.memory.pss_anon}, {"pss_file", group.memory.pss_file},
-          {"pss_shmem", group.memory.pss_shmem}, {"rss", group.memory.rss},     {"swap", group.memory.swap},
-          {"swap_pss", group.memory.swap_pss},   {"uss", group.memory.uss}};
-      for (const auto& [kind, bytes] : kinds) add(memory, {name, {"kind", kind}}, static_cast<double>(bytes));
-    }
+    const Counters& used = group.counters;
+    add(io_bytes, {name, {"direction", "read"}}, static_cast<double>(used.read_bytes));
+    add(io_bytes, {name, {"direction", "write"}}, static_cast<double>(used.write_bytes));
+    add(io_chars, {name, {"direction", "read"}}, static_cast<double>(used.read_chars));
+    add(io_chars, {name, {"direction", "write"}}, static_cast<double>(used.write_chars));
+    add(io_syscalls, {name, {"direction", "read"}}, static_cast<double>(used.read_syscalls));
+    add(io_syscalls, {name, {"direction", "write"}}, static_cast<double>(used.write_syscalls));
+    add(faults, {name, {"kind", "major"}}, static_cast<double>(used.major_faults));
+    add(faults, {name, {"kind", "minor"}}, static_cast<double>(used.minor_faults));
+    // Kinds in name order, smaps_rollup's only with a reading.
+    const bool smaps = snapshot.memory_enabled && group.has_memory;
+    const std::tuple<const char*, std::uint64_t, bool> kinds[] = {
+        {"pss", group.memory.pss, smaps},
+        {"pss_anon", group.memory.pss_anon, smaps},
+        {"pss_file", group.memory.pss_file, smaps},
+        {"pss_shmem", group.memory.pss_shmem, smaps},
+        {"resident", group.gauges.resident_bytes, true},
+        {"rss", group.memory.rss, smaps},
+        {"swap", group.memory.swap, smaps},
+        {"swap_pss", group.memory.swap_pss, smaps},
+        {"uss", group.memory.uss, smaps},
+        {"virtual", group.gauges.virtual_bytes, true}};
+    for (const auto& [kind, bytes, shown] : kinds)
+      if (shown) add(memory, {name, {"kind", kind}}, static_cast<double>(bytes));
+    add(open_fds, {name}, static_cast<double>(group.gauges.open_fds));
+    add(worst_fd_ratio, {name}, group.gauges.worst_fd_ratio);
+    for (std::size_t state = 0; state < kThreadStates; ++state)
+      add(states, {name, {"state", std::string(state_name(static_cast<ThreadState>(state)))}},
+          static_cast<double>(group.gauges.thread_states[state]));
     if (group.processes > 0)
       add(oldest, {name}, snapshot.boot_time_unix_seconds + seconds(group.oldest_start_ns));
   }
-  for (auto* built :
-       {&processes, &threads, &cpu, &exits, &switches, &migrations, &run_delay, &timeslices, &memory, &oldest})
+  for (auto* built : {&processes, &threads, &cpu, &exits, &switches, &migrations, &run_delay, &timeslices, &io_bytes,
+                      &io_chars, &io_syscalls, &faults, &memory, &open_fds, &worst_fd_ratio, &states, &oldest})
     families.push_back(std::move(*built));
   if (snapshot.runqueue_latency_enabled) families.push_back(std::move(latency));
 }

@@ -1,5 +1,7 @@
 #include "bpfproc/exposition/series_limit.h"
 
+#include "bpfproc/exposition/compat_families.h"
+
 #include <algorithm>
 #include <numeric>
 #include <vector>
@@ -8,13 +10,15 @@ namespace bpfproc {
 
 std::size_t group_series(const ExporterSnapshot& snapshot, const GroupTotals& group) {
   // processes, threads, cpu (2 modes), exits, switches (2 kinds), migrations, run-queue wait,
-  // timeslices; then what depends on the group and the collectors, as write_group_families does.
-  std::size_t series = 10;
+  // timeslices, I/O bytes, chars and syscalls (2 directions each), page faults (2 kinds), memory
+  // (resident, virtual), open fds, worst fd ratio, threads by state (5); then what depends on the
+  // group and the collectors, as write_group_families does.
+  std::size_t series = 10 + 6 + 2 + 2 + 2 + 5;
   if (snapshot.memory_enabled && group.has_memory) series += 8;
   if (group.processes > 0) series += 1;  // oldest start time
   // A histogram: its finite buckets and +Inf (one per slot), _sum and _count.
   if (snapshot.runqueue_latency_enabled) series += RunqueueLatency::kSlots + 2;
-  return series;
+  return series + compat_group_series(snapshot, group);
 }
 
 std::size_t apply_series_limit(ExporterSnapshot& snapshot, std::size_t limit) {

@@ -9,139 +9,12 @@
 #include <tuple>
 #include <utility>
 
+#include "bpfproc/exposition/compat_families.h"
 #include "bpfproc/exposition/series_limit.h"
+#include "bpfproc/exposition/text_format.h"
 
 namespace bpfproc {
 namespace {
-
-constexpr double kNanosecondsPerSecond = 1e9;
-
-double seconds(std::uint64_t nanoseconds) { return static_cast<double>(nanoseconds) / kNanosecondsPerSecond; }
-
-struct Label {
-  std::string_view name;
-  std::string_view value;
-};
-
-// Writes families and samples, counting the sample lines for bpfproc_exporter_series.
-class TextWriter {
- public:
-  explicit TextWriter(std::string& text) : text_(text) {}
-
-  std::size_t series() const { return series_; }
-
-  // HELP is escaped as the format asks (backslash, newline); none of bpfproc's help texts has
-  // either, so this matches prometheus-cpp, which does not escape HELP.
-  void family(std::string_view name, std::string_view help, std::string_view type) {
-    text_ += "# HELP ";
-    text_ += name;
-    text_ += ' ';
-    for (const char character : help) {
-      if (character == '\\') text_ += "\\\\";
-      else if (character == '\n') text_ += "\\n";
-      else text_ += character;
-    }
-    text_ += "\n# TYPE ";
-    text_ += name;
-    text_ += ' ';
-    text_ += type;
-    text_ += '\n';
-  }
-
-  void sample(std::string_view name, std::initializer_list<Label> labels, double value) {
-    head(name, {}, labels, {});
-    number(value);
-    text_ += '\n';
-  }
-
-  // A histogram as prometheus-cpp prints it: _count, _sum, then the buckets; `bucket_bounds` and
-  // `cumulative` give the finite buckets, and +Inf holds `count`.
-  template <typename Bounds, typename Cumulative>
-  void histogram(std::string_view name, Label label, std::uint64_t count, double sum, std::size_t finite_buckets,
-                 Bounds bucket_bounds, Cumulative cumulative) {
-    head(name, "_count", {label}, {});
-    integer(count);
-    text_ += '\n';
-    head(name, "_sum", {label}, {});
-    number(sum);
-    text_ += '\n';
-    char bound[32];
-    for (std::size_t bucket = 0; bucket < finite_buckets; ++bucket) {
-      head(name, "_bucket", {label}, format_number(bound, bucket_bounds(bucket)));
-      integer(cumulative(bucket));
-      text_ += '\n';
-    }
-    head(name, "_bucket", {label}, "+Inf");
-    integer(count);
-    text_ += '\n';
-  }
-
- private:
-  // `le` is empty unless the line is a histogram bucket.
-  void head(std::string_view name, std::string_view suffix, std::initializer_list<Label> labels, std::string_view le) {
-    ++series_;
-    text_ += name;
-    text_ += suffix;
-    if (labels.size() != 0 || !le.empty()) {
-      char separator = '{';
-      for (const Label& label : labels) {
-        text_ += separator;
-        text_ += label.name;
-        text_ += "=\"";
-        escaped(label.value);
-        text_ += '"';
-        separator = ',';
-      }
-      if (!le.empty()) {
-        text_ += separator;
-        text_ += "le=\"";
-        text_ += le;
-        text_ += '"';
-      }
-      text_ += '}';
-    }
-    text_ += ' ';
-  }
-
-  // Label values escape backslash, double quote and newline (format 0.0.4); runs without any are
-  // appended whole.
-  void escaped(std::string_view value) {
-    std::size_t start = 0;
-    for (std::size_t index = 0; index < value.size(); ++index) {
-      const char character = value[index];
-      if (character != '\\' && character != '"' && character != '\n') continue;
-      text_.append(value.substr(start, index - start));
-      text_ += '\\';
-      text_ += character == '\n' ? 'n' : character;
-      start = index + 1;
-    }
-    text_.append(value.substr(start));
-  }
-
-  void integer(std::uint64_t value) {
-    char digits[24];  // 2^64 has 20 digits
-    const auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
-    text_.append(digits, end);
-  }
-
-  void number(double value) {
-    char digits[32];
-    text_ += format_number(digits, value);
-  }
-
-  // prometheus-cpp prints doubles through an ostream with precision max_digits10 - 1 (16) and
-  // the default float field, i.e. printf's %.16g; to_chars with general format and precision 16
-  // gives the same digits without a locale. NaN prints as "Nan", as prometheus-cpp does.
-  static std::string_view format_number(char (&digits)[32], double value) {
-    if (std::isnan(value)) return "Nan";
-    if (std::isinf(value)) return value < 0 ? "-Inf" : "+Inf";
-    const auto [end, error] = std::to_chars(digits, digits + sizeof digits, value, std::chars_format::general, 16);
-    return {digits, static_cast<std::size_t>(end - digits)};
-  }
-
-  std::string& text_;
-  std::size_t series_ = 0;
-};
 
 // An upper estimate of the text, so that it is allocated once: about 80 bytes of name, labels
 // and value per line besides the group name, and 16 KiB for the constant families.
@@ -200,18 +73,70 @@ void write_group_families(const ExporterSnapshot& snapshot, TextWriter& writer) 
             "counter", [&](std::string_view name, const GroupTotals& group, Label label) {
               writer.sample(name, {label}, static_cast<double>(group.counters.timeslices));
             });
+  const auto directions = [&](std::string_view name, Label label, std::uint64_t read, std::uint64_t write) {
+    writer.sample(name, {label, {"direction", "read"}}, static_cast<double>(read));
+    writer.sample(name, {label, {"direction", "write"}}, static_cast<double>(write));
+  };
+  per_group("bpfproc_group_io_bytes_total",
+            "Bytes the group's threads made storage read, and wrote or dirtied for storage (/proc/PID/io "
+            "read_bytes, write_bytes).",
+            "counter", [&](std::string_view name, const GroupTotals& group, Label label) {
+              directions(name, label, group.counters.read_bytes, group.counters.write_bytes);
+            });
+  per_group("bpfproc_group_io_chars_total",
+            "Bytes the group's threads passed through read and write system calls, page cache hits included "
+            "(/proc/PID/io rchar, wchar).",
+            "counter", [&](std::string_view name, const GroupTotals& group, Label label) {
+              directions(name, label, group.counters.read_chars, group.counters.write_chars);
+            });
+  per_group("bpfproc_group_io_syscalls_total",
+            "Read and write system calls of the group's threads (/proc/PID/io syscr, syscw).", "counter",
+            [&](std::string_view name, const GroupTotals& group, Label label) {
+              directions(name, label, group.counters.read_syscalls, group.counters.write_syscalls);
+            });
+  per_group("bpfproc_group_page_faults_total",
+            "Page faults of the group's threads: major ones read from storage, minor ones did not.", "counter",
+            [&](std::string_view name, const GroupTotals& group, Label label) {
+              writer.sample(name, {label, {"kind", "major"}}, static_cast<double>(group.counters.major_faults));
+              writer.sample(name, {label, {"kind", "minor"}}, static_cast<double>(group.counters.minor_faults));
+            });
   per_group("bpfproc_group_memory_bytes",
-            "Memory of the group's live processes from smaps_rollup, summed over processes (rss double-counts "
-            "shared pages; pss does not).",
+            "Memory of the group's live processes, summed over processes: resident and virtual from the "
+            "kernel's counters at each collection (/proc/PID/stat rss, vsize); the others from smaps_rollup "
+            "(rss double-counts shared pages; pss does not).",
             "gauge", [&](std::string_view name, const GroupTotals& group, Label label) {
-              if (!snapshot.memory_enabled || !group.has_memory) return;
+              const bool smaps = snapshot.memory_enabled && group.has_memory;
               const std::pair<std::string_view, std::uint64_t> kinds[] = {
-                  {"pss", group.memory.pss},           {"pss_anon", group.memory.pss_anon},
-                  {"pss_file", group.memory.pss_file}, {"pss_shmem", group.memory.pss_shmem},
-                  {"rss", group.memory.rss},           {"swap", group.memory.swap},
-                  {"swap_pss", group.memory.swap_pss}, {"uss", group.memory.uss}};
+                  {"pss", group.memory.pss},
+                  {"pss_anon", group.memory.pss_anon},
+                  {"pss_file", group.memory.pss_file},
+                  {"pss_shmem", group.memory.pss_shmem},
+                  {"resident", group.gauges.resident_bytes},
+                  {"rss", group.memory.rss},
+                  {"swap", group.memory.swap},
+                  {"swap_pss", group.memory.swap_pss},
+                  {"uss", group.memory.uss},
+                  {"virtual", group.gauges.virtual_bytes}};
               for (const auto& [kind, bytes] : kinds)
-                writer.sample(name, {label, {"kind", kind}}, static_cast<double>(bytes));
+                if (smaps || kind == "resident" || kind == "virtual")
+                  writer.sample(name, {label, {"kind", kind}}, static_cast<double>(bytes));
+            });
+  per_group("bpfproc_group_open_fds", "Open file descriptors of the group's live processes.", "gauge",
+            [&](std::string_view name, const GroupTotals& group, Label label) {
+              writer.sample(name, {label}, static_cast<double>(group.gauges.open_fds));
+            });
+  per_group("bpfproc_group_worst_fd_ratio",
+            "The highest open file descriptors over RLIMIT_NOFILE's soft limit among the group's live processes.",
+            "gauge", [&](std::string_view name, const GroupTotals& group, Label label) {
+              writer.sample(name, {label}, group.gauges.worst_fd_ratio);
+            });
+  per_group("bpfproc_group_threads_by_state",
+            "Live threads of the group by state, as /proc/PID/stat shows it: running (R), sleeping (S), waiting "
+            "(D), zombie (Z), other.",
+            "gauge", [&](std::string_view name, const GroupTotals& group, Label label) {
+              for (std::size_t state = 0; state < kThreadStates; ++state)
+                writer.sample(name, {label, {"state", state_name(static_cast<ThreadState>(state))}},
+                              static_cast<double>(group.gauges.thread_states[state]));
             });
   per_group("bpfproc_group_oldest_start_time_seconds",
             "Start time of the group's oldest live process, in seconds since the epoch.", "gauge",
@@ -332,6 +257,7 @@ void write_exposition_text(const ExporterSnapshot& snapshot, const ReaderCounts&
   text.reserve(estimated_size(snapshot));
   TextWriter writer(text);
   write_group_families(snapshot, writer);
+  write_compat_families(snapshot, writer);
   if (snapshot.self) write_process_families(*snapshot.self, writer);
   write_exporter_families(snapshot, reader, writer);
   // The series count includes its own sample.

@@ -37,6 +37,7 @@ void GroupLedger::Report::add_member(GroupId group, std::uint64_t start_ns, cons
   }
   ++totals.processes;
   totals.threads += usage.live_threads;
+  totals.gauges += GaugeTotals::of(usage.gauges, usage.thread_states, usage.state);
   if (totals.oldest_start_ns == 0 || start_ns < totals.oldest_start_ns) totals.oldest_start_ns = start_ns;
   if (usage.memory) {
     totals.memory += *usage.memory;
@@ -51,6 +52,7 @@ void GroupLedger::Report::add_members(GroupId group, const ProcessAccounts::Labe
   totals.exits += members.exits;
   totals.processes += members.processes;
   totals.threads += members.threads;
+  totals.gauges += members.gauges;
   if (members.oldest_start_ns != 0 &&
       (totals.oldest_start_ns == 0 || members.oldest_start_ns < totals.oldest_start_ns))
     totals.oldest_start_ns = members.oldest_start_ns;

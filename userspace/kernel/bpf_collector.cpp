@@ -188,6 +188,7 @@ Result<std::span<const task_record>> BpfCollector::read_tasks(TaskPass pass) {
 }
 
 Result<std::size_t> BpfCollector::iterate_tasks(std::size_t kept) {
+  task_iter_->bss->last_tgid = 0;  // the first record of the walk carries its process's gauges
   const FileDescriptor iterator(bpf_iter_create(bpf_link__fd(iter_link_)));
   if (!iterator) return Error{"cannot start the task iterator", "bpf", errno};
 
@@ -219,7 +220,7 @@ Result<std::size_t> BpfCollector::iterate_tasks(std::size_t kept) {
 
 // Runs the scan until it has sent every changed task (in rounds, when its buffer fills).
 Result<std::size_t> BpfCollector::scan_changed_tasks() {
-  // A round sends what the 256 KiB buffer holds (~650 records), so 100,000 changed tasks take
+  // A round sends what the 256 KiB buffer holds (~470 records), so 100,000 changed tasks take
   // about 155 rounds; this bound only guards against a scan that never finishes.
   constexpr int kMaxRounds = 1000;
   task_records_ = 0;

@@ -1,5 +1,6 @@
 #pragma once
-// Cumulative scheduler counters of a thread, a process or a group, in kernel units (ns, counts).
+// Cumulative counters of a thread, a process or a group (scheduler, I/O, faults), in kernel units
+// (ns, bytes, counts).
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -90,12 +91,24 @@ struct Counters {
   std::uint64_t migrations = 0;
   std::uint64_t run_delay_ns = 0;
   std::uint64_t timeslices = 0;
+  // I/O and page faults (bpf/task_record.h says what each counts).
+  std::uint64_t read_chars = 0;
+  std::uint64_t write_chars = 0;
+  std::uint64_t read_syscalls = 0;
+  std::uint64_t write_syscalls = 0;
+  std::uint64_t read_bytes = 0;
+  std::uint64_t write_bytes = 0;
+  std::uint64_t minor_faults = 0;
+  std::uint64_t major_faults = 0;
   RunqueueLatency runqueue_latency;  // waits since bpfproc attached
 
   // Counters without a histogram (the kernel keeps none for exited threads).
   static Counters from(const task_counters& raw) {
-    return {raw.runtime_ns, raw.user_ns, raw.system_ns, raw.voluntary_switches,
-            raw.involuntary_switches, raw.migrations, raw.run_delay_ns, raw.timeslices, {}};
+    return {raw.runtime_ns,   raw.user_ns,       raw.system_ns,      raw.voluntary_switches,
+            raw.involuntary_switches, raw.migrations, raw.run_delay_ns, raw.timeslices,
+            raw.read_chars,   raw.write_chars,   raw.read_syscalls,  raw.write_syscalls,
+            raw.read_bytes,   raw.write_bytes,   raw.minor_faults,   raw.major_faults,
+            {}};
   }
   // One thread's counters and histogram.
   static Counters of_thread(const task_record& record) {
@@ -114,6 +127,14 @@ struct Counters {
     operation(migrations, other.migrations);
     operation(run_delay_ns, other.run_delay_ns);
     operation(timeslices, other.timeslices);
+    operation(read_chars, other.read_chars);
+    operation(write_chars, other.write_chars);
+    operation(read_syscalls, other.read_syscalls);
+    operation(write_syscalls, other.write_syscalls);
+    operation(read_bytes, other.read_bytes);
+    operation(write_bytes, other.write_bytes);
+    operation(minor_faults, other.minor_faults);
+    operation(major_faults, other.major_faults);
     operation(runqueue_latency.sum_ns, other.runqueue_latency.sum_ns);
     // Every operation leaves a counter as it is when the other's is 0: unwritten slots are skipped.
     if (!other.runqueue_latency.slots.allocated()) return;

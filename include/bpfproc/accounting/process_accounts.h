@@ -10,6 +10,7 @@
 //   cannot bring it back.
 // - A process that vanishes from the iterator without an exit event (it exited before the
 //   programs were attached, or the event was lost) is taken as exited with its last readings.
+#include <array>
 #include <algorithm>
 #include <compare>
 #include <cstdint>
@@ -22,6 +23,7 @@
 
 #include "bpfproc/accounting/counters.h"
 #include "bpfproc/accounting/cpu_split.h"
+#include "bpfproc/accounting/process_gauges.h"
 #include "bpfproc/accounting/tid_table.h"
 #include "bpfproc/procfs/smaps_rollup.h"
 
@@ -50,6 +52,9 @@ struct ProcessUsage {
   std::size_t live_threads = 0;
   std::uint64_t exited_threads = 0;  // threads seen to exit, whose final counters are in `used`
   std::optional<MemoryUsage> memory;
+  ProcessGauges gauges;              // its latest reading; zero until the iterator read it
+  StateCounts thread_states{};       // of its live threads
+  ThreadState state = ThreadState::other;  // its leader's, as /proc/PID/stat shows it
 };
 
 class ProcessAccounts {
@@ -103,6 +108,7 @@ class ProcessAccounts {
     MemoryUsage memory;                  // of live processes with a reading
     std::uint64_t with_memory = 0;
     std::uint64_t oldest_start_ns = 0;   // of live processes; 0 when there are none
+    GaugeTotals gauges;                  // of live processes
   };
   const std::vector<LabelTotals>& label_totals();
   bool exited(const ProcessKey& key) const;  // true for a process not tracked
@@ -117,18 +123,23 @@ class ProcessAccounts {
     std::uint64_t start_ns = 0;
     Counters counters;
     std::uint64_t last_seen_scan = 0;
+    ThreadState state = ThreadState::other;
   };
 
   // Fields ordered so that almost nothing is padding: there is one of these per process.
+  // What a process adds to its label's totals. Its counters there are not kept here (144 bytes a
+  // process): they are what unsettled_now() gives while the process is clean, and touch() takes
+  // them before the first change. Its memory reading and gauges, when live, are its current
+  // ones, because set_memory and set_gauges move the totals with them.
   struct Contribution {
     std::uint32_t label = kNoLabel;
+    std::uint32_t threads = 0;
     bool exited = false;
-    // Its memory reading is in the totals. Which reading: always the process's current one,
-    // because set_memory moves the totals with it (so no second copy is kept per process).
-    bool with_memory = false;
-    std::uint64_t threads = 0;
+    bool with_memory = false;  // it has a memory reading (live processes only)
+    ThreadState state = ThreadState::other;
+    StateCounts thread_states{};
     std::uint64_t start_ns = 0;
-    Counters unsettled;
+    bool live() const { return label != kNoLabel && !exited; }
   };
 
   struct ExitedThread {
@@ -142,7 +153,8 @@ class ProcessAccounts {
   struct Process {
     std::uint32_t label = kNoLabel;
     bool exited = false;
-    bool dirty = false;  // changed since its contribution was counted: listed in dirty_
+    // Changed since its contribution was counted: its entry in dirty_, or kClean.
+    std::uint32_t dirty = kClean;
     // The baseline: what the threads that exited before bpfproc first saw the process used,
     // read from the leader's signal_struct once. It is added to dead_threads.
     bool has_baseline = false;
@@ -163,7 +175,10 @@ class ProcessAccounts {
     }
     Counters total;    // merged, never decreasing
     CpuSplit split;
-    Counters settled;  // handed on by settle()
+    // Handed on by settle(); null until then, as for every process that neither exec'd nor
+    // exited while watched (the long-lived ones, nearly all of a crowded host's).
+    std::unique_ptr<Counters> settled;
+    ProcessGauges gauges;
     std::uint64_t last_seen_scan = 0;
     std::uint64_t exited_scan = 0;
     std::optional<MemoryUsage> memory;
@@ -175,12 +190,18 @@ class ProcessAccounts {
   void fold_thread(Process& process, const Counters& final_counters);
   static void add_dead_threads(Process& process, const Counters& counters);
   Counters refresh_total(Process& process);
-  ProcessUsage usage_of(Process& process);
+  ProcessUsage usage_of(const ProcessKey& key, Process& process);
 
+  static constexpr std::uint32_t kClean = UINT32_MAX;
   void touch(const ProcessKey& key, Process& process);
-  Contribution contribution_of(const ProcessKey& key, Process& process);
-  void count(const Contribution& contribution, const std::optional<MemoryUsage>& memory, bool add);
-  void recompute_oldest();
+  // The unsettled counters as the last usage_of() computed them (see Contribution).
+  static Counters unsettled_now(const Process& process);
+  Contribution contribution_of(const ProcessKey& key, Process& process, Counters& unsettled);
+  void count(const Contribution& contribution, const Counters& unsettled, const Process& process, bool add);
+  void set_gauges(const ProcessKey& key, Process& process, const ProcessGauges& gauges);
+  // The worst fd ratio of a label as one process's part in it changes (nullopt: not in it).
+  void update_worst_fd_ratio(std::uint32_t label, std::optional<double> before, std::optional<double> after);
+  void recompute_stale();
 
   ScanOutcome end_full_scan();
   ScanOutcome end_changes_scan();
@@ -191,9 +212,15 @@ class ProcessAccounts {
   std::vector<ProcessKey> exited_;
   // Keys read in this scan (a changes scan visits only those).
   std::vector<ProcessKey> observed_;
-  std::vector<ProcessKey> dirty_;     // processes whose contribution is out of date
+  // Processes whose contribution is out of date, with the counters they added to their label.
+  struct Dirty {
+    ProcessKey key;
+    Counters counted;
+  };
+  std::vector<Dirty> dirty_;
   std::vector<LabelTotals> label_totals_;
   std::vector<bool> oldest_stale_;    // by label: its oldest live process left
+  std::vector<bool> worst_fd_stale_;  // by label: the process with its worst fd ratio went lower
   std::uint64_t scan_ = 0;
   Pass pass_ = Pass::full;
   std::uint64_t previous_full_scan_ = 0;  // the full scan before the current (or last) one

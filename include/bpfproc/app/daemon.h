@@ -24,6 +24,7 @@ struct DaemonFlags {
   // --collector.NAME / --no-collector.NAME, by collector name.
   std::map<std::string, bool> collectors;
   bool bpf_stats = false;
+  bool process_exporter_compat = false;
 };
 
 // Serves /metrics until SIGINT or SIGTERM; returns the exit status.

@@ -17,6 +17,7 @@ struct ExporterOptions {
   CollectorOptions collectors;
   PublisherOptions publisher;
   std::size_t series_limit = 0;  // series of groups at most (exposition/series_limit.h); 0: none
+  bool process_exporter_compat = false;  // exposition/compat_families.h
 };
 
 class Exporter {

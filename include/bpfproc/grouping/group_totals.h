@@ -4,6 +4,7 @@
 #include <string>
 
 #include "bpfproc/accounting/counters.h"
+#include "bpfproc/accounting/process_gauges.h"
 #include "bpfproc/procfs/smaps_rollup.h"
 
 namespace bpfproc {
@@ -17,6 +18,7 @@ struct GroupTotals {
   bool has_memory = false;       // at least one member has a memory reading
   MemoryUsage memory;
   std::uint64_t oldest_start_ns = 0;  // CLOCK_BOOTTIME; 0 when the group has no live member
+  GaugeTotals gauges;                 // of live members
 };
 
 }  // namespace bpfproc

@@ -42,6 +42,7 @@ struct ExporterSnapshot {
   std::vector<GroupTotals> groups;
   bool memory_enabled = false;            // set by the memory collector
   bool runqueue_latency_enabled = false;  // set by the runqueue-latency collector
+  bool process_exporter_compat = false;   // --compat.process-exporter: also its names
   double boot_time_unix_seconds = 0;  // converts CLOCK_BOOTTIME start times to the wall clock
   std::optional<SelfMetrics> self;    // absent if /proc/self could not be read
   BuildInfo build;

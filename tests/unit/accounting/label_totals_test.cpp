@@ -21,6 +21,22 @@ task_record leader(const ProcessKey& key, std::uint64_t runtime_ns, std::uint64_
   record.counters.system_ns = runtime_ns / 2;
   record.counters.voluntary_switches = switches;
   record.runqueue_latency.slots[switches % RUNQUEUE_LATENCY_SLOTS] = switches;
+  record.counters.read_bytes = runtime_ns * 3;
+  record.counters.minor_faults = switches * 7;
+  return record;
+}
+
+// An iterator record that also carries the process's gauges and a state.
+task_record reading(const ProcessKey& key, std::uint64_t runtime_ns, std::mt19937_64& random) {
+  task_record record = leader(key, runtime_ns, runtime_ns % 50);
+  record.flags |= TASK_RECORD_GAUGES;
+  record.gauges.virtual_pages = random() % 10'000;
+  record.gauges.resident_pages = random() % 1'000;
+  record.gauges.swap_pages = static_cast<std::uint32_t>(random() % 100);
+  record.gauges.open_fds = static_cast<std::uint32_t>(random() % 64);
+  record.gauges.fd_limit = 1024;
+  constexpr std::uint32_t kStates[] = {0x0, 0x1, 0x2, 0x402, 0x20};  // R, S, D, I, Z
+  record.state = kStates[random() % 5];
   return record;
 }
 
@@ -28,6 +44,7 @@ struct Expected {
   Counters unsettled;
   std::uint64_t processes = 0, threads = 0, exits = 0, with_memory = 0, oldest = 0;
   MemoryUsage memory;
+  GaugeTotals gauges;
 };
 
 // The sums as a report used to take them: every labelled process's usage, one by one.
@@ -44,6 +61,7 @@ std::map<std::uint32_t, Expected> afresh(ProcessAccounts& accounts, const std::m
     }
     ++sum.processes;
     sum.threads += usage->live_threads;
+    sum.gauges += GaugeTotals::of(usage->gauges, usage->thread_states, usage->state);
     if (sum.oldest == 0 || key.start_ns < sum.oldest) sum.oldest = key.start_ns;
     if (usage->memory) {
       sum.memory += *usage->memory;
@@ -78,13 +96,13 @@ TEST(LabelTotals, EqualTheSumsTakenAfreshThroughRandomChanges) {
         const ProcessKey key{next_pid++, 1'000 + random() % 1'000'000};
         labels[key] = ProcessAccounts::kNoLabel;
         runtime[key] = random() % 1'000;
-        (void)accounts.observe_task(leader(key, runtime[key], runtime[key] % 50));
+        (void)accounts.observe_task(reading(key, runtime[key], random));
         break;
       }
       case 1:  // a process runs
         if (auto key = pick(); key && !exited[*key]) {
           runtime[*key] += random() % 5'000;
-          (void)accounts.observe_task(leader(*key, runtime[*key], runtime[*key] % 50));
+          (void)accounts.observe_task(reading(*key, runtime[*key], random));
         }
         break;
       case 2:  // its group is decided, or changes
@@ -135,6 +153,13 @@ TEST(LabelTotals, EqualTheSumsTakenAfreshThroughRandomChanges) {
       ASSERT_EQ(have.with_memory, want.with_memory) << "step " << step;
       ASSERT_EQ(have.memory, want.memory) << "step " << step;
       ASSERT_EQ(have.oldest_start_ns, want.oldest) << "step " << step << ", label " << label;
+      ASSERT_EQ(have.gauges.virtual_bytes, want.gauges.virtual_bytes) << "step " << step;
+      ASSERT_EQ(have.gauges.resident_bytes, want.gauges.resident_bytes) << "step " << step;
+      ASSERT_EQ(have.gauges.swap_bytes, want.gauges.swap_bytes) << "step " << step;
+      ASSERT_EQ(have.gauges.open_fds, want.gauges.open_fds) << "step " << step;
+      ASSERT_EQ(have.gauges.worst_fd_ratio, want.gauges.worst_fd_ratio) << "step " << step << ", label " << label;
+      ASSERT_EQ(have.gauges.thread_states, want.gauges.thread_states) << "step " << step;
+      ASSERT_EQ(have.gauges.process_states, want.gauges.process_states) << "step " << step;
     }
   }
 }

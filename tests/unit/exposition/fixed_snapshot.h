@@ -15,7 +15,9 @@ inline ExporterSnapshot fixed_snapshot() {
   nginx.name = "nginx";
   nginx.processes = 3;
   nginx.threads = 5;
-  nginx.counters = {12'500'000'000, 10'000'000'000, 2'500'000'000, 4200, 310, 77, 1'250'000'000, 4510, {}};
+  nginx.counters = {12'500'000'000, 10'000'000'000, 2'500'000'000, 4200, 310, 77, 1'250'000'000, 4510,
+                    // chars, syscalls and bytes read and written, then minor and major faults
+                    7'000'000, 3'000'000, 900, 400, 1 << 20, 5 << 20, 25'000, 12, {}};
   // 3 waits of <= 1.024 µs, 2 of <= 4.096 µs, 1 of <= 4.194 ms, 1 longer than 4.29 s.
   nginx.counters.runqueue_latency.slots[0] = 3;
   nginx.counters.runqueue_latency.slots[2] = 2;
@@ -26,6 +28,12 @@ inline ExporterSnapshot fixed_snapshot() {
   nginx.has_memory = true;
   nginx.memory = {30 << 20, 12 << 20, 8 << 20, 3 << 20, 1 << 20, 9 << 20, 0, 0};
   nginx.oldest_start_ns = 1'000'000'000;
+  nginx.gauges.virtual_bytes = 600 << 20;
+  nginx.gauges.resident_bytes = 28 << 20;
+  nginx.gauges.open_fds = 41;
+  nginx.gauges.worst_fd_ratio = 0.0390625;  // 40 of 1024
+  nginx.gauges.thread_states = {1, 4, 0, 0, 0};
+  nginx.gauges.process_states = {0, 3, 0, 0, 0};
   GroupTotals gone;  // every member exited: counters stay, gauges go to zero, no memory
   gone.name = "make";
   gone.counters = {2'000'000'000, 1'500'000'000, 500'000'000, 10, 2, 1, 3'000'000, 12, {}};

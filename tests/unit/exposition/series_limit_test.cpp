@@ -11,13 +11,15 @@
 namespace bpfproc {
 namespace {
 
-// Sample lines of the exposition that carry group="NAME".
+// Sample lines of the exposition that carry group="NAME", or groupname="NAME" (compat).
 std::size_t written_series(const std::string& text, const std::string& name) {
   std::istringstream lines(text);
   std::size_t count = 0;
   const std::string label = "group=\"" + name + "\"";
+  const std::string compat_label = "groupname=\"" + name + "\"";
   for (std::string line; std::getline(lines, line);)
-    if (!line.starts_with('#') && line.find(label) != std::string::npos) ++count;
+    if (!line.starts_with('#') && (line.find(label) != std::string::npos || line.find(compat_label) != std::string::npos))
+      ++count;
   return count;
 }
 
@@ -25,13 +27,16 @@ std::size_t written_series(const std::string& text, const std::string& name) {
 TEST(SeriesLimit, CountsTheSeriesTheWriterWritesForEachGroup) {
   for (const bool memory : {false, true}) {
     for (const bool latency : {false, true}) {
-      ExporterSnapshot snapshot = fixed_snapshot();
-      snapshot.memory_enabled = memory;
-      snapshot.runqueue_latency_enabled = latency;
-      const std::string text = exposition_text(snapshot, kReader);
-      for (const GroupTotals& group : snapshot.groups)
-        EXPECT_EQ(group_series(snapshot, group), written_series(text, group.name))
-            << group.name << " memory " << memory << " latency " << latency;
+      for (const bool compat : {false, true}) {
+        ExporterSnapshot snapshot = fixed_snapshot();
+        snapshot.memory_enabled = memory;
+        snapshot.runqueue_latency_enabled = latency;
+        snapshot.process_exporter_compat = compat;
+        const std::string text = exposition_text(snapshot, kReader);
+        for (const GroupTotals& group : snapshot.groups)
+          EXPECT_EQ(group_series(snapshot, group), written_series(text, group.name))
+              << group.name << " memory " << memory << " latency " << latency << " compat " << compat;
+      }
     }
   }
 }
@@ -46,13 +51,13 @@ GroupTotals group(const std::string& name, std::uint64_t runtime_ns) {
 
 TEST(SeriesLimit, KeepsTheBusiestGroupsWholeInNameOrder) {
   ExporterSnapshot snapshot;
-  // 11 series each (10, and the oldest start time of a live group).
+  // 28 series each (27, and the oldest start time of a live group).
   snapshot.groups = {group("a", 5), group("b", 50), group("c", 1), group("d", 40), group("e", 0)};
   EXPECT_EQ(apply_series_limit(snapshot, 0), 0u) << "0: no limit";
-  EXPECT_EQ(apply_series_limit(snapshot, 55), 0u) << "all five fit exactly";
+  EXPECT_EQ(apply_series_limit(snapshot, 140), 0u) << "all five fit exactly";
   ASSERT_EQ(snapshot.groups.size(), 5u);
 
-  EXPECT_EQ(apply_series_limit(snapshot, 40), 22u);  // room for three, not four
+  EXPECT_EQ(apply_series_limit(snapshot, 100), 56u);  // room for three, not four
   ASSERT_EQ(snapshot.groups.size(), 3u);
   EXPECT_EQ(snapshot.groups[0].name, "a");
   EXPECT_EQ(snapshot.groups[1].name, "b");

@@ -1,0 +1,144 @@
+#pragma once
+// The text exposition format (0.0.4), written straight into a string: families, samples with
+// escaped label values, histograms, and numbers printed as prometheus-cpp prints them. Shared by
+// the writers of bpfproc's own families and of process-exporter's (compat_families.h).
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace bpfproc {
+
+inline constexpr double kNanosecondsPerSecond = 1e9;
+
+inline double seconds(std::uint64_t nanoseconds) { return static_cast<double>(nanoseconds) / kNanosecondsPerSecond; }
+
+struct Label {
+  std::string_view name;
+  std::string_view value;
+};
+
+// Writes families and samples, counting the sample lines for bpfproc_exporter_series.
+class TextWriter {
+ public:
+  explicit TextWriter(std::string& text) : text_(text) {}
+
+  std::size_t series() const { return series_; }
+
+  // HELP is escaped as the format asks (backslash, newline); none of bpfproc's help texts has
+  // either, so this matches prometheus-cpp, which does not escape HELP.
+  void family(std::string_view name, std::string_view help, std::string_view type) {
+    text_ += "# HELP ";
+    text_ += name;
+    text_ += ' ';
+    for (const char character : help) {
+      if (character == '\\') text_ += "\\\\";
+      else if (character == '\n') text_ += "\\n";
+      else text_ += character;
+    }
+    text_ += "\n# TYPE ";
+    text_ += name;
+    text_ += ' ';
+    text_ += type;
+    text_ += '\n';
+  }
+
+  void sample(std::string_view name, std::initializer_list<Label> labels, double value) {
+    head(name, {}, labels, {});
+    number(value);
+    text_ += '\n';
+  }
+
+  // A histogram as prometheus-cpp prints it: _count, _sum, then the buckets; `bucket_bounds` and
+  // `cumulative` give the finite buckets, and +Inf holds `count`.
+  template <typename Bounds, typename Cumulative>
+  void histogram(std::string_view name, Label label, std::uint64_t count, double sum, std::size_t finite_buckets,
+                 Bounds bucket_bounds, Cumulative cumulative) {
+    head(name, "_count", {label}, {});
+    integer(count);
+    text_ += '\n';
+    head(name, "_sum", {label}, {});
+    number(sum);
+    text_ += '\n';
+    char bound[32];
+    for (std::size_t bucket = 0; bucket < finite_buckets; ++bucket) {
+      head(name, "_bucket", {label}, format_number(bound, bucket_bounds(bucket)));
+      integer(cumulative(bucket));
+      text_ += '\n';
+    }
+    head(name, "_bucket", {label}, "+Inf");
+    integer(count);
+    text_ += '\n';
+  }
+
+ private:
+  // `le` is empty unless the line is a histogram bucket.
+  void head(std::string_view name, std::string_view suffix, std::initializer_list<Label> labels, std::string_view le) {
+    ++series_;
+    text_ += name;
+    text_ += suffix;
+    if (labels.size() != 0 || !le.empty()) {
+      char separator = '{';
+      for (const Label& label : labels) {
+        text_ += separator;
+        text_ += label.name;
+        text_ += "=\"";
+        escaped(label.value);
+        text_ += '"';
+        separator = ',';
+      }
+      if (!le.empty()) {
+        text_ += separator;
+        text_ += "le=\"";
+        text_ += le;
+        text_ += '"';
+      }
+      text_ += '}';
+    }
+    text_ += ' ';
+  }
+
+  // Label values escape backslash, double quote and newline (format 0.0.4); runs without any are
+  // appended whole.
+  void escaped(std::string_view value) {
+    std::size_t start = 0;
+    for (std::size_t index = 0; index < value.size(); ++index) {
+      const char character = value[index];
+      if (character != '\\' && character != '"' && character != '\n') continue;
+      text_.append(value.substr(start, index - start));
+      text_ += '\\';
+      text_ += character == '\n' ? 'n' : character;
+      start = index + 1;
+    }
+    text_.append(value.substr(start));
+  }
+
+  void integer(std::uint64_t value) {
+    char digits[24];  // 2^64 has 20 digits
+    const auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
+    text_.append(digits, end);
+  }
+
+  void number(double value) {
+    char digits[32];
+    text_ += format_number(digits, value);
+  }
+
+  // prometheus-cpp prints doubles through an ostream with precision max_digits10 - 1 (16) and
+  // the default float field, i.e. printf's %.16g; to_chars with general format and precision 16
+  // gives the same digits without a locale. NaN prints as "Nan", as prometheus-cpp does.
+  static std::string_view format_number(char (&digits)[32], double value) {
+    if (std::isnan(value)) return "Nan";
+    if (std::isinf(value)) return value < 0 ? "-Inf" : "+Inf";
+    const auto [end, error] = std::to_chars(digits, digits + sizeof digits, value, std::chars_format::general, 16);
+    return {digits, static_cast<std::size_t>(end - digits)};
+  }
+
+  std::string& text_;
+  std::size_t series_ = 0;
+};
+
+}  // namespace bpfproc
