@@ -105,6 +105,11 @@ int main(int argc, char** argv) {
   app.add_flag("--compat.process-exporter", flags.process_exporter_compat,
                "Also serve the groups under process-exporter's names (namedprocess_namegroup_*, label groupname), "
                "so that its dashboards and alerts keep working");
+  app.add_option("--runqueue-latency.buckets", flags.runqueue_latency_buckets,
+                 "Bounds of the run-queue latency histogram's buckets: increasing seconds, comma-separated (+Inf "
+                 "is always added). Each is rounded up to a power of two of ns from 0.000001024 to 4.294967296, "
+                 "where the kernel counts waits; that is the le exported. Default: 11 buckets, 14 series per group")
+      ->capture_default_str();
   app.add_flag("--bpf.stats", flags.bpf_stats,
                "Publish the kernel's run-time statistics of bpfproc's BPF programs (costs ~20 ns per event)");
   app.add_option("--log.level", flags.log_level, "debug, info, warn or error")
@@ -161,6 +166,7 @@ int main(int argc, char** argv) {
   }
   if (split.has_separator && !*measure) return fail(kExitBadInput, "arguments after -- are only for measure");
   flags.series_limit_given = app.count("--series.limit") > 0;
+  flags.runqueue_latency_buckets_given = app.count("--runqueue-latency.buckets") > 0;
 
   spdlog::set_default_logger(spdlog::stderr_logger_mt("bpfproc"));
   spdlog::set_level(spdlog::level::from_str(flags.log_level));

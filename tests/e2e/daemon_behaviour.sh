@@ -4,7 +4,8 @@
 #  (a) each kind of invalid config (YAML syntax, unknown key, bad regex, unknown template field)
 #      exits 2 with exactly one stderr line "bpfproc: FILE:LINE: reason", LINE being the culprit;
 #  (b) a listen address that is taken exits 1 with one line naming it and "Address already in use";
-#      an invalid one exits 2; no BPF privileges exits 1 with one line naming them;
+#      an invalid one, or another bad flag value, exits 2; no BPF privileges exits 1 with one line
+#      naming them;
 #  (c) /health is JSON with bpf_attached and collectors.tasks.success true;
 #  (d) / is an HTML page linking the telemetry path; (e) an unknown path is a 404;
 #  (f) `bpfproc once` prints an exposition with bpfproc_group_cpu_seconds_total and exits 0;
@@ -68,6 +69,14 @@ expect_start_failure 2 'telemetry-path /health: /health is the server' --web.tel
 expect_start_failure 2 'telemetry-path /: / is the server' --web.telemetry-path /
 expect_start_failure 2 "path\.procfs $E2E_TMP: not a procfs" --path.procfs "$E2E_TMP"
 expect_start_failure 2 'label\.max-length 8: must be at least 16 bytes' --label.max-length 8
+# Run-queue histogram buckets: each bad list is one line naming the flag, the bound and the reason.
+expect_start_failure 2 '^bpfproc: --runqueue-latency\.buckets 0\.1,0\.01: bound 2 0\.01: bounds must increase$' \
+  --runqueue-latency.buckets 0.1,0.01
+expect_start_failure 2 '^bpfproc: --runqueue-latency\.buckets 0\.001,1ms: bound 2 "1ms" is not a number of seconds$' \
+  --collector.runqueue-latency --runqueue-latency.buckets 0.001,1ms
+expect_start_failure 2 '^bpfproc: --runqueue-latency\.buckets 10: bound 1 10: above 4\.294967296 s' \
+  --runqueue-latency.buckets 10
+expect_start_failure 2 '^bpfproc: --runqueue-latency\.buckets "": no bound given' --runqueue-latency.buckets ''
 # process-exporter's flags, as its users will type them: one line saying where the setting went.
 expect_start_failure 2 '^bpfproc: -config\.path is a process-exporter flag: use --config\.file' -config.path x.yml
 expect_start_failure 2 '^bpfproc: -web\.listen-address is a process-exporter flag: use --web\.listen-address' \

@@ -79,6 +79,13 @@ Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
   options.series_limit = flags.series_limit;
   options.process_exporter_compat = flags.process_exporter_compat;
   collectors.enabled = flags.collectors;
+  auto buckets = parse_runqueue_buckets(flags.runqueue_latency_buckets);
+  if (!buckets) return buckets.error();
+  if (!buckets->warning.empty()) spdlog::warn("{}", buckets->warning);
+  collectors.runqueue_latency_buckets = buckets->buckets;
+  if (flags.runqueue_latency_buckets_given &&
+      !CollectorRegistry::enabled(builtin_collectors(), collectors, "runqueue-latency"))
+    spdlog::warn("--runqueue-latency.buckets has no effect without --collector.runqueue-latency");
   collectors.bpf_stats = flags.bpf_stats;
   collectors.procfs_root = flags.procfs;
   return options;

@@ -10,18 +10,24 @@ namespace {
 
 class RunqueueLatencyCollector : public Collector {
  public:
+  explicit RunqueueLatencyCollector(RunqueueBuckets buckets) : buckets_(buckets) {}
   std::uint64_t collect(ExporterSnapshot& snapshot) override {
     snapshot.runqueue_latency_enabled = true;
+    snapshot.runqueue_latency_buckets = buckets_;
     return 0;
   }
+
+ private:
+  RunqueueBuckets buckets_;
 };
 
 }  // namespace
 
 CollectorDefinition runqueue_latency_collector() {
   return {"runqueue-latency", "Run-queue latency histograms; attaches a program to sched_switch", false, false,
-          [](CollectorEnvironment&) -> Result<std::unique_ptr<Collector>> {
-            return std::unique_ptr<Collector>(std::make_unique<RunqueueLatencyCollector>());
+          [](CollectorEnvironment& environment) -> Result<std::unique_ptr<Collector>> {
+            return std::unique_ptr<Collector>(
+                std::make_unique<RunqueueLatencyCollector>(environment.options.runqueue_latency_buckets));
           }};
 }
 

@@ -30,19 +30,18 @@ void add(MetricFamily& family, std::vector<ClientMetric::Label> labels, double v
   family.metric.push_back(sample(std::move(labels), family.type, value));
 }
 
-// A Prometheus histogram from the kernel's log2 slots: slot i becomes the cumulative bucket
-// le = 2^(10+i) ns (1.024 µs to 4.29 s); the overflow slot only counts in +Inf.
-ClientMetric runqueue_histogram(ClientMetric::Label label, const RunqueueLatency& latency) {
+// A Prometheus histogram from the kernel's log2 slots: a cumulative bucket at each slot bound the
+// configuration keeps (`bucket_layout`); the overflow slot only counts in +Inf.
+ClientMetric runqueue_histogram(ClientMetric::Label label, const RunqueueLatency& latency,
+                                const RunqueueBuckets& bucket_layout) {
   ClientMetric metric;
   metric.label = {std::move(label)};
-  std::uint64_t cumulative = 0;
-  for (std::size_t slot = 0; slot + 1 < RunqueueLatency::kSlots; ++slot) {
-    cumulative += latency.slots[slot];
-    metric.histogram.bucket.push_back({cumulative, seconds(RunqueueLatency::slot_upper_bound_ns(slot))});
-  }
-  cumulative += latency.slots.back();
-  metric.histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
-  metric.histogram.sample_count = cumulative;
+  RunqueueBuckets::Buckets buckets;
+  const std::size_t finite = bucket_layout.cumulative(latency, buckets);
+  for (std::size_t bucket = 0; bucket < finite; ++bucket)
+    metric.histogram.bucket.push_back({buckets[bucket].cumulative_count, seconds(buckets[bucket].upper_bound_ns)});
+  metric.histogram.sample_count = latency.count();
+  metric.histogram.bucket.push_back({metric.histogram.sample_count, std::numeric_limits<double>::infinity()});
   metric.histogram.sample_sum = seconds(latency.sum_ns);
   return metric;
 }
@@ -118,7 +117,8 @@ void add_group_families(const ExporterSnapshot& snapshot, std::vector<MetricFami
     add(run_delay, {name}, seconds(group.counters.run_delay_ns));
     add(timeslices, {name}, static_cast<double>(group.counters.timeslices));
     if (snapshot.runqueue_latency_enabled)
-      latency.metric.push_back(runqueue_histogram(name, group.counters.runqueue_latency));
+      latency.metric.push_back(
+          runqueue_histogram(name, group.counters.runqueue_latency, snapshot.runqueue_latency_buckets));
     const Counters& used = group.counters;
     add(io_bytes, {name, {"direction", "read"}}, static_cast<double>(used.read_bytes));
     add(io_bytes, {name, {"direction", "write"}}, static_cast<double>(used.write_bytes));

@@ -16,8 +16,8 @@ std::size_t group_series(const ExporterSnapshot& snapshot, const GroupTotals& gr
   std::size_t series = 10 + 6 + 2 + 2 + 2 + 5;
   if (snapshot.memory_enabled && group.has_memory) series += 8;
   if (group.processes > 0) series += 1;  // oldest start time
-  // A histogram: its finite buckets and +Inf (one per slot), _sum and _count.
-  if (snapshot.runqueue_latency_enabled) series += RunqueueLatency::kSlots + 2;
+  // A histogram: its finite buckets, +Inf, _sum and _count.
+  if (snapshot.runqueue_latency_enabled) series += snapshot.runqueue_latency_buckets.size() + 3;
   return series + compat_group_series(snapshot, group);
 }
 

@@ -145,19 +145,20 @@ void write_group_families(const ExporterSnapshot& snapshot, TextWriter& writer) 
                 writer.sample(name, {label}, snapshot.boot_time_unix_seconds + seconds(group.oldest_start_ns));
             });
   if (!snapshot.runqueue_latency_enabled) return;
-  // Slot i is the cumulative bucket le = 2^(10+i) ns; the overflow slot only counts in +Inf.
+  // The buckets end at the slot bounds the snapshot's configuration keeps; the overflow slot only
+  // counts in +Inf.
+  const RunqueueBuckets& bucket_layout = snapshot.runqueue_latency_buckets;
   per_group("bpfproc_group_runqueue_latency_seconds",
             "Run-queue latency of the group's threads: each wait from wakeup, or from preemption, until running "
             "again. Waits since bpfproc started.",
             "histogram", [&](std::string_view name, const GroupTotals& group, Label label) {
               const RunqueueLatency& latency = group.counters.runqueue_latency;
-              std::uint64_t count = 0;
-              for (const std::uint64_t slot : latency.slots) count += slot;
-              std::uint64_t cumulative = 0;
+              RunqueueBuckets::Buckets buckets;
+              const std::size_t finite = bucket_layout.cumulative(latency, buckets);
               writer.histogram(
-                  name, label, count, seconds(latency.sum_ns), RunqueueLatency::kSlots - 1,
-                  [](std::size_t slot) { return seconds(RunqueueLatency::slot_upper_bound_ns(slot)); },
-                  [&](std::size_t slot) { return cumulative += latency.slots[slot]; });
+                  name, label, latency.count(), seconds(latency.sum_ns), finite,
+                  [&](std::size_t bucket) { return seconds(buckets[bucket].upper_bound_ns); },
+                  [&](std::size_t bucket) { return buckets[bucket].cumulative_count; });
             });
 }
 

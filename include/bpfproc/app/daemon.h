@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 
+#include "bpfproc/accounting/runqueue_buckets.h"
 #include "bpfproc/web/web_server.h"
 
 namespace bpfproc {
@@ -23,6 +24,9 @@ struct DaemonFlags {
   std::string procfs = "/proc";
   // --collector.NAME / --no-collector.NAME, by collector name.
   std::map<std::string, bool> collectors;
+  // Seconds, comma-separated (accounting/runqueue_buckets.h).
+  std::string runqueue_latency_buckets = RunqueueBuckets::defaults().to_string();
+  bool runqueue_latency_buckets_given = false;  // --runqueue-latency.buckets was on the command line
   bool bpf_stats = false;
   bool process_exporter_compat = false;
 };

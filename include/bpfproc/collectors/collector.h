@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "bpfproc/accounting/runqueue_buckets.h"
 #include "bpfproc/collectors/collector_stats.h"
 #include "bpfproc/collectors/memory_refresher.h"
 #include "bpfproc/grouping/config.h"
@@ -40,6 +41,7 @@ struct CollectorOptions {
   std::chrono::milliseconds group_retention{std::chrono::minutes(5)};  // --group.retention
   std::size_t label_max_length = 256;                                   // --label.max-length
   bool bpf_stats = false;
+  RunqueueBuckets runqueue_latency_buckets = RunqueueBuckets::defaults();  // --runqueue-latency.buckets
   // --collector.NAME / --no-collector.NAME as given; a collector not named keeps its default.
   std::map<std::string, bool> enabled;
 };

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bpfproc/accounting/runqueue_buckets.h"
 #include "bpfproc/grouping/group_totals.h"
 #include "bpfproc/kernel/program_stats.h"
 #include "bpfproc/procfs/self_metrics.h"
@@ -43,6 +44,9 @@ struct ExporterSnapshot {
   bool memory_enabled = false;            // set by the memory collector
   bool runqueue_latency_enabled = false;  // set by the runqueue-latency collector
   bool process_exporter_compat = false;   // --compat.process-exporter: also its names
+  // Its histogram's buckets (--runqueue-latency.buckets), set by the same collector: the snapshot
+  // carries them, so that the exposition and the series limit count from one configuration.
+  RunqueueBuckets runqueue_latency_buckets = RunqueueBuckets::defaults();
   double boot_time_unix_seconds = 0;  // converts CLOCK_BOOTTIME start times to the wall clock
   std::optional<SelfMetrics> self;    // absent if /proc/self could not be read
   BuildInfo build;

@@ -40,13 +40,25 @@ TEST(Exposition, SeriesCountIncludesEveryPrintedSample) {
 TEST(Exposition, RunqueueLatencyBucketsAreCumulativeWithLeInSeconds) {
   const std::string text = prometheus::TextSerializer().Serialize(build_exposition(fixed_snapshot(), kReader));
   const std::string prefix = "bpfproc_group_runqueue_latency_seconds_bucket{group=\"nginx\",le=\"";
-  EXPECT_NE(text.find(prefix + "1.024e-06\"} 3\n"), std::string::npos) << text;
-  EXPECT_NE(text.find(prefix + "4.096e-06\"} 5\n"), std::string::npos);
+  // The default buckets start at 2^12 ns: the waits of slots 0 and 2 are both in the first.
+  EXPECT_EQ(text.find(prefix + "1.024e-06\""), std::string::npos) << text;
+  EXPECT_NE(text.find(prefix + "4.096e-06\"} 5\n"), std::string::npos) << text;
   EXPECT_NE(text.find(prefix + "0.004194304\"} 6\n"), std::string::npos);
-  EXPECT_NE(text.find(prefix + "4.294967296\"} 6\n"), std::string::npos);
+  EXPECT_NE(text.find(prefix + "1.073741824\"} 6\n"), std::string::npos);
   EXPECT_NE(text.find(prefix + "+Inf\"} 7\n"), std::string::npos);
   EXPECT_NE(text.find("bpfproc_group_runqueue_latency_seconds_count{group=\"nginx\"} 7\n"), std::string::npos);
   EXPECT_NE(text.find("bpfproc_group_runqueue_latency_seconds_sum{group=\"nginx\"} 5.004\n"), std::string::npos);
+}
+
+TEST(Exposition, RunqueueLatencyBucketsAreTheSnapshotsOwn) {
+  ExporterSnapshot snapshot = fixed_snapshot();
+  snapshot.runqueue_latency_buckets = RunqueueBuckets::of_slots({0, 13, 22});
+  const std::string text = prometheus::TextSerializer().Serialize(build_exposition(snapshot, kReader));
+  const std::string prefix = "bpfproc_group_runqueue_latency_seconds_bucket{group=\"nginx\",le=\"";
+  EXPECT_NE(text.find(prefix + "1.024e-06\"} 3\n" + prefix + "0.008388608000000001\"} 6\n" + prefix +
+                      "4.294967296\"} 6\n" + prefix + "+Inf\"} 7\n"),
+            std::string::npos)
+      << text;
 }
 
 TEST(Exposition, RunqueueLatencyIsLeftOutWhenItsCollectorIsOff) {

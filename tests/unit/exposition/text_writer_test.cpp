@@ -86,6 +86,15 @@ TEST(TextWriter, MatchesTextSerializerWithCollectorsOff) {
   EXPECT_EQ(exposition_text(snapshot, kReader), through_metric_families(snapshot));
 }
 
+TEST(TextWriter, MatchesTextSerializerWithOtherBuckets) {
+  ExporterSnapshot snapshot = fixed_snapshot();
+  for (const RunqueueBuckets& buckets :
+       {RunqueueBuckets::every_slot(), RunqueueBuckets::of_slots({0, 13, 22}), RunqueueBuckets{}}) {
+    snapshot.runqueue_latency_buckets = buckets;
+    EXPECT_EQ(exposition_text(snapshot, kReader), through_metric_families(snapshot)) << buckets.to_string();
+  }
+}
+
 TEST(TextWriter, ReusesTheCallersBuffer) {
   std::string text = "left over from the last scrape";
   write_exposition_text(fixed_snapshot(), kReader, text);
