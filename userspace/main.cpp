@@ -102,6 +102,9 @@ int main(int argc, char** argv) {
     app.add_flag("--collector." + collector.name + ",!--no-collector." + collector.name, enabled,
                  collector.help + (collector.enabled_by_default ? " (default: on)" : " (default: off)"));
   }
+  app.add_flag("--threads", flags.threads,
+               "Break every group down by thread name (comm): bpfproc_thread_* series, and process-exporter's "
+               "thread metrics with --compat.process-exporter");
   app.add_flag("--compat.process-exporter", flags.process_exporter_compat,
                "Also serve the groups under process-exporter's names (namedprocess_namegroup_*, label groupname), "
                "so that its dashboards and alerts keep working");

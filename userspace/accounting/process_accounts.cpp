@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cstring>
+
 namespace bpfproc {
 namespace {
 
@@ -90,13 +92,14 @@ ProcessAccounts::Reading ProcessAccounts::update_thread(Process& process, const 
   auto [thread, inserted] = process.threads.try_emplace(record.tid);
   if (!inserted && thread.start_ns != record.start_ns) {
     // The tid now belongs to a newer thread; the old one exited without an event reaching us.
-    fold_thread(process, thread.counters);
+    fold_thread(process, thread.counters, thread.name);
     thread = Thread{};
   }
   thread.start_ns = record.start_ns;
   thread.counters.merge_max(Counters::of_thread(record));
   thread.last_seen_scan = scan_;
   thread.state = thread_state(record.state);
+  if (keep_thread_names_) thread.name = thread_names_.intern(std::string_view(record.comm, strnlen(record.comm, sizeof(record.comm))));
   return Reading::live_thread;
 }
 
@@ -106,9 +109,12 @@ void ProcessAccounts::add_dead_threads(Process& process, const Counters& counter
   *process.dead_threads += counters;
 }
 
-void ProcessAccounts::fold_thread(Process& process, const Counters& final_counters) {
+void ProcessAccounts::fold_thread(Process& process, const Counters& final_counters, std::uint32_t name) {
   add_dead_threads(process, final_counters);
   ++process.exited_thread_count;
+  if (name == ThreadNames::kNone || process.label == kNoLabel) return;
+  if (process.label >= exited_by_name_.size()) exited_by_name_.resize(process.label + 1);
+  exited_by_name_[process.label][name] += final_counters;
 }
 
 void ProcessAccounts::add_new_process(const ProcessKey& key) {
@@ -150,12 +156,16 @@ bool ProcessAccounts::on_exit(const exit_event& event) {
       fold_thread(process, histogram_only);
     } else {
       Counters final_counters = Counters::of_thread(record);
+      std::uint32_t name = keep_thread_names_ ? thread_names_.intern(std::string_view(
+                                                    record.comm, strnlen(record.comm, sizeof(record.comm))))
+                                              : ThreadNames::kNone;
       Thread* thread = process.threads.find(record.tid);
       if (thread != nullptr && thread->start_ns == record.start_ns) {
         final_counters.merge_max(thread->counters);
+        if (thread->name != ThreadNames::kNone) name = thread->name;
         process.threads.erase(record.tid);
       }
-      fold_thread(process, final_counters);
+      fold_thread(process, final_counters, name);
     }
   }
 
@@ -199,7 +209,7 @@ ProcessAccounts::ScanOutcome ProcessAccounts::end_full_scan() {
         if (thread.last_seen_scan == scan_ || !gone(thread.last_seen_scan) ||
             thread.last_seen_scan + kScansBeforeGone > scan_)
           return false;
-        fold_thread(process, thread.counters);
+        fold_thread(process, thread.counters, thread.name);
         touch(key, process);
         return true;
       });
@@ -303,6 +313,37 @@ void ProcessAccounts::set_memory(const ProcessKey& key, const MemoryUsage& memor
     touch(key, process);
   }
   process.memory = memory;
+}
+
+std::vector<std::vector<ProcessAccounts::ThreadNameTotals>> ProcessAccounts::thread_name_totals(
+    const std::vector<bool>& wanted) {
+  std::vector<std::unordered_map<std::uint32_t, ThreadNameTotals>> by_label(wanted.size());
+  const auto is_wanted = [&](std::uint32_t label) { return label < wanted.size() && wanted[label]; };
+  for (const auto& [key, process] : processes_) {
+    if (process.exited || !is_wanted(process.label)) continue;
+    for (const auto& thread : process.threads) {
+      ThreadNameTotals& totals = by_label[process.label][thread.value.name];
+      totals.name = thread.value.name;
+      ++totals.live_threads;
+      totals.counters += thread.value.counters;
+    }
+  }
+  for (std::uint32_t label = 0; label < exited_by_name_.size(); ++label) {
+    if (!is_wanted(label)) continue;
+    for (const auto& [name, counters] : exited_by_name_[label]) {
+      ThreadNameTotals& totals = by_label[label][name];
+      totals.name = name;
+      totals.counters += counters;
+    }
+  }
+  std::vector<std::vector<ThreadNameTotals>> result(wanted.size());
+  for (std::size_t label = 0; label < wanted.size(); ++label)
+    for (auto& [name, totals] : by_label[label]) result[label].push_back(std::move(totals));
+  return result;
+}
+
+void ProcessAccounts::forget_label(std::uint32_t label) {
+  if (label < exited_by_name_.size()) exited_by_name_[label].clear();
 }
 
 bool ProcessAccounts::exited(const ProcessKey& key) const {

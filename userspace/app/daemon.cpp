@@ -78,6 +78,7 @@ Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
   collectors.label_max_length = flags.label_max_length;
   options.series_limit = flags.series_limit;
   options.process_exporter_compat = flags.process_exporter_compat;
+  collectors.config.threads = collectors.config.threads || flags.threads;
   collectors.enabled = flags.collectors;
   auto buckets = parse_runqueue_buckets(flags.runqueue_latency_buckets);
   if (!buckets) return buckets.error();

@@ -18,7 +18,7 @@ constexpr std::array<Hint, 14> kHints{{
     {"procnames", "list the names in a config file's process_names and use --config.file"},
     {"namemapping", "use a config file's process_names rules with --config.file"},
     {"children", "set children: true or false in the config file (default true)"},
-    {"threads", "bpfproc has no per-thread metrics yet; the group's thread count is bpfproc_group_threads"},
+    {"threads", "use --threads (two dashes; off by default: a series or more per thread name)", true},
     {"gather-smaps", "memory from smaps_rollup is on by default (--no-collector.memory turns it off)"},
     {"recheck", "not needed: bpfproc decides a process's group again at every exec"},
     {"procfs", "use --path.procfs"},

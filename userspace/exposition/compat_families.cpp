@@ -1,6 +1,7 @@
 #include "bpfproc/exposition/compat_families.h"
 
 #include <array>
+#include <utility>
 #include <string_view>
 
 namespace bpfproc {
@@ -13,6 +14,64 @@ bool has_smaps(const ExporterSnapshot& snapshot, const GroupTotals& group) {
   return snapshot.memory_enabled && group.has_memory;
 }
 
+// The exact runtime of threads split by their sampled user and system ticks, as the kernel's
+// cputime_adjust() splits a task's (no ticks: all user).
+std::pair<double, double> user_and_system_seconds(const Counters& counters) {
+  const double runtime = seconds(counters.runtime_ns);
+  const double sampled = static_cast<double>(counters.user_ns) + static_cast<double>(counters.system_ns);
+  if (counters.system_ns == 0 || sampled == 0) return {runtime, 0.0};
+  const double user = runtime * static_cast<double>(counters.user_ns) / sampled;
+  return {user, runtime - user};
+}
+
+void write_thread_families(const ExporterSnapshot& snapshot, TextWriter& writer) {
+  if (!has_thread_names(snapshot)) return;
+  const auto per_thread_name = [&](std::string_view name, std::string_view help, std::string_view type, auto write) {
+    writer.family(name, help, type);
+    for (const GroupTotals& group : snapshot.groups)
+      for (const ThreadNameTotals& thread : group.thread_names)
+        write(name, thread.counters, {Label{"groupname", group.name}, Label{"threadname", thread.name}},
+              thread.live_threads);
+  };
+  using Labels = std::pair<Label, Label>;
+  const auto count = [](std::uint64_t value) { return static_cast<double>(value); };
+  per_thread_name("namedprocess_namegroup_thread_count", "Live threads of the group with this name.", "gauge",
+                  [&](std::string_view name, const Counters&, Labels labels, std::uint64_t live) {
+                    writer.sample(name, {labels.first, labels.second}, count(live));
+                  });
+  per_thread_name("namedprocess_namegroup_thread_cpu_seconds_total",
+                  "CPU time of the group's threads with this name by mode (exact, split by the sampled ticks).",
+                  "counter", [&](std::string_view name, const Counters& used, Labels labels, std::uint64_t) {
+                    const auto [user, system] = user_and_system_seconds(used);
+                    writer.sample(name, {labels.first, labels.second, {"mode", "system"}}, system);
+                    writer.sample(name, {labels.first, labels.second, {"mode", "user"}}, user);
+                  });
+  per_thread_name("namedprocess_namegroup_thread_io_bytes_total",
+                  "Bytes the group's threads with this name made storage read and write.", "counter",
+                  [&](std::string_view name, const Counters& used, Labels labels, std::uint64_t) {
+                    writer.sample(name, {labels.first, labels.second, {"iomode", "read"}}, count(used.read_bytes));
+                    writer.sample(name, {labels.first, labels.second, {"iomode", "write"}}, count(used.write_bytes));
+                  });
+  per_thread_name("namedprocess_namegroup_thread_major_page_faults_total",
+                  "Major page faults of the group's threads with this name.", "counter",
+                  [&](std::string_view name, const Counters& used, Labels labels, std::uint64_t) {
+                    writer.sample(name, {labels.first, labels.second}, count(used.major_faults));
+                  });
+  per_thread_name("namedprocess_namegroup_thread_minor_page_faults_total",
+                  "Minor page faults of the group's threads with this name.", "counter",
+                  [&](std::string_view name, const Counters& used, Labels labels, std::uint64_t) {
+                    writer.sample(name, {labels.first, labels.second}, count(used.minor_faults));
+                  });
+  per_thread_name("namedprocess_namegroup_thread_context_switches_total",
+                  "Context switches of the group's threads with this name.", "counter",
+                  [&](std::string_view name, const Counters& used, Labels labels, std::uint64_t) {
+                    writer.sample(name, {labels.first, labels.second, {"ctxswitchtype", "nonvoluntary"}},
+                                  count(used.involuntary_switches));
+                    writer.sample(name, {labels.first, labels.second, {"ctxswitchtype", "voluntary"}},
+                                  count(used.voluntary_switches));
+                  });
+}
+
 }  // namespace
 
 std::size_t compat_group_series(const ExporterSnapshot& snapshot, const GroupTotals& group) {
@@ -22,7 +81,8 @@ std::size_t compat_group_series(const ExporterSnapshot& snapshot, const GroupTot
   std::size_t series = 1 + 2 + 2 + 2 + 2 + 3 + 1 + 1 + 1 + kThreadStates;
   if (has_smaps(snapshot, group)) series += 2;  // proportionalResident, proportionalSwapped
   if (group.processes > 0) series += 1;         // oldest start time
-  return series;
+  // Per thread name: count, cpu (2 modes), io bytes (2), major and minor faults, switches (2).
+  return series + 9 * group.thread_names.size();
 }
 
 void write_compat_families(const ExporterSnapshot& snapshot, TextWriter& writer) {
@@ -104,6 +164,8 @@ void write_compat_families(const ExporterSnapshot& snapshot, TextWriter& writer)
               for (std::size_t state = 0; state < kThreadStates; ++state)
                 writer.sample(name, {label, {"state", kStateNames[state]}}, count(group.gauges.process_states[state]));
             });
+
+  write_thread_families(snapshot, writer);
 
   std::uint64_t errors = 0;
   for (const CollectorStatus& collector : snapshot.collectors) errors += collector.errors;

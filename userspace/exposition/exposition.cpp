@@ -155,6 +155,29 @@ void add_group_families(const ExporterSnapshot& snapshot, std::vector<MetricFami
                       &io_chars, &io_syscalls, &faults, &memory, &open_fds, &worst_fd_ratio, &states, &oldest})
     families.push_back(std::move(*built));
   if (snapshot.runqueue_latency_enabled) families.push_back(std::move(latency));
+  if (!has_thread_names(snapshot)) return;
+
+  auto thread_count = family("bpfproc_thread_count", "Live threads of the group's processes with this name (comm).",
+                             MetricType::Gauge);
+  auto thread_cpu = family("bpfproc_thread_cpu_seconds_total",
+                           "Exact CPU time of the group's threads with this name, live ones and those that exited.",
+                           MetricType::Counter);
+  auto thread_switches = family("bpfproc_thread_context_switches_total",
+                                "Context switches of the group's threads with this name, live ones and those that "
+                                "exited.",
+                                MetricType::Counter);
+  for (const GroupTotals& group : snapshot.groups) {
+    for (const ThreadNameTotals& thread : group.thread_names) {
+      const ClientMetric::Label name{"group", group.name}, thread_name{"thread", thread.name};
+      add(thread_count, {name, thread_name}, static_cast<double>(thread.live_threads));
+      add(thread_cpu, {name, thread_name}, seconds(thread.counters.runtime_ns));
+      add(thread_switches, {name, thread_name, {"kind", "involuntary"}},
+          static_cast<double>(thread.counters.involuntary_switches));
+      add(thread_switches, {name, thread_name, {"kind", "voluntary"}},
+          static_cast<double>(thread.counters.voluntary_switches));
+    }
+  }
+  for (auto* built : {&thread_count, &thread_cpu, &thread_switches}) families.push_back(std::move(*built));
 }
 
 void add_process_families(const SelfMetrics& self, std::vector<MetricFamily>& families) {

@@ -18,6 +18,7 @@ std::size_t group_series(const ExporterSnapshot& snapshot, const GroupTotals& gr
   if (group.processes > 0) series += 1;  // oldest start time
   // A histogram: its finite buckets, +Inf, _sum and _count.
   if (snapshot.runqueue_latency_enabled) series += snapshot.runqueue_latency_buckets.size() + 3;
+  series += 4 * group.thread_names.size();  // count, cpu, switches (2 kinds) per thread name
   return series + compat_group_series(snapshot, group);
 }
 

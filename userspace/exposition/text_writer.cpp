@@ -162,6 +162,34 @@ void write_group_families(const ExporterSnapshot& snapshot, TextWriter& writer) 
             });
 }
 
+// The per-thread-name breakdown (--threads): each thread name of each group, in name order.
+void write_thread_families(const ExporterSnapshot& snapshot, TextWriter& writer) {
+  if (!has_thread_names(snapshot)) return;
+  auto per_thread_name = [&](std::string_view name, std::string_view help, std::string_view type, auto write) {
+    writer.family(name, help, type);
+    for (const GroupTotals& group : snapshot.groups)
+      for (const ThreadNameTotals& thread : group.thread_names)
+        write(name, thread, Label{"group", group.name}, Label{"thread", thread.name});
+  };
+  per_thread_name("bpfproc_thread_count", "Live threads of the group's processes with this name (comm).", "gauge",
+                  [&](std::string_view name, const ThreadNameTotals& thread, Label group, Label label) {
+                    writer.sample(name, {group, label}, static_cast<double>(thread.live_threads));
+                  });
+  per_thread_name("bpfproc_thread_cpu_seconds_total",
+                  "Exact CPU time of the group's threads with this name, live ones and those that exited.", "counter",
+                  [&](std::string_view name, const ThreadNameTotals& thread, Label group, Label label) {
+                    writer.sample(name, {group, label}, seconds(thread.counters.runtime_ns));
+                  });
+  per_thread_name("bpfproc_thread_context_switches_total",
+                  "Context switches of the group's threads with this name, live ones and those that exited.",
+                  "counter", [&](std::string_view name, const ThreadNameTotals& thread, Label group, Label label) {
+                    writer.sample(name, {group, label, {"kind", "involuntary"}},
+                                  static_cast<double>(thread.counters.involuntary_switches));
+                    writer.sample(name, {group, label, {"kind", "voluntary"}},
+                                  static_cast<double>(thread.counters.voluntary_switches));
+                  });
+}
+
 void write_process_families(const SelfMetrics& self, TextWriter& writer) {
   const std::tuple<std::string_view, std::string_view, std::string_view, double> rows[] = {
       {"process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", "counter", self.cpu_seconds},
@@ -258,6 +286,7 @@ void write_exposition_text(const ExporterSnapshot& snapshot, const ReaderCounts&
   text.reserve(estimated_size(snapshot));
   TextWriter writer(text);
   write_group_families(snapshot, writer);
+  write_thread_families(snapshot, writer);
   write_compat_families(snapshot, writer);
   if (snapshot.self) write_process_families(*snapshot.self, writer);
   write_exporter_families(snapshot, reader, writer);

@@ -62,6 +62,10 @@ void GroupLedger::Report::add_members(GroupId group, const ProcessAccounts::Labe
   }
 }
 
+void GroupLedger::Report::set_thread_names(GroupId group, std::vector<ThreadNameTotals> threads) {
+  totals_.at(group).thread_names = std::move(threads);
+}
+
 GroupLedger::Report GroupLedger::begin_report() const {
   Report report;
   report.totals_.resize(groups_.size());
@@ -92,6 +96,7 @@ std::vector<GroupTotals> GroupLedger::finish_report(Report report, std::uint64_t
       group = Group{};
       group.retired = true;
       free_ids_.push_back(static_cast<GroupId>(index));
+      retired_ids_.push_back(static_cast<GroupId>(index));
       ++retired_;
       leaves[index] = true;
       continue;

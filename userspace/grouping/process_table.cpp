@@ -1,5 +1,6 @@
 #include "bpfproc/grouping/process_table.h"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -8,12 +9,14 @@
 namespace bpfproc {
 
 ProcessTable::ProcessTable(Config config, GroupLimits limits)
-    : attribution_(std::move(config), boot_time_unix_seconds(), ledger_,
+    : thread_names_(config.threads),
+      attribution_(std::move(config), boot_time_unix_seconds(), ledger_,
                    [this](const ProcessKey& key, std::optional<GroupId> group) {
                      accounts_.set_label(key, group ? *group : ProcessAccounts::kNoLabel);
                    }) {
   ledger_.set_retention(limits.retention_ns);
   attribution_.set_label_max_length(limits.label_max_length);
+  accounts_.keep_thread_names(thread_names_);
 }
 
 void ProcessTable::begin_scan(std::uint64_t scan_time_ns, ProcessAccounts::Pass pass) {
@@ -71,7 +74,25 @@ std::vector<GroupTotals> ProcessTable::collect_groups() {
   const std::vector<ProcessAccounts::LabelTotals>& members = accounts_.label_totals();
   for (std::size_t group = 0; group < members.size(); ++group)
     report.add_members(static_cast<GroupId>(group), members[group]);
-  return ledger_.finish_report(std::move(report), scan_time_ns_);
+  if (thread_names_) add_thread_names(report);
+  std::vector<GroupTotals> groups = ledger_.finish_report(std::move(report), scan_time_ns_);
+  for (const GroupId retired : ledger_.take_retired_ids()) accounts_.forget_label(retired);
+  return groups;
+}
+
+void ProcessTable::add_thread_names(GroupLedger::Report& report) {
+  const std::vector<bool> every_group(ledger_.capacity(), true);
+  auto by_group = accounts_.thread_name_totals(every_group);
+  for (std::size_t group = 0; group < by_group.size(); ++group) {
+    std::vector<ThreadNameTotals> threads;
+    for (ProcessAccounts::ThreadNameTotals& totals : by_group[group]) {
+      if (totals.name == ThreadNames::kNone) continue;
+      threads.push_back({accounts_.thread_name(totals.name), totals.live_threads, std::move(totals.counters)});
+    }
+    std::sort(threads.begin(), threads.end(),
+              [](const ThreadNameTotals& a, const ThreadNameTotals& b) { return a.name < b.name; });
+    report.set_thread_names(static_cast<GroupId>(group), std::move(threads));
+  }
 }
 
 std::vector<ProcessKey> ProcessTable::grouped_live_processes() const {

@@ -24,6 +24,7 @@
 #include "bpfproc/accounting/counters.h"
 #include "bpfproc/accounting/cpu_split.h"
 #include "bpfproc/accounting/process_gauges.h"
+#include "bpfproc/accounting/thread_names.h"
 #include "bpfproc/accounting/tid_table.h"
 #include "bpfproc/procfs/smaps_rollup.h"
 
@@ -114,6 +115,21 @@ class ProcessAccounts {
   bool exited(const ProcessKey& key) const;  // true for a process not tracked
   void forget(const ProcessKey& key);
 
+  // The per-thread-name breakdown, opt-in (--threads): a name per thread, and a walk of the table
+  // per report. Threads are taken by their comm; a thread's counters count from its start.
+  void keep_thread_names(bool keep) { keep_thread_names_ = keep; }
+  struct ThreadNameTotals {
+    std::uint32_t name = ThreadNames::kNone;  // thread_name(name)
+    std::uint64_t live_threads = 0;
+    Counters counters;  // of its live threads, and of those that exited while their process had the label
+  };
+  // By label, for the labels wanted (the others get none): the live threads of its live processes
+  // by name, plus the threads that exited under it.
+  std::vector<std::vector<ThreadNameTotals>> thread_name_totals(const std::vector<bool>& wanted);
+  const std::string& thread_name(std::uint32_t id) const { return thread_names_.name(id); }
+  // A label its owner gave up (a retired group): what its exited threads used goes with it.
+  void forget_label(std::uint32_t label);
+
   std::size_t size() const { return processes_.size(); }
   // Processes that vanished from the iterator without an exit event.
   std::uint64_t unobserved_exits() const { return unobserved_exits_; }
@@ -124,6 +140,7 @@ class ProcessAccounts {
     Counters counters;
     std::uint64_t last_seen_scan = 0;
     ThreadState state = ThreadState::other;
+    std::uint32_t name = ThreadNames::kNone;  // with keep_thread_names
   };
 
   // Fields ordered so that almost nothing is padding: there is one of these per process.
@@ -187,7 +204,7 @@ class ProcessAccounts {
 
   std::pair<Process&, bool> find_or_add(const ProcessKey& key);
   Reading update_thread(Process& process, const task_record& record);
-  void fold_thread(Process& process, const Counters& final_counters);
+  void fold_thread(Process& process, const Counters& final_counters, std::uint32_t name = ThreadNames::kNone);
   static void add_dead_threads(Process& process, const Counters& counters);
   Counters refresh_total(Process& process);
   ProcessUsage usage_of(const ProcessKey& key, Process& process);
@@ -221,6 +238,10 @@ class ProcessAccounts {
   std::vector<LabelTotals> label_totals_;
   std::vector<bool> oldest_stale_;    // by label: its oldest live process left
   std::vector<bool> worst_fd_stale_;  // by label: the process with its worst fd ratio went lower
+  bool keep_thread_names_ = false;
+  ThreadNames thread_names_;
+  // By label, then thread name id: final counters of threads that exited under it.
+  std::vector<std::unordered_map<std::uint32_t, Counters>> exited_by_name_;
   std::uint64_t scan_ = 0;
   Pass pass_ = Pass::full;
   std::uint64_t previous_full_scan_ = 0;  // the full scan before the current (or last) one

@@ -29,6 +29,7 @@ struct DaemonFlags {
   bool runqueue_latency_buckets_given = false;  // --runqueue-latency.buckets was on the command line
   bool bpf_stats = false;
   bool process_exporter_compat = false;
+  bool threads = false;  // Config::threads
 };
 
 // Serves /metrics until SIGINT or SIGTERM; returns the exit status.

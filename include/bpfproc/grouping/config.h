@@ -17,6 +17,8 @@ struct Config {
   bool children = true;
   // Kernel threads are left out unless this is set.
   bool kernel_threads = false;
+  // Every group's threads by name (--threads); rules can ask for their groups alone (threads: true).
+  bool threads = false;
   // One line each, "<source>:<line>: <reason>": what was ignored (keys it does not know).
   std::vector<std::string> warnings;
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "bpfproc/accounting/counters.h"
@@ -43,6 +44,8 @@ class GroupLedger {
     void add_member(GroupId group, std::uint64_t start_ns, const ProcessUsage& usage);
     // All the members of a group at once, as ProcessAccounts keeps their sums.
     void add_members(GroupId group, const ProcessAccounts::LabelTotals& members);
+    // Its threads by name (--threads), sorted by name.
+    void set_thread_names(GroupId group, std::vector<ThreadNameTotals> threads);
 
    private:
     friend class GroupLedger;
@@ -55,9 +58,14 @@ class GroupLedger {
   // now_ns (any clock that does not go back) starts and ends groups' retention.
   std::vector<GroupTotals> finish_report(Report report, std::uint64_t now_ns = 0);
 
+  // The groups retired since the last call: their ids will be reused.
+  std::vector<GroupId> take_retired_ids() { return std::exchange(retired_ids_, {}); }
+
   // How long a group without members stays; the default never retires one.
   void set_retention(std::uint64_t retention_ns) { retention_ns_ = retention_ns; }
   std::size_t size() const { return group_by_name_.size(); }
+  // Ids in use or free: a report has this many entries.
+  std::size_t capacity() const { return groups_.size(); }
   std::uint64_t retired() const { return retired_; }
 
  private:
@@ -73,6 +81,7 @@ class GroupLedger {
   std::vector<Group> groups_;
   std::unordered_map<std::string, GroupId> group_by_name_;
   std::vector<GroupId> free_ids_;
+  std::vector<GroupId> retired_ids_;  // since take_retired_ids
   std::uint64_t retention_ns_ = UINT64_MAX;
   std::uint64_t retired_ = 0;
 };

@@ -2,12 +2,20 @@
 // What a snapshot holds of one group: its live members and its cumulative counters.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "bpfproc/accounting/counters.h"
 #include "bpfproc/accounting/process_gauges.h"
 #include "bpfproc/procfs/smaps_rollup.h"
 
 namespace bpfproc {
+
+// The threads of a group's processes that have one name (comm), with --threads.
+struct ThreadNameTotals {
+  std::string name;
+  std::uint64_t live_threads = 0;
+  Counters counters;  // as the kernel keeps them: user_ns and system_ns are the sampled ticks
+};
 
 struct GroupTotals {
   std::string name;
@@ -19,6 +27,7 @@ struct GroupTotals {
   MemoryUsage memory;
   std::uint64_t oldest_start_ns = 0;  // CLOCK_BOOTTIME; 0 when the group has no live member
   GaugeTotals gauges;                 // of live members
+  std::vector<ThreadNameTotals> thread_names;  // with --threads; sorted by name
 };
 
 }  // namespace bpfproc

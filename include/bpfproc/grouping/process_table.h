@@ -74,10 +74,13 @@ class ProcessTable : public EventSink {
  private:
   ProcessAccounts accounts_;
   GroupLedger ledger_;
-  Attribution attribution_;  // after ledger_, where it names the groups
+  bool thread_names_ = false;  // Config::threads; before attribution_, which takes the config
+  Attribution attribution_;    // after ledger_, where it names the groups
   // What each program left at exec used, by Attribution ticket, until its group is decided.
   std::unordered_map<std::uint64_t, Counters> awaiting_credit_;
   std::vector<ProcessKey> finished_;  // gone for good at the last end_scan; apply forgets them
+
+  void add_thread_names(GroupLedger::Report& report);
   std::uint64_t scan_time_ns_ = 0;    // of the last scan: the clock of group retention
 };
 

@@ -60,4 +60,11 @@ struct ExporterSnapshot {
   unsigned cpu_cores = 0;
 };
 
+// Whether any group has a per-thread-name breakdown (--threads): its families are written then.
+inline bool has_thread_names(const ExporterSnapshot& snapshot) {
+  for (const GroupTotals& group : snapshot.groups)
+    if (!group.thread_names.empty()) return true;
+  return false;
+}
+
 }  // namespace bpfproc

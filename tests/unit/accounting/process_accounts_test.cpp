@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <map>
+
 #include "lifecycle_events.h"
 
 namespace bpfproc {
@@ -138,6 +141,59 @@ TEST(ProcessAccounts, OnlyTheLastThreadsExitEndsTheProcess) {
   EXPECT_FALSE(accounts.on_exit(exit_of(thread_of(100, 20), true))) << "the same event again";
   EXPECT_TRUE(accounts.exited(kProcess));
   EXPECT_EQ(accounts.usage(kProcess)->used.runtime_ns, 30u);
+}
+
+}  // namespace
+}  // namespace bpfproc
+
+namespace bpfproc {
+namespace {
+
+task_record named(std::uint32_t tid, std::uint64_t runtime_ns, const char* comm) {
+  task_record record = thread_of(tid, runtime_ns);
+  std::strncpy(record.comm, comm, sizeof(record.comm) - 1);
+  return record;
+}
+
+std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> by_name(ProcessAccounts& accounts, std::uint32_t label) {
+  std::vector<bool> wanted(label + 1, false);
+  wanted[label] = true;
+  std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> names;  // live threads, runtime
+  const auto every_label = accounts.thread_name_totals(wanted);
+  for (const auto& totals : every_label.at(label))
+    names[accounts.thread_name(totals.name)] = {totals.live_threads, totals.counters.runtime_ns};
+  return names;
+}
+
+TEST(ThreadNameTotals, LiveThreadsByNameAndExitedOnesFoldedUnderTheirName) {
+  ProcessAccounts accounts;
+  accounts.keep_thread_names(true);
+  accounts.begin_scan(1);
+  (void)accounts.observe_task(named(100, 10, "server"));
+  (void)accounts.observe_task(named(101, 20, "worker"));
+  (void)accounts.observe_task(named(102, 30, "worker"));
+  accounts.end_scan();
+  accounts.set_label(kProcess, 0);
+  using Names = std::map<std::string, std::pair<std::uint64_t, std::uint64_t>>;
+  EXPECT_EQ(by_name(accounts, 0), (Names{{"server", {1, 10}}, {"worker", {2, 50}}}));
+
+  // A worker exits: its final counters stay under its name, it is no longer live.
+  (void)accounts.on_exit(exit_of(named(102, 35, "worker"), false));
+  EXPECT_EQ(by_name(accounts, 0), (Names{{"server", {1, 10}}, {"worker", {1, 55}}}));
+  EXPECT_TRUE(accounts.thread_name_totals({false}).at(0).empty()) << "only the labels wanted";
+
+  // The label is given up (a retired group): what exited under it goes.
+  accounts.forget_label(0);
+  EXPECT_EQ(by_name(accounts, 0), (Names{{"server", {1, 10}}, {"worker", {1, 20}}}));
+}
+
+TEST(ThreadNames, AreCappedSoThatRenamesCannotGrowTheTable) {
+  ThreadNames names;
+  EXPECT_EQ(names.intern("a"), names.intern("a"));
+  for (std::size_t index = 0; index < 2 * ThreadNames::kMaxNames; ++index) (void)names.intern("t" + std::to_string(index));
+  EXPECT_EQ(names.size(), ThreadNames::kMaxNames);
+  EXPECT_EQ(names.name(names.intern("yet another")), ThreadNames::kOverflowName);
+  EXPECT_EQ(names.name(names.intern("a")), "a") << "names seen before keep their id";
 }
 
 }  // namespace

@@ -8,7 +8,7 @@ namespace {
 TEST(MigrationHints, EveryProcessExporterFlagGetsOneLineWithOneDashOrTwo) {
   // process-exporter 0.7.10's -h lists these.
   for (const char* flag : {"children", "config.path", "debug", "gather-smaps", "man", "namemapping", "procfs",
-                           "procnames", "recheck", "threads"}) {
+                           "procnames", "recheck"}) {
     for (const std::string dashes : {"-", "--"}) {
       const auto hint = process_exporter_hint(dashes + flag + "=x");
       ASSERT_TRUE(hint) << dashes << flag;
@@ -28,6 +28,10 @@ TEST(MigrationHints, BpfprocsOwnFlagsAndOtherArgumentsGetNone) {
   EXPECT_TRUE(process_exporter_hint("-version"));
   EXPECT_FALSE(process_exporter_hint("--config.file"));
   EXPECT_FALSE(process_exporter_hint("threads"));
+  EXPECT_EQ(*process_exporter_hint("-threads"),
+            "-threads is a process-exporter flag: use --threads (two dashes; off by default: a series or more per "
+            "thread name)");
+  EXPECT_FALSE(process_exporter_hint("--threads"));
   EXPECT_FALSE(process_exporter_hint("-"));
 }
 

@@ -34,6 +34,21 @@ inline ExporterSnapshot fixed_snapshot() {
   nginx.gauges.worst_fd_ratio = 0.0390625;  // 40 of 1024
   nginx.gauges.thread_states = {1, 4, 0, 0, 0};
   nginx.gauges.process_states = {0, 3, 0, 0, 0};
+  // With --threads: the master's and workers' threads by name (sampled user and system ticks).
+  ThreadNameTotals main_threads{"nginx", 3, {}};
+  main_threads.counters.runtime_ns = 9'000'000'000;
+  main_threads.counters.user_ns = 6'000'000'000;
+  main_threads.counters.system_ns = 2'000'000'000;
+  main_threads.counters.voluntary_switches = 4000;
+  main_threads.counters.involuntary_switches = 300;
+  main_threads.counters.read_bytes = 1 << 20;
+  main_threads.counters.minor_faults = 20'000;
+  ThreadNameTotals cache_threads{"cache loader", 2, {}};
+  cache_threads.counters.runtime_ns = 3'500'000'000;
+  cache_threads.counters.system_ns = 1'000'000'000;  // no user ticks sampled
+  cache_threads.counters.voluntary_switches = 200;
+  cache_threads.counters.write_bytes = 5 << 20;
+  nginx.thread_names = {cache_threads, main_threads};
   GroupTotals gone;  // every member exited: counters stay, gauges go to zero, no memory
   gone.name = "make";
   gone.counters = {2'000'000'000, 1'500'000'000, 500'000'000, 10, 2, 1, 3'000'000, 12, {}};
