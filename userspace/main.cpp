@@ -93,6 +93,10 @@ int main(int argc, char** argv) {
   app.add_option("--label.max-length", flags.label_max_length,
                  "Group names longer than this many bytes are cut (a name can come from any user's command line)")
       ->capture_default_str();
+  app.add_option("--process.top-n", flags.process_top_n,
+                 "Also export the N members of each group that used the most CPU since the last collection, and the N "
+                 "with the highest USS, one by one (bpfproc_process_*; 0: none)")
+      ->capture_default_str();
   app.add_option("--series.limit", flags.series_limit,
                  "Series of groups at most; beyond it, the groups that used the least CPU are left out whole (0: no limit)")
       ->capture_default_str();

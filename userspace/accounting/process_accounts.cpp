@@ -342,6 +342,56 @@ std::vector<std::vector<ProcessAccounts::ThreadNameTotals>> ProcessAccounts::thr
   return result;
 }
 
+std::vector<std::vector<ProcessAccounts::TopProcess>> ProcessAccounts::top_processes(std::size_t n) {
+  struct Candidate {
+    std::uint64_t cpu = 0;  // since the last call
+    std::uint64_t uss = 0;
+    const ProcessKey* key = nullptr;
+    Process* process = nullptr;
+  };
+  std::vector<std::vector<Candidate>> by_label(label_totals_.size());
+  for (auto& [key, process] : processes_) {
+    const std::uint64_t runtime = process.total.runtime_ns;
+    const std::uint64_t cpu = runtime - std::min(runtime, process.top_runtime_mark);
+    process.top_runtime_mark = runtime;
+    if (process.exited || process.label >= by_label.size()) continue;
+    by_label[process.label].push_back({cpu, process.memory ? process.memory->uss : 0, &key, &process});
+  }
+  std::vector<std::vector<TopProcess>> result(by_label.size());
+  for (std::size_t label = 0; label < by_label.size(); ++label) {
+    std::vector<Candidate>& candidates = by_label[label];
+    std::vector<const Candidate*> chosen;
+    // The n highest of one measure, those with none left out; ties to the lower pid.
+    const auto take = [&](auto measure) {
+      const std::size_t count = std::min(n, candidates.size());
+      std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(count), candidates.end(),
+                        [&](const Candidate& a, const Candidate& b) {
+                          return measure(a) != measure(b) ? measure(a) > measure(b) : a.key->pid < b.key->pid;
+                        });
+      for (std::size_t index = 0; index < count && measure(candidates[index]) > 0; ++index) {
+        if (std::find_if(chosen.begin(), chosen.end(), [&](const Candidate* seen) {
+              return seen->key == candidates[index].key;
+            }) == chosen.end())
+          chosen.push_back(&candidates[index]);
+      }
+    };
+    take([](const Candidate& candidate) { return candidate.cpu; });
+    std::vector<TopProcess> by_cpu;
+    for (const Candidate* candidate : chosen)
+      by_cpu.push_back({*candidate->key, unsettled_now(*candidate->process).runtime_ns, candidate->process->gauges,
+                        candidate->process->memory});
+    chosen.clear();  // the sort below moves the candidates
+    take([](const Candidate& candidate) { return candidate.uss; });
+    for (const Candidate* candidate : chosen)
+      if (std::none_of(by_cpu.begin(), by_cpu.end(), [&](const TopProcess& top) { return top.key == *candidate->key; }))
+        by_cpu.push_back({*candidate->key, unsettled_now(*candidate->process).runtime_ns, candidate->process->gauges,
+                          candidate->process->memory});
+    std::sort(by_cpu.begin(), by_cpu.end(), [](const TopProcess& a, const TopProcess& b) { return a.key < b.key; });
+    result[label] = std::move(by_cpu);
+  }
+  return result;
+}
+
 void ProcessAccounts::forget_label(std::uint32_t label) {
   if (label < exited_by_name_.size()) exited_by_name_[label].clear();
 }

@@ -76,6 +76,7 @@ Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
   if (flags.label_max_length < 16)
     return Error{"--label.max-length " + std::to_string(flags.label_max_length) + ": must be at least 16 bytes", ""};
   collectors.label_max_length = flags.label_max_length;
+  collectors.process_top_n = flags.process_top_n;
   options.series_limit = flags.series_limit;
   options.process_exporter_compat = flags.process_exporter_compat;
   collectors.config.threads = collectors.config.threads || flags.threads;

@@ -39,6 +39,7 @@ Result<std::unique_ptr<Exporter>> Exporter::open(ExporterOptions options) {
   tracker_options.procfs_root = collectors.procfs_root;
   tracker_options.group_retention = collectors.group_retention;
   tracker_options.label_max_length = collectors.label_max_length;
+  tracker_options.process_top_n = collectors.process_top_n;
   tracker_options.bpf.include_kernel_threads = collectors.config.kernel_threads;
   tracker_options.bpf.runqueue_latency = CollectorRegistry::enabled(definitions, collectors, "runqueue-latency");
   tracker_options.bpf.bpf_stats = collectors.bpf_stats;

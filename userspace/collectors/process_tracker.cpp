@@ -23,7 +23,8 @@ std::uint64_t retention_ns(std::chrono::milliseconds retention) {
 
 ProcessTracker::ProcessTracker(TrackerOptions options)
     : options_(std::move(options)), procfs_(options_.procfs_root), table_(options_.config, {.retention_ns = retention_ns(options_.group_retention),
-                                                  .label_max_length = options_.label_max_length}) {}
+                                                  .label_max_length = options_.label_max_length,
+                                                  .process_top_n = options_.process_top_n}) {}
 
 Result<std::unique_ptr<ProcessTracker>> ProcessTracker::open(TrackerOptions options) {
   std::unique_ptr<ProcessTracker> tracker(new ProcessTracker(std::move(options)));

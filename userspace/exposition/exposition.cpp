@@ -180,6 +180,35 @@ void add_group_families(const ExporterSnapshot& snapshot, std::vector<MetricFami
   for (auto* built : {&thread_count, &thread_cpu, &thread_switches}) families.push_back(std::move(*built));
 }
 
+void add_top_process_families(const ExporterSnapshot& snapshot, std::vector<MetricFamily>& families) {
+  if (!has_top_processes(snapshot)) return;
+  auto cpu = family("bpfproc_process_cpu_seconds_total",
+                    "Exact CPU time of a member in its group, for the members that used the most CPU since the last "
+                    "collection (--process.top-n).",
+                    MetricType::Counter);
+  auto memory = family("bpfproc_process_memory_bytes",
+                       "Memory of the same members and of those with the highest USS: resident from the kernel's "
+                       "counters, pss and uss from smaps_rollup.",
+                       MetricType::Gauge);
+  for (const GroupTotals& group : snapshot.groups) {
+    for (const ProcessTotals& process : group.top_processes) {
+      const std::vector<ClientMetric::Label> labels{
+          {"group", group.name}, {"pid", std::to_string(process.pid)}, {"comm", process.comm}};
+      add(cpu, labels, seconds(process.runtime_ns));
+      const auto with_kind = [&](const char* kind) {
+        auto kinded = labels;
+        kinded.push_back({"kind", kind});
+        return kinded;
+      };
+      if (snapshot.memory_enabled && process.has_memory) add(memory, with_kind("pss"), static_cast<double>(process.pss_bytes));
+      add(memory, with_kind("resident"), static_cast<double>(process.resident_bytes));
+      if (snapshot.memory_enabled && process.has_memory) add(memory, with_kind("uss"), static_cast<double>(process.uss_bytes));
+    }
+  }
+  families.push_back(std::move(cpu));
+  families.push_back(std::move(memory));
+}
+
 void add_process_families(const SelfMetrics& self, std::vector<MetricFamily>& families) {
   const std::tuple<const char*, const char*, MetricType, double> rows[] = {
       {"process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", MetricType::Counter,
@@ -296,6 +325,7 @@ std::size_t count_series(const std::vector<MetricFamily>& families) {
 std::vector<MetricFamily> build_exposition(const ExporterSnapshot& snapshot, const ReaderCounts& reader) {
   std::vector<MetricFamily> families;
   add_group_families(snapshot, families);
+  add_top_process_families(snapshot, families);
   if (snapshot.self) add_process_families(*snapshot.self, families);
   add_exporter_families(snapshot, reader, families);
 

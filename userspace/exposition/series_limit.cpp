@@ -19,6 +19,7 @@ std::size_t group_series(const ExporterSnapshot& snapshot, const GroupTotals& gr
   // A histogram: its finite buckets, +Inf, _sum and _count.
   if (snapshot.runqueue_latency_enabled) series += snapshot.runqueue_latency_buckets.size() + 3;
   series += 4 * group.thread_names.size();  // count, cpu, switches (2 kinds) per thread name
+  for (const ProcessTotals& process : group.top_processes) series += snapshot.memory_enabled && process.has_memory ? 4 : 2;  // cpu, memory kinds
   return series + compat_group_series(snapshot, group);
 }
 

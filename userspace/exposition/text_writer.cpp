@@ -190,6 +190,37 @@ void write_thread_families(const ExporterSnapshot& snapshot, TextWriter& writer)
                   });
 }
 
+// Members exported one by one (--process.top-n), each group's by pid.
+void write_top_process_families(const ExporterSnapshot& snapshot, TextWriter& writer) {
+  if (!has_top_processes(snapshot)) return;
+  auto per_process = [&](std::string_view name, std::string_view help, std::string_view type, auto write) {
+    writer.family(name, help, type);
+    char digits[16];
+    for (const GroupTotals& group : snapshot.groups)
+      for (const ProcessTotals& process : group.top_processes) {
+        const auto [end, error] = std::to_chars(digits, digits + sizeof digits, process.pid);
+        write(name, process, Label{"group", group.name}, Label{"pid", std::string_view(digits, end - digits)},
+              Label{"comm", process.comm});
+      }
+  };
+  per_process("bpfproc_process_cpu_seconds_total",
+              "Exact CPU time of a member in its group, for the members that used the most CPU since the last "
+              "collection (--process.top-n).",
+              "counter", [&](std::string_view name, const ProcessTotals& process, Label group, Label pid, Label comm) {
+                writer.sample(name, {group, pid, comm}, seconds(process.runtime_ns));
+              });
+  per_process("bpfproc_process_memory_bytes",
+              "Memory of the same members and of those with the highest USS: resident from the kernel's counters, "
+              "pss and uss from smaps_rollup.",
+              "gauge", [&](std::string_view name, const ProcessTotals& process, Label group, Label pid, Label comm) {
+                if (snapshot.memory_enabled && process.has_memory)
+                  writer.sample(name, {group, pid, comm, {"kind", "pss"}}, static_cast<double>(process.pss_bytes));
+                writer.sample(name, {group, pid, comm, {"kind", "resident"}}, static_cast<double>(process.resident_bytes));
+                if (snapshot.memory_enabled && process.has_memory)
+                  writer.sample(name, {group, pid, comm, {"kind", "uss"}}, static_cast<double>(process.uss_bytes));
+              });
+}
+
 void write_process_families(const SelfMetrics& self, TextWriter& writer) {
   const std::tuple<std::string_view, std::string_view, std::string_view, double> rows[] = {
       {"process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", "counter", self.cpu_seconds},
@@ -287,6 +318,7 @@ void write_exposition_text(const ExporterSnapshot& snapshot, const ReaderCounts&
   TextWriter writer(text);
   write_group_families(snapshot, writer);
   write_thread_families(snapshot, writer);
+  write_top_process_families(snapshot, writer);
   write_compat_families(snapshot, writer);
   if (snapshot.self) write_process_families(*snapshot.self, writer);
   write_exporter_families(snapshot, reader, writer);

@@ -226,4 +226,9 @@ bool Attribution::decided(const ProcessKey& key) const {
   return found == members_.end() || (found->second.decision && found->second.left.empty());
 }
 
+std::string Attribution::program_comm(const ProcessKey& key) const {
+  auto found = members_.find(key);
+  return found == members_.end() ? std::string() : found->second.identity->comm;
+}
+
 }  // namespace bpfproc

@@ -66,6 +66,10 @@ void GroupLedger::Report::set_thread_names(GroupId group, std::vector<ThreadName
   totals_.at(group).thread_names = std::move(threads);
 }
 
+void GroupLedger::Report::set_top_processes(GroupId group, std::vector<ProcessTotals> processes) {
+  totals_.at(group).top_processes = std::move(processes);
+}
+
 GroupLedger::Report GroupLedger::begin_report() const {
   Report report;
   report.totals_.resize(groups_.size());

@@ -17,6 +17,7 @@ ProcessTable::ProcessTable(Config config, GroupLimits limits)
   ledger_.set_retention(limits.retention_ns);
   attribution_.set_label_max_length(limits.label_max_length);
   accounts_.keep_thread_names(thread_names_);
+  process_top_n_ = limits.process_top_n;
 }
 
 void ProcessTable::begin_scan(std::uint64_t scan_time_ns, ProcessAccounts::Pass pass) {
@@ -75,9 +76,27 @@ std::vector<GroupTotals> ProcessTable::collect_groups() {
   for (std::size_t group = 0; group < members.size(); ++group)
     report.add_members(static_cast<GroupId>(group), members[group]);
   if (thread_names_) add_thread_names(report);
+  if (process_top_n_ > 0) add_top_processes(report);
   std::vector<GroupTotals> groups = ledger_.finish_report(std::move(report), scan_time_ns_);
   for (const GroupId retired : ledger_.take_retired_ids()) accounts_.forget_label(retired);
   return groups;
+}
+
+void ProcessTable::add_top_processes(GroupLedger::Report& report) {
+  auto by_group = accounts_.top_processes(process_top_n_);
+  for (std::size_t group = 0; group < by_group.size() && group < ledger_.capacity(); ++group) {
+    std::vector<ProcessTotals> processes;
+    for (const ProcessAccounts::TopProcess& top : by_group[group]) {
+      ProcessTotals totals{top.key.pid, attribution_.program_comm(top.key), top.runtime_ns, top.gauges.resident_bytes};
+      if (top.memory) {
+        totals.has_memory = true;
+        totals.uss_bytes = top.memory->uss;
+        totals.pss_bytes = top.memory->pss;
+      }
+      processes.push_back(std::move(totals));
+    }
+    report.set_top_processes(static_cast<GroupId>(group), std::move(processes));
+  }
 }
 
 void ProcessTable::add_thread_names(GroupLedger::Report& report) {

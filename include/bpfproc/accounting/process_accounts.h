@@ -127,6 +127,16 @@ class ProcessAccounts {
   // by name, plus the threads that exited under it.
   std::vector<std::vector<ThreadNameTotals>> thread_name_totals(const std::vector<bool>& wanted);
   const std::string& thread_name(std::uint32_t id) const { return thread_names_.name(id); }
+  // The live members of each label to export one by one (--process.top-n): the n that used the
+  // most CPU since the last call, and the n with the highest USS; by pid. A walk of the table.
+  struct TopProcess {
+    ProcessKey key;
+    std::uint64_t runtime_ns = 0;  // its unsettled runtime: what it used under its label
+    ProcessGauges gauges;
+    std::optional<MemoryUsage> memory;
+  };
+  std::vector<std::vector<TopProcess>> top_processes(std::size_t n);
+
   // A label its owner gave up (a retired group): what its exited threads used goes with it.
   void forget_label(std::uint32_t label);
 
@@ -199,6 +209,7 @@ class ProcessAccounts {
     std::uint64_t last_seen_scan = 0;
     std::uint64_t exited_scan = 0;
     std::optional<MemoryUsage> memory;
+    std::uint64_t top_runtime_mark = 0;  // total runtime at the last top_processes()
     Contribution contributed;  // what it adds to its label's totals (as of its last clean state)
   };
 

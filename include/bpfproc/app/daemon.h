@@ -18,6 +18,7 @@ struct DaemonFlags {
   std::string collection_max_age = "100ms";
   std::string group_retention = "5m";
   std::size_t label_max_length = 256;
+  std::size_t process_top_n = 0;
   std::size_t series_limit = 20'000;
   bool series_limit_given = false;  // --series.limit was on the command line
   std::string log_level = "info";

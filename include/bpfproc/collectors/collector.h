@@ -40,6 +40,7 @@ struct CollectorOptions {
   MemoryRefresherOptions memory;
   std::chrono::milliseconds group_retention{std::chrono::minutes(5)};  // --group.retention
   std::size_t label_max_length = 256;                                   // --label.max-length
+  std::size_t process_top_n = 0;                                        // --process.top-n
   bool bpf_stats = false;
   RunqueueBuckets runqueue_latency_buckets = RunqueueBuckets::defaults();  // --runqueue-latency.buckets
   // --collector.NAME / --no-collector.NAME as given; a collector not named keeps its default.

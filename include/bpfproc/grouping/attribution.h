@@ -66,6 +66,8 @@ class Attribution {
 
   // The group of a process's current program; nullopt while undecided or when in none.
   std::optional<GroupId> group_of(const ProcessKey& key) const;
+  // The comm of its current program; empty when not tracked.
+  std::string program_comm(const ProcessKey& key) const;
   // Whether its current program and every program it left are decided (true when not tracked).
   bool decided(const ProcessKey& key) const;
   // visit(key, group) for every process whose current program is in a group.

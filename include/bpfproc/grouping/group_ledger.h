@@ -46,6 +46,8 @@ class GroupLedger {
     void add_members(GroupId group, const ProcessAccounts::LabelTotals& members);
     // Its threads by name (--threads), sorted by name.
     void set_thread_names(GroupId group, std::vector<ThreadNameTotals> threads);
+    // Its members exported one by one (--process.top-n), by pid.
+    void set_top_processes(GroupId group, std::vector<ProcessTotals> processes);
 
    private:
     friend class GroupLedger;

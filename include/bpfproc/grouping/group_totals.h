@@ -17,6 +17,17 @@ struct ThreadNameTotals {
   Counters counters;  // as the kernel keeps them: user_ns and system_ns are the sampled ticks
 };
 
+// One member exported on its own (--process.top-n).
+struct ProcessTotals {
+  std::uint32_t pid = 0;
+  std::string comm;
+  std::uint64_t runtime_ns = 0;   // what it used in the group, as its counters there
+  std::uint64_t resident_bytes = 0;
+  bool has_memory = false;        // a smaps_rollup reading: uss and pss
+  std::uint64_t uss_bytes = 0;
+  std::uint64_t pss_bytes = 0;
+};
+
 struct GroupTotals {
   std::string name;
   std::uint64_t processes = 0;   // live members
@@ -28,6 +39,7 @@ struct GroupTotals {
   std::uint64_t oldest_start_ns = 0;  // CLOCK_BOOTTIME; 0 when the group has no live member
   GaugeTotals gauges;                 // of live members
   std::vector<ThreadNameTotals> thread_names;  // with --threads; sorted by name
+  std::vector<ProcessTotals> top_processes;    // with --process.top-n; by pid
 };
 
 }  // namespace bpfproc

@@ -36,6 +36,9 @@ namespace bpfproc {
 struct GroupLimits {
   std::uint64_t retention_ns = UINT64_MAX;     // of scan time, for a group without members (GroupLedger)
   std::size_t label_max_length = SIZE_MAX;     // bytes of a group name (Attribution)
+  // Members of each group exported one by one: the most CPU over the last report, and the
+  // highest USS; 0: none.
+  std::size_t process_top_n = 0;
 };
 
 class ProcessTable : public EventSink {
@@ -81,6 +84,8 @@ class ProcessTable : public EventSink {
   std::vector<ProcessKey> finished_;  // gone for good at the last end_scan; apply forgets them
 
   void add_thread_names(GroupLedger::Report& report);
+  void add_top_processes(GroupLedger::Report& report);
+  std::size_t process_top_n_ = 0;
   std::uint64_t scan_time_ns_ = 0;    // of the last scan: the clock of group retention
 };
 

@@ -67,4 +67,11 @@ inline bool has_thread_names(const ExporterSnapshot& snapshot) {
   return false;
 }
 
+// Whether any group exports members one by one (--process.top-n).
+inline bool has_top_processes(const ExporterSnapshot& snapshot) {
+  for (const GroupTotals& group : snapshot.groups)
+    if (!group.top_processes.empty()) return true;
+  return false;
+}
+
 }  // namespace bpfproc

@@ -198,3 +198,47 @@ TEST(ThreadNames, AreCappedSoThatRenamesCannotGrowTheTable) {
 
 }  // namespace
 }  // namespace bpfproc
+
+namespace bpfproc {
+namespace {
+
+task_record leader_of(std::uint32_t pid, std::uint64_t runtime_ns) {
+  task_record record{};
+  record.tid = record.tgid = pid;
+  record.start_ns = record.process_start_ns = 1'000 + pid;
+  record.flags = TASK_RECORD_LEADER;
+  record.counters.runtime_ns = runtime_ns;
+  return record;
+}
+
+std::vector<std::uint32_t> top_pids(ProcessAccounts& accounts, std::size_t n) {
+  std::vector<std::uint32_t> pids;
+  const auto every_label = accounts.top_processes(n);
+  for (const auto& top : every_label.at(0)) pids.push_back(top.key.pid);
+  return pids;
+}
+
+TEST(TopProcesses, TheMostCpuSinceTheLastCallAndTheHighestUssByPid) {
+  ProcessAccounts accounts;
+  accounts.begin_scan(1);
+  for (std::uint32_t pid : {10, 11, 12, 13}) (void)accounts.observe_task(leader_of(pid, 100 * pid));
+  accounts.end_scan();
+  for (std::uint32_t pid : {10, 11, 12, 13}) accounts.set_label({pid, 1'000 + pid}, 0);
+  MemoryUsage big;
+  big.uss = 1 << 30;
+  accounts.set_memory({10, 1'010}, big);
+  (void)accounts.label_totals();
+  EXPECT_EQ(top_pids(accounts, 1), (std::vector<std::uint32_t>{10, 13})) << "13 used the most; 10 holds the most";
+
+  // Only 11 ran since: it is the busiest now; idle members are not ranked by CPU.
+  accounts.begin_scan(2, ProcessAccounts::Pass::changes);
+  (void)accounts.observe_task(leader_of(11, 5'000));
+  accounts.end_scan();
+  (void)accounts.label_totals();
+  EXPECT_EQ(top_pids(accounts, 1), (std::vector<std::uint32_t>{10, 11}));
+  EXPECT_EQ(top_pids(accounts, 1), (std::vector<std::uint32_t>{10})) << "nothing ran since the last call";
+  EXPECT_EQ(accounts.top_processes(1).at(0).at(0).memory->uss, 1u << 30);
+}
+
+}  // namespace
+}  // namespace bpfproc

@@ -49,6 +49,9 @@ inline ExporterSnapshot fixed_snapshot() {
   cache_threads.counters.voluntary_switches = 200;
   cache_threads.counters.write_bytes = 5 << 20;
   nginx.thread_names = {cache_threads, main_threads};
+  // With --process.top-n: the master, and a worker without a memory reading yet.
+  nginx.top_processes = {{4242, "nginx", 7'000'000'000, 12 << 20, true, 4 << 20, 6 << 20},
+                         {4250, "nginx", 2'500'000'000, 8 << 20, false, 0, 0}};
   GroupTotals gone;  // every member exited: counters stay, gauges go to zero, no memory
   gone.name = "make";
   gone.counters = {2'000'000'000, 1'500'000'000, 500'000'000, 10, 2, 1, 3'000'000, 12, {}};
