@@ -529,7 +529,10 @@ const std::vector<ProcessAccounts::LabelTotals>& ProcessAccounts::label_totals()
     }
     process.contributed = std::move(now);
   }
-  dirty_.clear();
+  // A full pass makes every process dirty (160 bytes each): give that back rather than keep it.
+  constexpr std::size_t kDirtyKept = 1024;
+  if (dirty_.capacity() > kDirtyKept) std::vector<Dirty>().swap(dirty_);
+  else dirty_.clear();
   recompute_stale();
   return label_totals_;
 }
