@@ -42,7 +42,7 @@ struct task_record {
 	__u32 tid;
 	__u32 tgid;
 	__u32 parent_tgid;           /* real_parent->tgid */
-	__u32 uid;                   /* real uid */
+	__u32 uid;                   /* effective uid, as {{.Username}} names it */
 	__u64 start_ns;              /* this thread's start_boottime */
 	__u64 process_start_ns;      /* group leader's start_boottime: with tgid, the process key */
 	__u32 flags;                 /* enum task_flags */

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bpfproc/grouping/identity_requests.h"
+#include "bpfproc/procfs/self_metrics.h"
 #include "bpfproc/util/clock.h"
 
 namespace bpfproc {
@@ -19,11 +20,23 @@ std::uint64_t retention_ns(std::chrono::milliseconds retention) {
   return ms > UINT64_MAX / 1'000'000 ? UINT64_MAX : ms * 1'000'000;
 }
 
+// /proc/stat's btime, from which process-exporter computes {{.StartTime}}; nullopt if unreadable.
+std::optional<std::int64_t> boot_time_of(const ProcFs& procfs) {
+  auto stat = procfs.read("stat");
+  if (!stat) return std::nullopt;
+  auto boot_time = parse_boot_time(*stat);
+  if (!boot_time) return std::nullopt;
+  return static_cast<std::int64_t>(*boot_time);
+}
+
 }  // namespace
 
 ProcessTracker::ProcessTracker(TrackerOptions options)
-    : options_(std::move(options)), procfs_(options_.procfs_root), table_(options_.config, {.retention_ns = retention_ns(options_.group_retention),
-                                                  .label_max_length = options_.label_max_length}) {}
+    : options_(std::move(options)),
+      procfs_(options_.procfs_root),
+      table_(options_.config,
+             {.retention_ns = retention_ns(options_.group_retention), .label_max_length = options_.label_max_length},
+             boot_time_of(procfs_)) {}
 
 Result<std::unique_ptr<ProcessTracker>> ProcessTracker::open(TrackerOptions options) {
   std::unique_ptr<ProcessTracker> tracker(new ProcessTracker(std::move(options)));
@@ -93,6 +106,7 @@ std::uint64_t ProcessTracker::collect_locked(std::unique_lock<std::mutex>& lock)
     std::size_t next = 0;
     do {
       IdentityRequests batch;
+      batch.parts = requests.parts;
       if (next == 0) batch.uids = std::move(requests.uids);
       const std::size_t end = std::min(requests.processes.size(), next + kIdentityBatch);
       batch.processes.assign(requests.processes.begin() + static_cast<std::ptrdiff_t>(next),

@@ -7,8 +7,9 @@
 
 namespace bpfproc {
 
-ProcessTable::ProcessTable(Config config, GroupLimits limits)
-    : attribution_(std::move(config), boot_time_unix_seconds(), ledger_,
+ProcessTable::ProcessTable(Config config, GroupLimits limits, std::optional<std::int64_t> boot_time_unix_seconds)
+    : attribution_(std::move(config),
+                   boot_time_unix_seconds.value_or(static_cast<std::int64_t>(bpfproc::boot_time_unix_seconds())), ledger_,
                    [this](const ProcessKey& key, std::optional<GroupId> group) {
                      accounts_.set_label(key, group ? *group : ProcessAccounts::kNoLabel);
                    }) {

@@ -48,8 +48,9 @@ class Attribution {
   // at exec (nullopt): the owner mirrors groups with the counters (ProcessAccounts::set_label).
   using DecisionListener = std::function<void(const ProcessKey& key, std::optional<GroupId> group)>;
 
-  // Groups are named in `groups`, which must outlive this.
-  Attribution(Config config, double boot_time_unix_seconds, GroupLedger& groups, DecisionListener listener = {});
+  // Groups are named in `groups`, which must outlive this. The boot time is /proc/stat's btime
+  // (whole seconds), from which process-exporter computes {{.StartTime}}.
+  Attribution(Config config, std::int64_t boot_time_unix_seconds, GroupLedger& groups, DecisionListener listener = {});
 
   // A process the iterator or an event shows; added with its parent pid, comm and uid when new.
   void observe(const task_record& record);
@@ -111,7 +112,8 @@ class Attribution {
 
   Config config_;
   bool needs_user_names_;
-  double boot_time_unix_seconds_;  // for {{.StartTime}}
+  IdentityParts identity_parts_;         // what /proc reads beyond the basic identity
+  std::int64_t boot_time_unix_seconds_;  // for {{.StartTime}}
   GroupLedger& groups_;
   DecisionListener listener_;
   IdentityPool identities_;

@@ -17,6 +17,7 @@
 // Not thread-safe: whoever shares it holds one lock around every call.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -40,7 +41,9 @@ struct GroupLimits {
 
 class ProcessTable : public EventSink {
  public:
-  explicit ProcessTable(Config config, GroupLimits limits = {});
+  // boot_time_unix_seconds: /proc/stat's btime, for {{.StartTime}}; by default, the clocks'
+  // (which can differ from it by a second).
+  explicit ProcessTable(Config config, GroupLimits limits = {}, std::optional<std::int64_t> boot_time_unix_seconds = {});
 
   // One collection: begin_scan, observe_task for each iterator record, end_scan; then, without
   // the lock, read_identities(procfs, requests); then apply_identities(replies).
