@@ -61,6 +61,7 @@ enum event_kind {
 	EVENT_FORK = 1,
 	EVENT_EXEC = 2,
 	EVENT_EXIT = 3,
+	EVENT_EXEC_CONTEXT = 4,      /* struct exec_context_event (exec_context.h) */
 };
 
 struct fork_event {

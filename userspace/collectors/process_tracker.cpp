@@ -36,7 +36,12 @@ ProcessTracker::ProcessTracker(TrackerOptions options)
       procfs_(options_.procfs_root),
       table_(options_.config,
              {.retention_ns = retention_ns(options_.group_retention), .label_max_length = options_.label_max_length},
-             boot_time_of(procfs_)) {}
+             boot_time_of(procfs_)) {
+  // The kernel sends what the rules read of a new program beyond the exec event, so that one
+  // gone before /proc is read gets the name /proc would have given it.
+  const IdentityParts parts = options_.config.identity_parts();
+  options_.bpf.exec_context = {.exe = options_.config.needs_exe_path(), .cwd = parts.cwd, .cgroups = parts.cgroups};
+}
 
 Result<std::unique_ptr<ProcessTracker>> ProcessTracker::open(TrackerOptions options) {
   std::unique_ptr<ProcessTracker> tracker(new ProcessTracker(std::move(options)));
@@ -148,7 +153,8 @@ std::map<std::string, std::uint64_t> ProcessTracker::events_lost_locked(const st
           {"exit_fallback", bpf_->lost_events(LOST_EXIT_FALLBACK)},
           {"exit_inexact", bpf_->lost_events(LOST_EXIT_INEXACT)},
           {"program_recursion", recursion_misses},
-          {"exit_unobserved", table_.unobserved_exits()}};
+          {"exit_unobserved", table_.unobserved_exits()},
+          {"exec_context_truncated", table_.exec_contexts_truncated()}};
 }
 
 std::map<std::string, std::uint64_t> ProcessTracker::events_lost() {

@@ -105,6 +105,19 @@ Attribution::LeftProgram Attribution::on_exec(const exec_event& event) {
   return left;
 }
 
+void Attribution::on_exec_context(const ExecContext& context) {
+  auto found = members_.find({context.pid, context.start_ns});
+  // Nothing to add when /proc has answered for this program already (it says the same, later).
+  if (found == members_.end() || found->second.identity_read) return;
+  Member& member = found->second;
+  ProcessIdentity identity = *member.identity;
+  if (!context.exe_path.empty()) identity.exe_path = context.exe_path;
+  identity.cwd = context.cwd;
+  identity.cgroups = context.cgroups;
+  member.identity = identities_.intern(std::move(identity));
+  if (context.truncated) ++exec_contexts_truncated_;
+}
+
 void Attribution::on_exit(const ProcessKey& key) {
   auto found = members_.find(key);
   if (found == members_.end()) return;

@@ -24,6 +24,7 @@
 #include "bpfproc/grouping/identity_pool.h"
 #include "bpfproc/grouping/identity_requests.h"
 #include "bpfproc/kernel/event_sink.h"
+#include "bpfproc/kernel/exec_context.h"
 #include "bpfproc/procfs/process_identity.h"
 
 namespace bpfproc {
@@ -56,6 +57,9 @@ class Attribution {
   void observe(const task_record& record);
   void on_fork(const fork_event& event);
   LeftProgram on_exec(const exec_event& event);
+  // What /proc would show of the program just exec'd (its executable, cwd, cgroups): used until
+  // /proc answers, and for good if the process is gone by then.
+  void on_exec_context(const ExecContext& context);
   void on_exit(const ProcessKey& key);  // its last thread exited, or it vanished
   void forget(const ProcessKey& key);
 
@@ -81,6 +85,8 @@ class Attribution {
   // command line, which any user sets, and one of 1 MiB would make every scrape 1 MiB.
   void set_label_max_length(std::size_t bytes) { label_max_length_ = bytes; }
   std::uint64_t labels_truncated() const { return labels_truncated_; }
+  // Exec contexts whose paths the kernel side had to cut (longer than PATH_MAX, or too deep).
+  std::uint64_t exec_contexts_truncated() const { return exec_contexts_truncated_; }
 
  private:
   // Identities are shared (identity_pool.h): the pid and start time in one are those of the
@@ -124,6 +130,7 @@ class Attribution {
   std::uint64_t next_ticket_ = 1;
   std::size_t label_max_length_ = SIZE_MAX;
   std::uint64_t labels_truncated_ = 0;
+  std::uint64_t exec_contexts_truncated_ = 0;
 };
 
 }  // namespace bpfproc
