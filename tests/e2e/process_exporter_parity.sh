@@ -5,7 +5,8 @@
 # A long-lived workload of a few programs (sleep, dash, python3 and perl, each through a symlink
 # whose name starts with "parity-", so that its comm is unlike any other process's), with distinct
 # argv (a full path or a PATH lookup for argv[0], a rewritten argv[0], arguments that regexes
-# capture), in two working directories, some in a cgroup v2 made for the test and some as nobody.
+# capture), in two working directories, some in a cgroup v2 made for the test, some as nobody,
+# and one with a child that matches no rule.
 # For each config of tests/fixtures/config/parity/ (process-exporter's README and test shapes,
 # and shapes from its issues), both exporters start on the same host, each is scraped, and the
 # groups with processes are compared: the same names with the same process counts. Groups of
@@ -73,6 +74,10 @@ workload - "$A" - "parity-daemon: worker" "$BIN/parity-sleep" 1005
 workload - "$A" - - parity-sh -c 'read x' parity-sh-a
 workload "$CGROUP" "$B" 65534 - "$BIN/parity-sh" -c 'read x' parity-sh-b
 workload - "$B" - - parity-perl -e '<STDIN>' parity-perl-x
+# A child that matches no rule of the selective configs: both exporters put it in its parent's
+# group (process-exporter's -children, bpfproc's children: true). In the cgroup, so that the
+# EXIT trap kills it with its parent.
+workload "$CGROUP" "$A" - - parity-sh -c 'sleep 1006 & read x' parity-sh-c
 if ((have_python)); then
   readonly PY='import sys; sys.stdin.read()'
   workload - "$A" - - parity-py -c "$PY" --queue=mail
@@ -90,7 +95,11 @@ for pid in "${WORKLOAD_PIDS[@]}"; do
     sleep 0.05
   done
 done
-pass "${#WORKLOAD_PIDS[@]} workload processes (python3: $((have_python)))"
+until pgrep -f -x 'sleep 1006' >/dev/null; do
+  ((SECONDS < deadline)) || fail "the workload's child 'sleep 1006' did not start within 10 s"
+  sleep 0.05
+done
+pass "${#WORKLOAD_PIDS[@]} workload processes and a child (python3: $((have_python)))"
 
 # ---- Side by side
 
