@@ -6,7 +6,9 @@
  *   can join its parent's group even after the parent is gone. Threads are skipped.
  * - tp_btf/sched_process_exec: the identity a process gets at exec (comm, executable, first
  *   arguments) and its counters at that moment, so CPU used before an exec stays with the old
- *   group. Userspace prefers /proc while the process lives; these are the fallback.
+ *   group. Userspace prefers /proc while the process lives; these are the fallback. When a rule
+ *   needs them, an exec context record follows (exec_context.bpf.h): the resolved executable,
+ *   the cwd and the cgroup paths, so that a process gone before /proc was read is named alike.
  * - Exits, with no program on the switch path. A task's counters are final only after its last
  *   context switch, and no hook fires there except sched_switch, which would cost every switch
  *   on the host. The two exit hooks each fall short on their own (kernel 6.18, measured):
@@ -31,7 +33,8 @@
  * sweep: one queue pop and hash lookup per held exit (held_keys) and one ~400-byte record per
  * finished task. Free: one hash lookup and
  * the rate-limited sweep. Nothing runs per context switch.
- * Fork and exec copy one record each (exec also copies up to 768 bytes of path and arguments).
+ * Fork and exec copy one record each (exec also copies up to 768 bytes of path and arguments;
+ * the exec context, when sent, costs what exec_context.bpf.h says).
  * Loss: a full ring buffer is counted per CPU in lost_events (a held exit is kept and sent at a
  * later sweep instead); an exit that could not be held is counted as exit_fallback, and, if its
  * exit-time values had to be sent (no free, or the fallback table full too), as exit_inexact:
@@ -42,6 +45,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "exec_context.bpf.h"
 #include "lost_events.bpf.h"
 #include "task_counters.bpf.h"
 
@@ -59,6 +63,12 @@ extern struct task_struct *bpf_task_acquire(struct task_struct *task) __ksym;
 extern void bpf_task_release(struct task_struct *task) __ksym;
 
 const volatile bool include_kernel_threads = false;
+/* Parts of the exec context record the grouping rules use; none: no record is sent. */
+const volatile bool exec_context_exe = false;
+const volatile bool exec_context_cwd = false;
+const volatile bool exec_context_cgroups = false;
+/* Whether /proc/PID/cgroup lists the v2 hierarchy ("0::"), which it does once cgroup2 is mounted. */
+const volatile bool cgroup_v2_listed = true;
 
 /* 2 MiB holds about 1,600 exec events (the largest kind, ~1.2 KiB). Userspace drains it on a
  * timer (kEventDrainInterval in include/bpfproc/kernel/bpf_collector.h), and at once when a
@@ -107,6 +117,24 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
+/* After the exec event, so that userspace has the new program when the context comes. */
+static __always_inline void send_exec_context(struct task_struct *task)
+{
+	struct exec_context_scratch *context;
+	__u64 size;
+
+	context = read_exec_context(task, exec_context_exe, exec_context_cwd, exec_context_cgroups,
+				    cgroup_v2_listed);
+	if (!context)
+		return;
+	size = sizeof(context->header) + context->header.exe_size + context->header.cwd_size +
+	       context->header.cgroups_size;
+	if (size > sizeof(context->header) + EXEC_CONTEXT_DATA_SIZE)  /* cannot happen; for the verifier */
+		return;
+	if (bpf_ringbuf_output(&events, context, size, submit_flags()))
+		count_lost(LOST_RINGBUF_FULL);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_tid, struct linux_binprm *bprm)
 {
@@ -136,6 +164,9 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_tid, struct linux_
 		size = 0;
 	event->args_size = size;
 	bpf_ringbuf_submit(event, submit_flags());
+
+	if (exec_context_exe || exec_context_cwd || exec_context_cgroups)
+		send_exec_context(task);
 	return 0;
 }
 

@@ -68,7 +68,7 @@ static __always_inline void read_task_record(struct task_record *record,
 	record->tid = task->pid;
 	record->tgid = task->tgid;
 	record->parent_tgid = task->real_parent->tgid;
-	record->uid = task->real_cred->uid.val;
+	record->uid = task->real_cred->euid.val;  /* /proc/PID/status's second Uid */
 	record->start_ns = task->start_boottime;
 	record->process_start_ns = task->group_leader->start_boottime;
 	record->flags = record->tid == record->tgid ? TASK_RECORD_LEADER : 0;

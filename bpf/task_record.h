@@ -62,7 +62,7 @@ struct task_record {
 	__u32 tid;
 	__u32 tgid;
 	__u32 parent_tgid;           /* real_parent->tgid */
-	__u32 uid;                   /* real uid */
+	__u32 uid;                   /* effective uid, as {{.Username}} names it */
 	__u64 start_ns;              /* this thread's start_boottime */
 	__u64 process_start_ns;      /* group leader's start_boottime: with tgid, the process key */
 	__u32 flags;                 /* enum task_flags */
@@ -82,6 +82,7 @@ enum event_kind {
 	EVENT_FORK = 1,
 	EVENT_EXEC = 2,
 	EVENT_EXIT = 3,
+	EVENT_EXEC_CONTEXT = 4,      /* struct exec_context_event (exec_context.h) */
 };
 
 struct fork_event {

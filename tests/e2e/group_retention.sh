@@ -14,7 +14,7 @@ process_names:
   - name: "{{.Comm}}-{{.PID}}"
     comm: [retjob]
 YAML
-readonly WARNING='the group name "{{.Comm}}-{{.PID}}" makes one group per process'
+readonly WARNING='the group name "{{.Comm}}-{{.PID}}" can make one group per process'
 output=$("$BPFPROC" --config.file "$E2E_TMP/config.yml" once 2>&1 >/dev/null) || fail "once failed: $output"
 grep -qF "$WARNING" <<<"$output" || fail "no warning at load for a {{.PID}} group name without --series.limit"
 pass "a {{.PID}} group name without --series.limit is warned about at load"

@@ -23,6 +23,7 @@ E2E_TMP=$(mktemp -d "/tmp/bpfproc-e2e-$E2E_NAME.XXXXXX")
 E2E_PIDS=()       # every background process started through spawn
 E2E_LOGS=()       # their logs, shown when the test fails
 E2E_CURL_ARGS=()  # extra curl arguments for wait_http and scrape, e.g. credentials
+E2E_CGROUPS=()    # cgroups made by make_cgroup
 
 # One-line reason, then exit 1; the EXIT trap cleans up. Inside $(...) it ends only the subshell,
 # and set -e then stops the test when the assignment fails.
@@ -45,6 +46,13 @@ cleanup() {
   done
   for pid in "${E2E_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
   ((${#E2E_PIDS[@]} == 0)) || wait "${E2E_PIDS[@]}" 2>/dev/null || true  # reap, so no zombies linger
+  local cgroup
+  for cgroup in "${E2E_CGROUPS[@]}"; do
+    [[ -d $cgroup ]] || continue
+    echo 1 >"$cgroup/cgroup.kill" 2>/dev/null || true  # what a spawned process left behind in it
+    for _ in $(seq 50); do grep -qx 'populated 0' "$cgroup/cgroup.events" 2>/dev/null && break; sleep 0.1; done
+    rmdir "$cgroup" 2>/dev/null || echo "warning [$E2E_NAME]: could not remove $cgroup" >&2
+  done
   if ((status != 0)); then
     local log
     for log in "${E2E_LOGS[@]}"; do
@@ -79,6 +87,42 @@ stop() {
   wait "$pid" || STOPPED_STATUS=$?
   for other in "${E2E_PIDS[@]}"; do [[ $other == "$pid" ]] || kept+=("$other"); done
   E2E_PIDS=("${kept[@]}")
+}
+
+# cgroup2_mount: where the cgroup v2 hierarchy is mounted, from mountinfo: /sys/fs/cgroup on pure
+# v2 hosts, /sys/fs/cgroup/unified on hybrid ones. Empty when there is none.
+cgroup2_mount() {
+  awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' \
+    /proc/self/mountinfo
+}
+
+# make_cgroup NAME: creates a cgroup v2 for the test and sets MADE_CGROUP to its directory. The
+# EXIT trap kills whatever is left in it and removes it.
+make_cgroup() {
+  local mount
+  mount=$(cgroup2_mount)
+  [[ -n $mount ]] || fail "no cgroup2 mount in /proc/self/mountinfo"
+  MADE_CGROUP="$mount/bpfproc-e2e-$E2E_NAME-$$-$1"
+  mkdir "$MADE_CGROUP" || fail "cannot create the cgroup $MADE_CGROUP"
+  E2E_CGROUPS+=("$MADE_CGROUP")
+}
+
+# label_values METRIC LABEL FILE: one line per series of METRIC in the exposition FILE: its value,
+# a tab, and the value of its label LABEL unescaped (group names may hold any character).
+label_values() {
+  python3 - "$@" <<'PY'
+import re, sys
+metric, label, path = sys.argv[1:4]
+pair = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
+unescape = {'\\\\': '\\', '\\"': '"', '\\n': '\n'}
+for line in open(path, encoding='utf-8'):
+    if not line.startswith(metric + '{'):
+        continue
+    labels, value = line.rstrip('\n').rsplit(' ', 1)
+    for name, escaped in pair.findall(labels[len(metric) + 1:]):
+        if name == label:
+            print(value + '\t' + re.sub(r'\\[\\"n]', lambda m: unescape[m.group(0)], escaped))
+PY
 }
 
 # free_port: prints a TCP port that nothing listens on at 127.0.0.1 (the kernel picks it).

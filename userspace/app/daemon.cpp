@@ -53,11 +53,11 @@ Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
     if (!config) return config.error();
     collectors.config = std::move(*config);
     for (const std::string& warning : collectors.config.warnings) spdlog::warn("{}", warning);
-    // One group per process: the default series limit is all that bounds them, and it drops
-    // groups. An operator who chose a limit has seen this.
+    // Up to one group per process ({{.PID}}, {{.StartTime}}, {{.Cwd}}): the default series limit
+    // is all that bounds them, and it drops groups. An operator who chose a limit has seen this.
     if (!flags.series_limit_given)
       for (const std::string& name : collectors.config.per_process_names())
-        spdlog::warn("{}: the group name \"{}\" makes one group per process; only --series.limit {} bounds "
+        spdlog::warn("{}: the group name \"{}\" can make one group per process; only --series.limit {} bounds "
                      "their series (give --series.limit to choose it)",
                      flags.config_file, name, flags.series_limit);
   }

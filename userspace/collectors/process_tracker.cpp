@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bpfproc/grouping/identity_requests.h"
+#include "bpfproc/procfs/self_metrics.h"
 #include "bpfproc/util/clock.h"
 
 namespace bpfproc {
@@ -19,12 +20,30 @@ std::uint64_t retention_ns(std::chrono::milliseconds retention) {
   return ms > UINT64_MAX / 1'000'000 ? UINT64_MAX : ms * 1'000'000;
 }
 
+// /proc/stat's btime, from which process-exporter computes {{.StartTime}}; nullopt if unreadable.
+std::optional<std::int64_t> boot_time_of(const ProcFs& procfs) {
+  auto stat = procfs.read("stat");
+  if (!stat) return std::nullopt;
+  auto boot_time = parse_boot_time(*stat);
+  if (!boot_time) return std::nullopt;
+  return static_cast<std::int64_t>(*boot_time);
+}
+
 }  // namespace
 
 ProcessTracker::ProcessTracker(TrackerOptions options)
-    : options_(std::move(options)), procfs_(options_.procfs_root), table_(options_.config, {.retention_ns = retention_ns(options_.group_retention),
-                                                  .label_max_length = options_.label_max_length,
-                                                  .process_top_n = options_.process_top_n}) {}
+    : options_(std::move(options)),
+      procfs_(options_.procfs_root),
+      table_(options_.config,
+             {.retention_ns = retention_ns(options_.group_retention),
+              .label_max_length = options_.label_max_length,
+              .process_top_n = options_.process_top_n},
+             boot_time_of(procfs_)) {
+  // The kernel sends what the rules read of a new program beyond the exec event, so that one
+  // gone before /proc is read gets the name /proc would have given it.
+  const IdentityParts parts = options_.config.identity_parts();
+  options_.bpf.exec_context = {.exe = options_.config.needs_exe_path(), .cwd = parts.cwd, .cgroups = parts.cgroups};
+}
 
 Result<std::unique_ptr<ProcessTracker>> ProcessTracker::open(TrackerOptions options) {
   std::unique_ptr<ProcessTracker> tracker(new ProcessTracker(std::move(options)));
@@ -94,6 +113,7 @@ std::uint64_t ProcessTracker::collect_locked(std::unique_lock<std::mutex>& lock)
     std::size_t next = 0;
     do {
       IdentityRequests batch;
+      batch.parts = requests.parts;
       if (next == 0) batch.uids = std::move(requests.uids);
       const std::size_t end = std::min(requests.processes.size(), next + kIdentityBatch);
       batch.processes.assign(requests.processes.begin() + static_cast<std::ptrdiff_t>(next),
@@ -135,7 +155,8 @@ std::map<std::string, std::uint64_t> ProcessTracker::events_lost_locked(const st
           {"exit_fallback", bpf_->lost_events(LOST_EXIT_FALLBACK)},
           {"exit_inexact", bpf_->lost_events(LOST_EXIT_INEXACT)},
           {"program_recursion", recursion_misses},
-          {"exit_unobserved", table_.unobserved_exits()}};
+          {"exit_unobserved", table_.unobserved_exits()},
+          {"exec_context_truncated", table_.exec_contexts_truncated()}};
 }
 
 std::map<std::string, std::uint64_t> ProcessTracker::events_lost() {

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "bpfproc/procfs/proc_cmdline.h"
+#include "bpfproc/util/clock.h"
 #include "bpfproc/util/utf8.h"
 
 namespace bpfproc {
@@ -19,10 +20,11 @@ std::string comm_of(const char (&comm)[TASK_COMM_SIZE]) {
 
 }  // namespace
 
-Attribution::Attribution(Config config, double boot_time_unix_seconds, GroupLedger& groups,
+Attribution::Attribution(Config config, std::int64_t boot_time_unix_seconds, GroupLedger& groups,
                          DecisionListener listener)
     : config_(std::move(config)),
       needs_user_names_(config_.needs_user_names()),
+      identity_parts_(config_.identity_parts()),
       boot_time_unix_seconds_(boot_time_unix_seconds),
       groups_(groups),
       listener_(std::move(listener)) {}
@@ -62,9 +64,12 @@ void Attribution::on_fork(const fork_event& event) {
   ProcessIdentity identity = *member.identity;
   identity.comm = std::move(comm);
   if (parent != members_.end()) {
-    identity.exe_path = parent->second.identity->exe_path;
-    identity.argv = parent->second.identity->argv;
-    identity.uid = parent->second.identity->uid;
+    const ProcessIdentity& parent_identity = *parent->second.identity;
+    identity.exe_path = parent_identity.exe_path;
+    identity.argv = parent_identity.argv;
+    identity.uid = parent_identity.uid;
+    identity.cwd = parent_identity.cwd;          // a fork starts where its parent is
+    identity.cgroups = parent_identity.cgroups;  // and in its cgroups
   }
   member.identity = identities_.intern(std::move(identity));
 }
@@ -100,6 +105,19 @@ Attribution::LeftProgram Attribution::on_exec(const exec_event& event) {
   return left;
 }
 
+void Attribution::on_exec_context(const ExecContext& context) {
+  auto found = members_.find({context.pid, context.start_ns});
+  // Nothing to add when /proc has answered for this program already (it says the same, later).
+  if (found == members_.end() || found->second.identity_read) return;
+  Member& member = found->second;
+  ProcessIdentity identity = *member.identity;
+  if (!context.exe_path.empty()) identity.exe_path = context.exe_path;
+  identity.cwd = context.cwd;
+  identity.cgroups = context.cgroups;
+  member.identity = identities_.intern(std::move(identity));
+  if (context.truncated) ++exec_contexts_truncated_;
+}
+
 void Attribution::on_exit(const ProcessKey& key) {
   auto found = members_.find(key);
   if (found == members_.end()) return;
@@ -117,6 +135,7 @@ void Attribution::forget(const ProcessKey& key) {
 
 IdentityRequests Attribution::identity_requests() {
   IdentityRequests requests;
+  requests.parts = identity_parts_;
   std::set<std::uint32_t> uids;
   const auto want_name = [&](std::uint32_t uid) {
     if (needs_user_names_ && !user_names_.contains(uid)) uids.insert(uid);
@@ -190,8 +209,10 @@ std::optional<Attribution::Decision> Attribution::decide(const ProcessKey& key, 
     if (name == user_names_.end()) return std::nullopt;  // the next identity_requests() asks for it
     username = &name->second;
   }
-  const double start_time_unix_seconds = boot_time_unix_seconds_ + static_cast<double>(key.start_ns) / 1e9;
-  if (auto name = config_.group_of(identity, *username, start_time_unix_seconds)) {
+  // process-exporter: btime plus the start time in ticks (/proc/PID/stat), not the exact start.
+  const auto start_time_unix_ns =
+      boot_time_unix_seconds_ * 1'000'000'000 + static_cast<std::int64_t>(ticks_to_nanoseconds(nanoseconds_to_ticks(key.start_ns)));
+  if (auto name = config_.group_of(identity, *username, start_time_unix_ns)) {
     // Names come from process data, which may hold any bytes; label values must be UTF-8.
     std::string label = to_valid_utf8(*name);
     if (truncate_utf8(label, label_max_length_)) ++labels_truncated_;

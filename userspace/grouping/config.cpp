@@ -19,11 +19,11 @@ const char* const kDefaultConfigYaml = R"(process_names:
 )";
 
 std::optional<std::string> Config::group_of(const ProcessIdentity& identity, const std::string& username,
-                                             double start_time_unix_seconds) const {
+                                             std::int64_t start_time_unix_ns) const {
   for (const ProcessRule& rule : rules) {
     std::optional<RuleMatch> match = rule.match(identity);
     if (!match) continue;
-    const TemplateContext context{&identity, username, std::move(match->captures), start_time_unix_seconds};
+    const TemplateContext context{&identity, username, std::move(match->captures), start_time_unix_ns};
     return rule.name.render(context);
   }
   return std::nullopt;
@@ -31,6 +31,20 @@ std::optional<std::string> Config::group_of(const ProcessIdentity& identity, con
 
 bool Config::needs_user_names() const {
   return std::any_of(rules.begin(), rules.end(), [](const ProcessRule& rule) { return rule.name.uses_username(); });
+}
+
+IdentityParts Config::identity_parts() const {
+  IdentityParts parts;
+  for (const ProcessRule& rule : rules) {
+    parts.cwd = parts.cwd || rule.name.uses_cwd();
+    parts.cgroups = parts.cgroups || rule.name.uses_cgroups();
+  }
+  return parts;
+}
+
+bool Config::needs_exe_path() const {
+  return std::any_of(rules.begin(), rules.end(),
+                     [](const ProcessRule& rule) { return rule.name.uses_exe_path() || !rule.exe_path.empty(); });
 }
 
 std::vector<std::string> Config::per_process_names() const {
@@ -140,7 +154,7 @@ class ConfigParser {
   }
 
   Result<ProcessRule> parse_rule(const YAML::Node& node) const {
-    constexpr const char* kRuleKeys = "name, comm, exe or cmdline";
+    constexpr const char* kRuleKeys = "name, comm, exe, exe_path or cmdline";
     if (!node.IsMap()) return error_at(node.Mark(), std::string("a rule must be a map with ") + kRuleKeys);
 
     ProcessRule rule;
@@ -160,10 +174,10 @@ class ConfigParser {
         // process-exporter cannot tell an empty name from a missing one: both get the default.
         if (!value.Scalar().empty()) name_text = value.Scalar();
         name_mark = key.Mark();
-      } else if (key.Scalar() == "comm" || key.Scalar() == "exe") {
+      } else if (key.Scalar() == "comm" || key.Scalar() == "exe" || key.Scalar() == "exe_path") {
         auto items = string_items(key, value);
         if (!items) return items.error();
-        auto& entries = key.Scalar() == "comm" ? rule.comm : rule.exe;
+        auto& entries = key.Scalar() == "comm" ? rule.comm : key.Scalar() == "exe" ? rule.exe : rule.exe_path;
         for (const YAML::Node& item : *items) entries.push_back(item.Scalar());
       } else if (key.Scalar() == "cmdline") {
         auto items = string_items(key, value);
@@ -180,8 +194,8 @@ class ConfigParser {
         unknown_key(key, kRuleKeys);
       }
     }
-    if (rule.comm.empty() && rule.exe.empty() && rule.cmdline.empty()) {
-      return error_at(node.Mark(), "rule has no comm, exe or cmdline selector");
+    if (rule.comm.empty() && rule.exe.empty() && rule.exe_path.empty() && rule.cmdline.empty()) {
+      return error_at(node.Mark(), "rule has no comm, exe, exe_path or cmdline selector");
     }
 
     auto name = NameTemplate::parse(name_text);

@@ -15,6 +15,8 @@ std::size_t program_hash(const ProcessIdentity& identity) {
   mix(identity.argv.size());
   mix(identity.uid);
   mix(identity.kernel_thread);
+  mix(std::hash<std::string_view>()(identity.cwd));
+  for (const std::string& cgroup : identity.cgroups) mix(std::hash<std::string_view>()(cgroup));
   return hash;
 }
 
@@ -22,7 +24,7 @@ std::size_t program_hash(const ProcessIdentity& identity) {
 
 bool IdentityPool::same_program(const ProcessIdentity& a, const ProcessIdentity& b) {
   return a.comm == b.comm && a.exe_path == b.exe_path && a.argv == b.argv && a.uid == b.uid &&
-         a.kernel_thread == b.kernel_thread;
+         a.kernel_thread == b.kernel_thread && a.cwd == b.cwd && a.cgroups == b.cgroups;
 }
 
 IdentityPool::Shared IdentityPool::intern(ProcessIdentity identity) {

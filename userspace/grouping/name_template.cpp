@@ -1,7 +1,7 @@
 #include "bpfproc/grouping/name_template.h"
 
 #include <algorithm>
-#include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <utility>
 
@@ -35,33 +35,69 @@ bool is_capture_name(std::string_view name) {
 
 // As process-exporter 0.7.10, so that its configs make the same names: ExeFull is argv[0], or
 // comm for a process without a command line (a kernel thread), and ExeBase its last element
-// ("." for an empty argv[0], as Go's filepath.Base). The executable itself, which a process
+// (Go's filepath.Base: "." for an empty argv[0]). The executable itself, which a process
 // cannot fake, is {{.ExePath}}.
 std::string exe_full_for_template(const ProcessIdentity& identity) {
   return identity.argv.empty() ? identity.comm : identity.argv.front();
 }
 
 std::string exe_base_for_template(const ProcessIdentity& identity) {
-  if (identity.argv.empty()) return identity.comm;
-  const std::string& full = identity.argv.front();
-  return full.empty() ? std::string(".") : std::string(base_name(full));
+  return identity.argv.empty() ? identity.comm : std::string(go_base_name(identity.argv.front()));
 }
 
 std::string exe_path_for_template(const ProcessIdentity& identity) {
   return identity.exe_path.empty() ? exe_full_for_template(identity) : identity.exe_path;
 }
 
-// RFC 3339 in UTC, whole seconds: "2026-11-22T01:03:36Z".
-std::string format_rfc3339_utc(double unix_seconds) {
-  const auto whole_seconds = static_cast<std::time_t>(std::floor(unix_seconds));
-  std::tm utc{};
-  if (gmtime_r(&whole_seconds, &utc) == nullptr) return {};
-  char buffer[32];  // "YYYY-MM-DDTHH:MM:SSZ" is 20 characters; 32 leaves room for 5+ digit years
-  const std::size_t length = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return std::string(buffer, length);
+// How text/template prints a []string (fmt's %v): "[a b c]".
+std::string go_string_slice(const std::vector<std::string>& items) {
+  std::string printed = "[";
+  for (const std::string& item : items) {
+    if (&item != &items.front()) printed += ' ';
+    printed += item;
+  }
+  return printed + "]";
+}
+
+// How text/template prints a map[string]string (fmt's %v): "map[k1:v1 k2:v2]", keys sorted by
+// bytes, as std::map<std::string> sorts them.
+std::string go_string_map(const std::map<std::string, std::string>& map) {
+  std::string printed = "map[";
+  bool first = true;
+  for (const auto& [key, value] : map) {
+    if (!std::exchange(first, false)) printed += ' ';
+    printed += key;
+    printed += ':';
+    printed += value;
+  }
+  return printed + "]";
 }
 
 }  // namespace
+
+std::string go_time_string(std::int64_t unix_ns) {
+  constexpr std::int64_t kNanosecondsPerSecond = 1'000'000'000;
+  std::int64_t seconds = unix_ns / kNanosecondsPerSecond;
+  std::int64_t nanoseconds = unix_ns % kNanosecondsPerSecond;
+  if (nanoseconds < 0) {  // before 1970: the fraction counts up from the second below
+    --seconds;
+    nanoseconds += kNanosecondsPerSecond;
+  }
+  const auto whole_seconds = static_cast<std::time_t>(seconds);
+  std::tm utc{};
+  if (gmtime_r(&whole_seconds, &utc) == nullptr) return {};
+  char buffer[64];  // "YYYY-MM-DD HH:MM:SS" is 19 characters; the rest leaves room for big years
+  std::size_t length = std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S", &utc);
+  std::string printed(buffer, length);
+  if (nanoseconds != 0) {
+    // Go's ".999999999": nine digits without the trailing zeros.
+    std::snprintf(buffer, sizeof buffer, ".%09lld", static_cast<long long>(nanoseconds));
+    std::string fraction(buffer);
+    while (fraction.back() == '0') fraction.pop_back();
+    printed += fraction;
+  }
+  return printed + " +0000 UTC";
+}
 
 Result<NameTemplate> NameTemplate::parse(std::string_view text) {
   NameTemplate parsed;
@@ -101,6 +137,12 @@ Result<NameTemplate> NameTemplate::parse(std::string_view text) {
       substitution.field = Field::Pid;
     } else if (field == ".StartTime") {
       substitution.field = Field::StartTime;
+    } else if (field == ".Cwd") {
+      substitution.field = Field::Cwd;
+    } else if (field == ".Cgroups") {
+      substitution.field = Field::Cgroups;
+    } else if (field == ".Matches") {
+      substitution.field = Field::Matches;
     } else if (field.substr(0, kMatchesPrefix.size()) == kMatchesPrefix &&
                is_capture_name(field.substr(kMatchesPrefix.size()))) {
       substitution.field = Field::Match;
@@ -134,7 +176,10 @@ std::string NameTemplate::render(const TemplateContext& context) const {
       case Field::ExePath: rendered += exe_path_for_template(identity); break;
       case Field::Username: rendered += context.username; break;
       case Field::Pid: rendered += std::to_string(identity.pid); break;
-      case Field::StartTime: rendered += format_rfc3339_utc(context.start_time_unix_seconds); break;
+      case Field::StartTime: rendered += go_time_string(context.start_time_unix_ns); break;
+      case Field::Cwd: rendered += identity.cwd; break;
+      case Field::Cgroups: rendered += go_string_slice(identity.cgroups); break;
+      case Field::Matches: rendered += go_string_map(context.matches); break;
       case Field::Match: {
         // A capture in an optional group that did not take part renders empty, as in Go.
         const auto found = context.matches.find(substitution.match_name);
@@ -156,16 +201,13 @@ std::vector<std::string> NameTemplate::match_names() const {
 }
 
 bool NameTemplate::names_each_process() const {
-  return std::any_of(parts_.begin(), parts_.end(), [](const Part& part) {
-    const auto* substitution = std::get_if<Substitution>(&part);
-    return substitution != nullptr && (substitution->field == Field::Pid || substitution->field == Field::StartTime);
-  });
+  return uses(Field::Pid) || uses(Field::StartTime) || uses(Field::Cwd);
 }
 
-bool NameTemplate::uses_username() const {
-  return std::any_of(parts_.begin(), parts_.end(), [](const Part& part) {
+bool NameTemplate::uses(Field field) const {
+  return std::any_of(parts_.begin(), parts_.end(), [field](const Part& part) {
     const auto* substitution = std::get_if<Substitution>(&part);
-    return substitution != nullptr && substitution->field == Field::Username;
+    return substitution != nullptr && substitution->field == field;
   });
 }
 

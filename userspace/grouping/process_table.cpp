@@ -8,9 +8,10 @@
 
 namespace bpfproc {
 
-ProcessTable::ProcessTable(Config config, GroupLimits limits)
+ProcessTable::ProcessTable(Config config, GroupLimits limits, std::optional<std::int64_t> boot_time_unix_seconds)
     : thread_names_(config.threads),
-      attribution_(std::move(config), boot_time_unix_seconds(), ledger_,
+      attribution_(std::move(config),
+                   boot_time_unix_seconds.value_or(static_cast<std::int64_t>(bpfproc::boot_time_unix_seconds())), ledger_,
                    [this](const ProcessKey& key, std::optional<GroupId> group) {
                      accounts_.set_label(key, group ? *group : ProcessAccounts::kNoLabel);
                    }) {

@@ -39,6 +39,13 @@ std::size_t threads_on_host() {
   return std::strtoull(loadavg->c_str() + slash + 1, nullptr, 10);
 }
 
+// Whether /proc/PID/cgroup has a line for the v2 hierarchy ("0::..."): the kernel lists it once
+// cgroup2 has been mounted anywhere, which the daemon's own file shows.
+bool cgroup_v2_listed() {
+  auto own = read_whole_file("/proc/self/cgroup");
+  return !own || own->starts_with("0::") || own->find("\n0::") != std::string::npos;
+}
+
 std::mutex libbpf_warning_mutex;
 std::string libbpf_warning;
 
@@ -83,6 +90,10 @@ Result<std::unique_ptr<BpfCollector>> BpfCollector::open(const BpfOptions& optio
   auto* lifecycle = collector->lifecycle_ = lifecycle_bpf__open();
   if (lifecycle == nullptr) return load_error("open the lifecycle programs", errno);
   lifecycle->rodata->include_kernel_threads = options.include_kernel_threads;
+  lifecycle->rodata->exec_context_exe = options.exec_context.exe;
+  lifecycle->rodata->exec_context_cwd = options.exec_context.cwd;
+  lifecycle->rodata->exec_context_cgroups = options.exec_context.cgroups;
+  if (options.exec_context.cgroups) lifecycle->rodata->cgroup_v2_listed = cgroup_v2_listed();
   if (options.held_exits_capacity != 0)
     for (bpf_map* map : {lifecycle->maps.held_exits, lifecycle->maps.held_keys})
       if (int error = bpf_map__set_max_entries(map, options.held_exits_capacity))
@@ -271,6 +282,10 @@ int BpfCollector::handle_event(void* context, void* data, std::size_t size) {
         std::memcpy(&event, data, sizeof(event));
         self->sink_->on_exec(event);
       }
+      break;
+    case EVENT_EXEC_CONTEXT:
+      if (auto exec_context = parse_exec_context(std::string_view(static_cast<const char*>(data), size)))
+        self->sink_->on_exec_context(*exec_context);
       break;
     case EVENT_EXIT:
       if (size >= sizeof(exit_event)) {

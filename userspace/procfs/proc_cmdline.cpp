@@ -6,10 +6,11 @@ namespace bpfproc {
 
 std::vector<std::string> parse_cmdline(std::string_view text) {
   std::vector<std::string> argv;
-  // The NUL after the last argument terminates it rather than starting another one. A process
-  // that rewrote its arguments (setproctitle) may leave it out, so it is optional.
-  if (!text.empty() && text.back() == '\0') text.remove_suffix(1);
   if (text.empty()) return argv;
+  // As process-exporter (procfs's CmdLine): every trailing NUL goes, then NUL separates. A
+  // process that rewrote its arguments (setproctitle) often pads them with NULs, or leaves the
+  // terminator out; either way its arguments are the same. "\0" alone is one empty argument.
+  while (!text.empty() && text.back() == '\0') text.remove_suffix(1);
   for (;;) {
     std::size_t separator = text.find('\0');
     argv.emplace_back(text.substr(0, separator));

@@ -9,6 +9,7 @@
 
 #include "bpf/kernel_flags.h"
 #include "bpfproc/util/clock.h"
+#include "bpfproc/procfs/proc_cgroup.h"
 #include "bpfproc/procfs/proc_cmdline.h"
 #include "bpfproc/procfs/proc_stat.h"
 #include "bpfproc/procfs/proc_status.h"
@@ -25,9 +26,17 @@ Error with_pid(const Error& error, int pid) {
   return Error{error.what, "pid " + std::to_string(pid) + " " + error.object, error.errno_value};
 }
 
+// ENOENT: kernel thread or zombie (no mm). EACCES/EPERM: another user's process without
+// CAP_SYS_PTRACE. ENAMETOOLONG: a path beyond PATH_MAX. Anything else, such as ESRCH, means the
+// process is gone.
+bool link_unreadable_but_alive(const Error& error) {
+  return error.errno_value == ENOENT || error.errno_value == EACCES || error.errno_value == EPERM ||
+         error.errno_value == ENAMETOOLONG;
+}
+
 }  // namespace
 
-Result<ProcessIdentity> read_process_identity(const ProcessDir& dir) {
+Result<ProcessIdentity> read_process_identity(const ProcessDir& dir, IdentityParts parts) {
   ProcessIdentity identity;
   identity.pid = dir.pid();
 
@@ -51,7 +60,7 @@ Result<ProcessIdentity> read_process_identity(const ProcessDir& dir) {
   identity.comm = std::move(stat->comm);
   identity.kernel_thread = (stat->flags & PF_KTHREAD) != 0;
   identity.start_time_ns = ticks_to_nanoseconds(stat->start_time_ticks);
-  identity.uid = status->real_uid;
+  identity.uid = status->effective_uid;  // process-exporter's {{.Username}} (status UIDs[1])
   identity.argv = parse_cmdline(*cmdline_text);
 
   Result<std::string> exe = dir.read_link("exe");
@@ -59,11 +68,22 @@ Result<ProcessIdentity> read_process_identity(const ProcessDir& dir) {
     std::string& path = *exe;
     if (path.ends_with(kDeletedSuffix)) path.resize(path.size() - kDeletedSuffix.size());
     identity.exe_path = std::move(path);
-  } else if (exe.error().errno_value != ENOENT && exe.error().errno_value != EACCES &&
-             exe.error().errno_value != EPERM) {
-    // ENOENT: kernel thread or zombie (no mm). EACCES/EPERM: another user's process without
-    // CAP_SYS_PTRACE. Anything else, such as ESRCH, means the process is gone.
+  } else if (!link_unreadable_but_alive(exe.error())) {
     return exe.error();
+  }
+
+  if (parts.cwd) {
+    Result<std::string> cwd = dir.read_link("cwd");
+    if (cwd) identity.cwd = std::move(*cwd);
+    else if (!link_unreadable_but_alive(cwd.error())) return cwd.error();
+  }
+  if (parts.cgroups) {
+    Result<std::string> cgroup_text = dir.read("cgroup");
+    if (!cgroup_text && cgroup_text.error().errno_value == ESRCH) return cgroup_text.error();
+    if (cgroup_text) {
+      Result<std::vector<std::string>> cgroups = parse_proc_cgroup(*cgroup_text);
+      if (cgroups) identity.cgroups = std::move(*cgroups);
+    }
   }
   return identity;
 }

@@ -24,6 +24,7 @@
 #include "bpfproc/grouping/identity_pool.h"
 #include "bpfproc/grouping/identity_requests.h"
 #include "bpfproc/kernel/event_sink.h"
+#include "bpfproc/kernel/exec_context.h"
 #include "bpfproc/procfs/process_identity.h"
 
 namespace bpfproc {
@@ -48,13 +49,17 @@ class Attribution {
   // at exec (nullopt): the owner mirrors groups with the counters (ProcessAccounts::set_label).
   using DecisionListener = std::function<void(const ProcessKey& key, std::optional<GroupId> group)>;
 
-  // Groups are named in `groups`, which must outlive this.
-  Attribution(Config config, double boot_time_unix_seconds, GroupLedger& groups, DecisionListener listener = {});
+  // Groups are named in `groups`, which must outlive this. The boot time is /proc/stat's btime
+  // (whole seconds), from which process-exporter computes {{.StartTime}}.
+  Attribution(Config config, std::int64_t boot_time_unix_seconds, GroupLedger& groups, DecisionListener listener = {});
 
   // A process the iterator or an event shows; added with its parent pid, comm and uid when new.
   void observe(const task_record& record);
   void on_fork(const fork_event& event);
   LeftProgram on_exec(const exec_event& event);
+  // What /proc would show of the program just exec'd (its executable, cwd, cgroups): used until
+  // /proc answers, and for good if the process is gone by then.
+  void on_exec_context(const ExecContext& context);
   void on_exit(const ProcessKey& key);  // its last thread exited, or it vanished
   void forget(const ProcessKey& key);
 
@@ -82,6 +87,8 @@ class Attribution {
   // command line, which any user sets, and one of 1 MiB would make every scrape 1 MiB.
   void set_label_max_length(std::size_t bytes) { label_max_length_ = bytes; }
   std::uint64_t labels_truncated() const { return labels_truncated_; }
+  // Exec contexts whose paths the kernel side had to cut (longer than PATH_MAX, or too deep).
+  std::uint64_t exec_contexts_truncated() const { return exec_contexts_truncated_; }
 
  private:
   // Identities are shared (identity_pool.h): the pid and start time in one are those of the
@@ -113,7 +120,8 @@ class Attribution {
 
   Config config_;
   bool needs_user_names_;
-  double boot_time_unix_seconds_;  // for {{.StartTime}}
+  IdentityParts identity_parts_;         // what /proc reads beyond the basic identity
+  std::int64_t boot_time_unix_seconds_;  // for {{.StartTime}}
   GroupLedger& groups_;
   DecisionListener listener_;
   IdentityPool identities_;
@@ -124,6 +132,7 @@ class Attribution {
   std::uint64_t next_ticket_ = 1;
   std::size_t label_max_length_ = SIZE_MAX;
   std::uint64_t labels_truncated_ = 0;
+  std::uint64_t exec_contexts_truncated_ = 0;
 };
 
 }  // namespace bpfproc

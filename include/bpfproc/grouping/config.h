@@ -1,6 +1,7 @@
 #pragma once
 // The configuration file: process-exporter's format (a top-level `process_names:` list, first
 // matching rule wins) plus bpfproc's own settings beside it.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,12 +23,18 @@ struct Config {
   // One line each, "<source>:<line>: <reason>": what was ignored (keys it does not know).
   std::vector<std::string> warnings;
 
-  // Name of the group for identity, or nullopt when no rule matches. `username` resolves {{.Username}}.
+  // Name of the group for identity, or nullopt when no rule matches. `username` resolves
+  // {{.Username}}, `start_time_unix_ns` {{.StartTime}} (TemplateContext).
   std::optional<std::string> group_of(const ProcessIdentity& identity, const std::string& username,
-                                      double start_time_unix_seconds) const;
+                                      std::int64_t start_time_unix_ns) const;
   // Whether a rule's name uses {{.Username}}: without one, group_of needs no user name.
   bool needs_user_names() const;
-  // The rules' name templates that make one group per process (NameTemplate::names_each_process).
+  // The parts of identities the rules read beyond the basic ones ({{.Cwd}}, {{.Cgroups}}).
+  IdentityParts identity_parts() const;
+  // Whether a rule reads the resolved executable ({{.ExePath}}, exe_path:), which the kernel's
+  // exec event does not carry (it has the path as passed to execve).
+  bool needs_exe_path() const;
+  // The rules' name templates that can make one group per process (NameTemplate::names_each_process).
   std::vector<std::string> per_process_names() const;
 };
 

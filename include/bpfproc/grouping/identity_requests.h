@@ -17,6 +17,7 @@ namespace bpfproc {
 
 struct IdentityRequests {
   std::vector<ProcessKey> processes;  // live processes whose identity /proc should give
+  IdentityParts parts;                // what of them beyond the basic identity (the rules' needs)
   std::vector<std::uint32_t> uids;    // uids whose user names are not known yet
   bool empty() const { return processes.empty() && uids.empty(); }
 };
@@ -32,6 +33,6 @@ struct IdentityReplies {
 IdentityReplies read_identities(const ProcFs& procfs, const IdentityRequests& requests);
 
 // A live process's identity from /proc, checked against the key's start time.
-std::optional<ProcessIdentity> read_identity(const ProcFs& procfs, const ProcessKey& key);
+std::optional<ProcessIdentity> read_identity(const ProcFs& procfs, const ProcessKey& key, IdentityParts parts = {});
 
 }  // namespace bpfproc

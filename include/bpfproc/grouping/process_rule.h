@@ -1,6 +1,7 @@
 #pragma once
 // One entry of process_names: selectors plus a name template. A rule matches when every selector
-// it has matches: any of its comm entries, any of its exe entries, and all of its cmdline regexes.
+// it has matches: any of its comm entries, any of its exe entries (and of its exe_path entries),
+// and all of its cmdline regexes.
 #include <map>
 #include <memory>
 #include <optional>
@@ -15,15 +16,22 @@
 namespace bpfproc {
 
 struct RuleMatch {
-  std::map<std::string, std::string> captures;  // named captures of the cmdline regexes
+  // Captures of the cmdline regexes, by group name, as process-exporter fills its Matches map:
+  // regex after regex, group after group, so an unnamed group (and the whole match, group 0) is
+  // under "" and the last one wins. Only named groups when the name does not show the whole map.
+  std::map<std::string, std::string> captures;
 };
 
 struct ProcessRule {
   NameTemplate name;
   std::vector<std::string> comm;
-  // A basename, or a full path when the entry contains '/'; compared with the executable and
-  // with argv[0] (process-exporter's rule), either may match.
+  // As process-exporter: compared with argv[0] only. An entry with a '/' must equal argv[0]; one
+  // without must equal its base name; of the entries with the same base name, the last one
+  // listed decides.
   std::vector<std::string> exe;
+  // bpfproc's own: compared with the resolved executable (/proc/PID/exe), which a process cannot
+  // rewrite. A full path when the entry contains '/', else a base name; any entry may match.
+  std::vector<std::string> exe_path;
   std::vector<std::shared_ptr<const RE2>> cmdline;  // searched, unanchored, in argv joined by spaces
 
   std::optional<RuleMatch> match(const ProcessIdentity& identity) const;

@@ -17,6 +17,7 @@
 // Not thread-safe: whoever shares it holds one lock around every call.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -43,7 +44,9 @@ struct GroupLimits {
 
 class ProcessTable : public EventSink {
  public:
-  explicit ProcessTable(Config config, GroupLimits limits = {});
+  // boot_time_unix_seconds: /proc/stat's btime, for {{.StartTime}}; by default, the clocks'
+  // (which can differ from it by a second).
+  explicit ProcessTable(Config config, GroupLimits limits = {}, std::optional<std::int64_t> boot_time_unix_seconds = {});
 
   // One collection: begin_scan, observe_task for each iterator record, end_scan; then, without
   // the lock, read_identities(procfs, requests); then apply_identities(replies).
@@ -58,6 +61,7 @@ class ProcessTable : public EventSink {
   void on_fork(const fork_event& event) override;
   void on_exec(const exec_event& event) override;
   void on_exit(const exit_event& event) override;
+  void on_exec_context(const ExecContext& context) override { attribution_.on_exec_context(context); }
 
   // Groups with their totals, sorted by name. Counters of a group never go down between calls.
   std::vector<GroupTotals> collect_groups();
@@ -71,6 +75,8 @@ class ProcessTable : public EventSink {
   std::uint64_t retired_groups() const { return ledger_.retired(); }
   // Group names cut to the label length limit.
   std::uint64_t labels_truncated() const { return attribution_.labels_truncated(); }
+  // Exec contexts cut by the kernel side: their processes may be named from a cut path.
+  std::uint64_t exec_contexts_truncated() const { return attribution_.exec_contexts_truncated(); }
   // Processes that vanished from the iterator without an exit event (e.g. exited before attach).
   std::uint64_t unobserved_exits() const { return accounts_.unobserved_exits(); }
 

@@ -26,8 +26,18 @@ struct bpf_link;
 
 namespace bpfproc {
 
+// What the exec context record (bpf/exec_context.h) carries; with none, it is not sent. Grouping
+// asks for what its rules use, so that a process gone before /proc was read is named alike.
+struct ExecContextParts {
+  bool exe = false;
+  bool cwd = false;
+  bool cgroups = false;
+  bool any() const { return exe || cwd || cgroups; }
+};
+
 struct BpfOptions {
   bool include_kernel_threads = false;
+  ExecContextParts exec_context = {};
   // Run-queue latency histograms: loads and attaches bpf/runqueue_latency.bpf.c, one program on
   // sched_switch. Off (the daemon's default), it is not loaded and nothing runs per switch for it.
   bool runqueue_latency = false;

@@ -3,6 +3,7 @@
 #include <linux/types.h>
 
 #include "bpf/task_record.h"
+#include "bpfproc/kernel/exec_context.h"
 
 namespace bpfproc {
 
@@ -12,6 +13,9 @@ class EventSink {
   virtual void on_fork(const fork_event& event) = 0;
   virtual void on_exec(const exec_event& event) = 0;
   virtual void on_exit(const exit_event& event) = 0;
+  // Follows the exec event of the same process when the programs were asked for it
+  // (BpfOptions::exec_context); only grouping uses it.
+  virtual void on_exec_context(const ExecContext& /*context*/) {}
 };
 
 }  // namespace bpfproc

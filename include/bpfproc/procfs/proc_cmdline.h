@@ -6,7 +6,8 @@
 
 namespace bpfproc {
 
-// Empty for kernel threads and zombies. A trailing NUL does not make an empty last argument.
+// Empty for kernel threads and zombies (an empty file). Trailing NULs make no empty arguments;
+// other empty arguments are kept (process-exporter's reading).
 std::vector<std::string> parse_cmdline(std::string_view text);
 
 // Arguments joined by single spaces, the form cmdline regexes match against (as process-exporter).

@@ -11,4 +11,13 @@ inline std::string_view base_name(std::string_view path) {
   return last_slash == std::string_view::npos ? path : path.substr(last_slash + 1);
 }
 
+// Go's filepath.Base, which process-exporter applies to argv[0]: trailing slashes are dropped
+// first ("/usr/bin/" -> "bin"), an empty path is "." and a path of slashes only is "/".
+inline std::string_view go_base_name(std::string_view path) {
+  if (path.empty()) return ".";
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  if (path.empty()) return "/";
+  return base_name(path);
+}
+
 }  // namespace bpfproc

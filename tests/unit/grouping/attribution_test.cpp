@@ -198,5 +198,49 @@ TEST(Attribution, AProgramLeftAtExecBeforeItsUserNameIsKnownIsDecidedUnderItsTic
   EXPECT_EQ(fixture.group_name(kNginx), "");
 }
 
+// A program that exits before /proc is read gets its name from the exec event and the exec
+// context: the same name /proc would have given it (the e2e short_lived_names checks it live).
+TEST(Attribution, AProcessGoneBeforeProcIsNamedFromItsExecContext) {
+  Fixture fixture("process_names: [{name: '{{.ExePath}} in {{.Cwd}} {{.Cgroups}}', cmdline: ['.+']}]\n");
+  const ProcessKey job{300, 9'000};
+  fixture.attribution.observe(record_of(job, "bash"));
+  (void)fixture.attribution.on_exec(exec_of(record_of(job, "sh"), "/bin/sh", {"sh", "-c", "true"}));
+  ExecContext context;
+  context.pid = job.pid;
+  context.start_ns = job.start_ns;
+  context.exe_path = "/usr/bin/dash";  // /bin/sh, resolved as /proc/PID/exe shows it
+  context.cwd = "/srv/jobs";
+  context.cgroups = {"/", "/jobs"};
+  fixture.attribution.on_exec_context(context);
+  fixture.attribution.on_exit(job);
+  EXPECT_EQ(fixture.group_name(job), "/usr/bin/dash in /srv/jobs [/ /jobs]");
+  EXPECT_EQ(fixture.attribution.exec_contexts_truncated(), 0u);
+}
+
+TEST(Attribution, ProcsAnswerWinsOverTheExecContextAndForksInheritTheirParents) {
+  Fixture fixture("process_names: [{name: '{{.Comm}} in {{.Cwd}}', cmdline: ['.+']}]\n");
+  const ProcessKey server{400, 9'500}, worker{401, 9'600};
+  fixture.attribution.observe(record_of(server, "bash"));
+  (void)fixture.attribution.on_exec(exec_of(record_of(server, "server"), "/opt/server", {"server"}));
+  const IdentityRequests requests = fixture.attribution.identity_requests();
+  EXPECT_TRUE(requests.parts.cwd) << "the rules read the cwd: /proc must give it";
+  EXPECT_FALSE(requests.parts.cgroups);
+  IdentityReplies replies;
+  ProcessIdentity read = identity_of(server, "server", {"server"});
+  read.cwd = "/srv";  // it chdir'd after the exec; /proc is read later, as process-exporter reads it
+  replies.identities.emplace_back(server, read);
+  fixture.attribution.apply(replies);
+  ExecContext late;  // cannot happen in order, but must not undo what /proc said
+  late.pid = server.pid;
+  late.start_ns = server.start_ns;
+  late.cwd = "/";
+  fixture.attribution.on_exec_context(late);
+  EXPECT_EQ(fixture.group_name(server), "server in /srv");
+
+  fixture.attribution.on_fork(fork_of(worker, server, "server"));
+  fixture.attribution.on_exit(worker);
+  EXPECT_EQ(fixture.group_name(worker), "server in /srv");
+}
+
 }  // namespace
 }  // namespace bpfproc

@@ -96,12 +96,56 @@ TEST(NameTemplate, Pid) {
   EXPECT_EQ(render_for("{{.PID}}", identity), "4242");
 }
 
-TEST(NameTemplate, StartTimeIsRfc3339UtcInWholeSeconds) {
+// process-exporter prints a time.Time, whose String() is "2006-01-02 15:04:05.999999999 -0700
+// MST": in UTC, the fraction without its trailing zeros, none at all on a whole second. Seen from
+// prometheus-process-exporter 0.7.10: "2026-11-30 06:45:28.82 +0000 UTC".
+TEST(NameTemplate, StartTimeIsGosTimeString) {
   const auto identity = sleep_process();
   TemplateContext context;
   context.identity = &identity;
-  context.start_time_unix_seconds = 1795309416.75;  // the fraction is dropped, not rounded
-  EXPECT_EQ(render("{{.StartTime}}", context), "2026-11-22T01:03:36Z");
+  context.start_time_unix_ns = 1'796'021'128'820'000'000;
+  EXPECT_EQ(render("{{.StartTime}}", context), "2026-11-30 06:45:28.82 +0000 UTC");
+  context.start_time_unix_ns = 1'796'021'126'800'000'000;
+  EXPECT_EQ(render("{{.StartTime}}", context), "2026-11-30 06:45:26.8 +0000 UTC");
+  context.start_time_unix_ns = 1'796'021'126'000'000'000;
+  EXPECT_EQ(render("{{.StartTime}}", context), "2026-11-30 06:45:26 +0000 UTC");
+  EXPECT_EQ(go_time_string(1'000'000'001), "1970-01-01 00:00:01.000000001 +0000 UTC");
+}
+
+// process-exporter's Cgroups is the path of each line of /proc/PID/cgroup, printed as Go prints
+// a []string. Seen from prometheus-process-exporter 0.7.10 on a hybrid host:
+// "[/ / / / / /process_api/01d7eaf2fd3d1561d59a30ccba39519d / / / /]".
+TEST(NameTemplate, CgroupsIsGosPrintOfTheCgroupPaths) {
+  auto identity = sleep_process();
+  identity.cgroups = {"/", "/", "/process_api/01d7", "/"};
+  EXPECT_EQ(render_for("{{.Cgroups}}", identity), "[/ / /process_api/01d7 /]");
+  identity.cgroups = {"/user.slice/user-1000.slice/session-2.scope"};
+  EXPECT_EQ(render_for("cg:{{.Cgroups}}", identity), "cg:[/user.slice/user-1000.slice/session-2.scope]");
+  identity.cgroups.clear();  // unreadable: process-exporter has an empty slice
+  EXPECT_EQ(render_for("{{.Cgroups}}", identity), "[]");
+}
+
+// bpfproc's own (process-exporter 0.7.10 has no Cwd; its pull request #300 proposes readlink of
+// /proc/PID/cwd, which is what this is).
+TEST(NameTemplate, CwdIsTheWorkingDirectory) {
+  auto identity = sleep_process();
+  identity.cwd = "/srv/app";
+  EXPECT_EQ(render_for("{{.Comm}}@{{.Cwd}}", identity), "sleep@/srv/app");
+  identity.cwd = "/tmp/gone (deleted)";  // as readlink shows a removed directory
+  EXPECT_EQ(render_for("{{.Cwd}}", identity), "/tmp/gone (deleted)");
+}
+
+// process-exporter's Matches is a map[string]string, which Go prints with sorted keys; the key ""
+// holds the whole match (or the last unnamed group, see RuleMatch). Seen from
+// prometheus-process-exporter 0.7.10: "map[:grep num_procs first:grep rest: num_procs]".
+TEST(NameTemplate, MatchesAloneIsGosPrintOfTheMap) {
+  const auto identity = sleep_process();
+  TemplateContext context;
+  context.identity = &identity;
+  context.matches = {{"rest", " num_procs"}, {"first", "grep"}, {"", "grep num_procs"}};
+  EXPECT_EQ(render("{{.Matches}}", context), "map[:grep num_procs first:grep rest: num_procs]");
+  context.matches.clear();  // a rule without cmdline regexes
+  EXPECT_EQ(render("{{.Matches}}", context), "map[]");
 }
 
 TEST(NameTemplate, MatchesRendersNamedCaptures) {
@@ -147,14 +191,29 @@ TEST(NameTemplate, SaysWhetherItUsesTheUsername) {
 TEST(NameTemplate, SaysWhetherItNamesEachProcessApart) {
   EXPECT_TRUE(NameTemplate::parse("{{.Comm}}-{{.PID}}")->names_each_process());
   EXPECT_TRUE(NameTemplate::parse("job@{{.StartTime}}")->names_each_process());
+  EXPECT_TRUE(NameTemplate::parse("{{.Comm}} in {{.Cwd}}")->names_each_process()) << "a cwd per job or per user";
   EXPECT_FALSE(NameTemplate::parse("{{.Comm}}-{{.Username}}-{{.Matches.app}}")->names_each_process());
+  EXPECT_FALSE(NameTemplate::parse("{{.Comm}}-{{.Cgroups}}-{{.Matches}}")->names_each_process());
+}
+
+TEST(NameTemplate, SaysWhichCostlyPartsItUses) {
+  const auto cwd = NameTemplate::parse("{{.Comm}}@{{.Cwd}}");
+  EXPECT_TRUE(cwd->uses_cwd());
+  EXPECT_FALSE(cwd->uses_cgroups());
+  EXPECT_FALSE(cwd->uses_exe_path());
+  EXPECT_TRUE(NameTemplate::parse("{{.Cgroups}}")->uses_cgroups());
+  EXPECT_TRUE(NameTemplate::parse("{{.ExePath}}")->uses_exe_path());
+  EXPECT_FALSE(NameTemplate::parse("{{.ExeFull}}")->uses_exe_path());
+  EXPECT_TRUE(NameTemplate::parse("{{.Matches}}")->uses_all_matches());
+  EXPECT_FALSE(NameTemplate::parse("{{.Matches.app}}")->uses_all_matches());
 }
 
 TEST(NameTemplate, UnknownFieldIsAnErrorNamingIt) {
   EXPECT_EQ(parse_error("x-{{.Foo}}"), "unknown template field \"{{.Foo}}\"");
   // Field names are case-sensitive, as in Go.
   EXPECT_EQ(parse_error("{{.Pid}}"), "unknown template field \"{{.Pid}}\"");
-  EXPECT_EQ(parse_error("{{ .Cgroups }}"), "unknown template field \"{{ .Cgroups }}\"");
+  EXPECT_EQ(parse_error("{{ .Cgroup }}"), "unknown template field \"{{ .Cgroup }}\"");
+  EXPECT_EQ(parse_error("{{.cwd}}"), "unknown template field \"{{.cwd}}\"");
   EXPECT_EQ(parse_error("{{Comm}}"), "unknown template field \"{{Comm}}\"");
   EXPECT_EQ(parse_error("{{.Matches.}}"), "unknown template field \"{{.Matches.}}\"");
   EXPECT_EQ(parse_error("{{.Matches.a-b}}"), "unknown template field \"{{.Matches.a-b}}\"");

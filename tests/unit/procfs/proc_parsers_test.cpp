@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bpfproc/procfs/proc_cgroup.h"
 #include "bpfproc/procfs/proc_cmdline.h"
 #include "bpfproc/procfs/proc_stat.h"
 #include "bpfproc/procfs/proc_status.h"
@@ -172,6 +173,26 @@ TEST(ProcStatusTest, MissingOrMalformedRequiredFieldsAreErrors) {
   EXPECT_FALSE(parse_proc_status("Uid:\t0\t0\t0\t0\nThreads:\t1\nVmRSS:\t  8 MB\n").ok());
 }
 
+// ---- /proc/PID/cgroup
+
+TEST(ProcCgroupTest, PathOfEachLineInOrder) {
+  EXPECT_EQ(parse_proc_cgroup("0::/user.slice/user-1000.slice/session-2.scope\n").value(),
+            std::vector<std::string>{"/user.slice/user-1000.slice/session-2.scope"});
+  EXPECT_EQ(parse_proc_cgroup("9:name=systemd:/\n4:memory:/a\n0::/\n").value(),
+            (std::vector<std::string>{"/", "/a", "/"}));
+  // Everything after the second colon is the path, colons included (procfs's SplitN(line, ":", 3)).
+  EXPECT_EQ(parse_proc_cgroup("1:cpu,cpuacct:/a:b\n").value(), std::vector<std::string>{"/a:b"});
+  EXPECT_EQ(parse_proc_cgroup("0::/x").value(), std::vector<std::string>{"/x"}) << "no final newline";
+  EXPECT_EQ(parse_proc_cgroup("0::/gone (deleted)\n").value(), std::vector<std::string>{"/gone (deleted)"});
+  EXPECT_TRUE(parse_proc_cgroup("").value().empty());
+}
+
+TEST(ProcCgroupTest, MalformedLinesAreErrors) {
+  EXPECT_FALSE(parse_proc_cgroup("0:/x\n").ok());
+  EXPECT_FALSE(parse_proc_cgroup("x::/x\n").ok());
+  EXPECT_FALSE(parse_proc_cgroup("0::/\n\n").ok()) << "an empty line, as procfs's scanner sees it";
+}
+
 // ---- /proc/PID/cmdline
 
 TEST(ProcCmdlineTest, TrailingNulDoesNotAddAnArgument) {
@@ -185,9 +206,12 @@ TEST(ProcCmdlineTest, WithoutTrailingNul) {
   EXPECT_EQ(parse_cmdline("a\0b"s), (std::vector<std::string>{"a", "b"}));
 }
 
-TEST(ProcCmdlineTest, EmptyArgumentsAreKept) {
+TEST(ProcCmdlineTest, EmptyArgumentsAreKeptButNotTrailingOnes) {
   EXPECT_EQ(parse_cmdline("a\0\0b\0"s), (std::vector<std::string>{"a", "", "b"}));
-  EXPECT_EQ(parse_cmdline("a\0\0"s), (std::vector<std::string>{"a", ""}));
+  // As process-exporter: a title padded with NULs (setproctitle) has no empty arguments after it.
+  EXPECT_EQ(parse_cmdline("a\0\0"s), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(parse_cmdline("postgres: checkpointer\0\0\0\0"s), (std::vector<std::string>{"postgres: checkpointer"}));
+  EXPECT_EQ(parse_cmdline("\0"s), (std::vector<std::string>{""})) << "one empty argv[0], not none";
   EXPECT_EQ(parse_cmdline(read_fixture("4242/cmdline")),
             (std::vector<std::string>{"/usr/bin/python3", "worker.py", "", "--title", "(sd-pam) x)"}));
 }
@@ -410,7 +434,40 @@ TEST(ProcessIdentityTest, NormalProcess) {
   EXPECT_EQ(identity->exe_path, "/usr/bin/sleep");
   EXPECT_EQ(identity->exe_base(), "sleep");
   EXPECT_EQ(identity->argv, (std::vector<std::string>{"sleep", "1000"}));
+  EXPECT_EQ(identity->uid, 0u) << "the effective uid (real 1000), which process-exporter names";
   EXPECT_FALSE(identity->kernel_thread);
+  // Not asked for: not read.
+  EXPECT_TRUE(identity->cwd.empty());
+  EXPECT_TRUE(identity->cgroups.empty());
+}
+
+TEST(ProcessIdentityTest, CwdAndCgroupsWhenAskedFor) {
+  Result<ProcessDir> dir = ProcessDir::open(ProcFs(kFixtureProc), 1000);
+  ASSERT_TRUE(dir.ok()) << dir.error().message();
+  Result<ProcessIdentity> identity = read_process_identity(*dir, {.cwd = true, .cgroups = true});
+  ASSERT_TRUE(identity.ok()) << identity.error().message();
+  EXPECT_EQ(identity->cwd, "/srv/jobs/nightly");
+  EXPECT_EQ(identity->cgroups,
+            (std::vector<std::string>{"/", "/system.slice/cron.service", "/process_api/01d7eaf2fd3d1561d59a30ccba39519d",
+                                      "/", "/system.slice/cron.service"}));
+  // The fixture's 4242 has neither: both stay empty, and the process is still read.
+  Result<ProcessDir> other = ProcessDir::open(ProcFs(kFixtureProc), 4242);
+  ASSERT_TRUE(other.ok());
+  Result<ProcessIdentity> without = read_process_identity(*other, {.cwd = true, .cgroups = true});
+  ASSERT_TRUE(without.ok()) << without.error().message();
+  EXPECT_TRUE(without->cwd.empty());
+  EXPECT_TRUE(without->cgroups.empty());
+}
+
+TEST(ProcessIdentityTest, CwdAndCgroupsOfThisProcessMatchProc) {
+  Result<ProcessDir> dir = ProcessDir::open(ProcFs(), getpid());
+  ASSERT_TRUE(dir.ok()) << dir.error().message();
+  Result<ProcessIdentity> identity = read_process_identity(*dir, {.cwd = true, .cgroups = true});
+  ASSERT_TRUE(identity.ok()) << identity.error().message();
+  char cwd[PATH_MAX] = {};
+  ASSERT_NE(getcwd(cwd, sizeof cwd), nullptr);
+  EXPECT_EQ(identity->cwd, cwd);
+  EXPECT_FALSE(identity->cgroups.empty());
 }
 
 TEST(ProcessIdentityTest, ThisProcessOnRealProc) {
