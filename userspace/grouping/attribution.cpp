@@ -212,11 +212,14 @@ std::optional<Attribution::Decision> Attribution::decide(const ProcessKey& key, 
   // process-exporter: btime plus the start time in ticks (/proc/PID/stat), not the exact start.
   const auto start_time_unix_ns =
       boot_time_unix_seconds_ * 1'000'000'000 + static_cast<std::int64_t>(ticks_to_nanoseconds(nanoseconds_to_ticks(key.start_ns)));
-  if (auto name = config_.group_of(identity, *username, start_time_unix_ns)) {
+  bool rule_threads = false;
+  if (auto name = config_.group_of(identity, *username, start_time_unix_ns, &rule_threads)) {
     // Names come from process data, which may hold any bytes; label values must be UTF-8.
     std::string label = to_valid_utf8(*name);
     if (truncate_utf8(label, label_max_length_)) ++labels_truncated_;
-    return Decision{groups_.group(label)};
+    const GroupId group = groups_.group(label);
+    if (rule_threads) groups_.break_down_threads(group);
+    return Decision{group};
   }
   if (!config_.children) return Decision{};
   auto parent = parent_of(key, member);

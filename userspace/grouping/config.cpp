@@ -19,11 +19,12 @@ const char* const kDefaultConfigYaml = R"(process_names:
 )";
 
 std::optional<std::string> Config::group_of(const ProcessIdentity& identity, const std::string& username,
-                                             std::int64_t start_time_unix_ns) const {
+                                             std::int64_t start_time_unix_ns, bool* rule_threads) const {
   for (const ProcessRule& rule : rules) {
     std::optional<RuleMatch> match = rule.match(identity);
     if (!match) continue;
     const TemplateContext context{&identity, username, std::move(match->captures), start_time_unix_ns};
+    if (rule_threads != nullptr) *rule_threads = rule.threads;
     return rule.name.render(context);
   }
   return std::nullopt;
@@ -154,7 +155,7 @@ class ConfigParser {
   }
 
   Result<ProcessRule> parse_rule(const YAML::Node& node) const {
-    constexpr const char* kRuleKeys = "name, comm, exe, exe_path or cmdline";
+    constexpr const char* kRuleKeys = "name, comm, exe, exe_path, cmdline or threads";
     if (!node.IsMap()) return error_at(node.Mark(), std::string("a rule must be a map with ") + kRuleKeys);
 
     ProcessRule rule;
@@ -179,6 +180,10 @@ class ConfigParser {
         if (!items) return items.error();
         auto& entries = key.Scalar() == "comm" ? rule.comm : key.Scalar() == "exe" ? rule.exe : rule.exe_path;
         for (const YAML::Node& item : *items) entries.push_back(item.Scalar());
+      } else if (key.Scalar() == "threads") {
+        auto threads = parse_bool(key, value);
+        if (!threads) return threads.error();
+        rule.threads = *threads;
       } else if (key.Scalar() == "cmdline") {
         auto items = string_items(key, value);
         if (!items) return items.error();

@@ -9,7 +9,8 @@
 namespace bpfproc {
 
 ProcessTable::ProcessTable(Config config, GroupLimits limits, std::optional<std::int64_t> boot_time_unix_seconds)
-    : thread_names_(config.threads),
+    : thread_names_(config.any_threads()),
+      all_thread_names_(config.threads),
       attribution_(std::move(config),
                    boot_time_unix_seconds.value_or(static_cast<std::int64_t>(bpfproc::boot_time_unix_seconds())), ledger_,
                    [this](const ProcessKey& key, std::optional<GroupId> group) {
@@ -101,8 +102,10 @@ void ProcessTable::add_top_processes(GroupLedger::Report& report) {
 }
 
 void ProcessTable::add_thread_names(GroupLedger::Report& report) {
-  const std::vector<bool> every_group(ledger_.capacity(), true);
-  auto by_group = accounts_.thread_name_totals(every_group);
+  std::vector<bool> wanted(ledger_.capacity(), all_thread_names_);
+  for (std::size_t group = 0; group < wanted.size(); ++group)
+    wanted[group] = wanted[group] || ledger_.threads_broken_down(static_cast<GroupId>(group));
+  auto by_group = accounts_.thread_name_totals(wanted);
   for (std::size_t group = 0; group < by_group.size(); ++group) {
     std::vector<ThreadNameTotals> threads;
     for (ProcessAccounts::ThreadNameTotals& totals : by_group[group]) {

@@ -2,6 +2,7 @@
 // The configuration file: process-exporter's format (a top-level `process_names:` list, first
 // matching rule wins) plus bpfproc's own settings beside it.
 #include <cstdint>
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,8 +26,13 @@ struct Config {
 
   // Name of the group for identity, or nullopt when no rule matches. `username` resolves
   // {{.Username}}, `start_time_unix_ns` {{.StartTime}} (TemplateContext).
+  // rule_threads, when given, says whether the rule that named it has threads: true.
   std::optional<std::string> group_of(const ProcessIdentity& identity, const std::string& username,
-                                      std::int64_t start_time_unix_ns) const;
+                                      std::int64_t start_time_unix_ns, bool* rule_threads = nullptr) const;
+  // Whether any group is broken down by thread name: threads, or a rule's threads: true.
+  bool any_threads() const {
+    return threads || std::any_of(rules.begin(), rules.end(), [](const ProcessRule& rule) { return rule.threads; });
+  }
   // Whether a rule's name uses {{.Username}}: without one, group_of needs no user name.
   bool needs_user_names() const;
   // The parts of identities the rules read beyond the basic ones ({{.Cwd}}, {{.Cgroups}}).

@@ -66,6 +66,9 @@ class GroupLedger {
   // How long a group without members stays; the default never retires one.
   void set_retention(std::uint64_t retention_ns) { retention_ns_ = retention_ns; }
   std::size_t size() const { return group_by_name_.size(); }
+  // The group is broken down by thread name (a rule's threads: true), until it is retired.
+  void break_down_threads(GroupId group) { groups_.at(group).threads = true; }
+  bool threads_broken_down(GroupId group) const { return groups_.at(group).threads; }
   // Ids in use or free: a report has this many entries.
   std::size_t capacity() const { return groups_.size(); }
   std::uint64_t retired() const { return retired_; }
@@ -78,6 +81,7 @@ class GroupLedger {
     Counters last_reported;
     std::uint64_t idle_since_ns = 0;  // the report that first found it without members; 0: has some
     bool retired = false;             // its id is free
+    bool threads = false;             // break_down_threads
   };
 
   std::vector<Group> groups_;

@@ -24,6 +24,7 @@ struct RuleMatch {
 
 struct ProcessRule {
   NameTemplate name;
+  bool threads = false;  // its groups are broken down by thread name (bpfproc's key)
   std::vector<std::string> comm;
   // As process-exporter: compared with argv[0] only. An entry with a '/' must equal argv[0]; one
   // without must equal its base name; of the entries with the same base name, the last one

@@ -83,7 +83,9 @@ class ProcessTable : public EventSink {
  private:
   ProcessAccounts accounts_;
   GroupLedger ledger_;
-  bool thread_names_ = false;  // Config::threads; before attribution_, which takes the config
+  // Config::any_threads() and Config::threads; before attribution_, which takes the config.
+  bool thread_names_ = false;
+  bool all_thread_names_ = false;
   Attribution attribution_;    // after ledger_, where it names the groups
   // What each program left at exec used, by Attribution ticket, until its group is decided.
   std::unordered_map<std::uint64_t, Counters> awaiting_credit_;

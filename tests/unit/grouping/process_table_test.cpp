@@ -489,5 +489,24 @@ TEST(ProcessTable, GroupsOfProcessesGoneForGoodLeaveAfterTheRetention) {
   EXPECT_EQ(fixture.table.retired_groups(), 50u);
 }
 
+// threads: true breaks down that rule's groups by thread name, and only those.
+TEST(ProcessTable, ARulesThreadsKeyBreaksDownItsGroupsByThreadName) {
+  Fixture fixture("process_names:\n"
+                  "  - {name: web, comm: [nginx], threads: true}\n"
+                  "  - {name: '{{.Comm}}', cmdline: ['.+']}\n");
+  fixture.live(100, 1'000, "nginx", {"nginx"});
+  fixture.live(200, 2'000, "cron", {"cron"});
+  fixture.scan({task(100, 100, 1'000, 40, "nginx"), task(101, 100, 1'000, 60, "cache loader"),
+                task(102, 100, 1'000, 20, "cache loader"), task(200, 200, 2'000, 10, "cron"),
+                task(201, 200, 2'000, 10, "cron worker")});
+  const GroupTotals web = fixture.group("web");
+  ASSERT_EQ(web.thread_names.size(), 2u);
+  EXPECT_EQ(web.thread_names[0].name, "cache loader");
+  EXPECT_EQ(web.thread_names[0].live_threads, 2u);
+  EXPECT_EQ(web.thread_names[0].counters.runtime_ns, 80u);
+  EXPECT_EQ(web.thread_names[1].name, "nginx");
+  EXPECT_TRUE(fixture.group("cron").thread_names.empty()) << "its rule did not ask";
+}
+
 }  // namespace
 }  // namespace bpfproc
