@@ -73,6 +73,7 @@ static __always_inline void read_task_record(struct task_record *record,
 	record->process_start_ns = task->group_leader->start_boottime;
 	record->flags = record->tid == record->tgid ? TASK_RECORD_LEADER : 0;
 	record->state = task->__state | task->exit_state;
+	record->wchan = 0;  /* iterator records fill it (task_fingerprint.bpf.h) */
 	read_task_counters(&record->counters, task);
 	read_runqueue_latency(&record->runqueue_latency, task);
 	/* comm is 16 bytes and always NUL-terminated: two 8-byte loads, no helper. */

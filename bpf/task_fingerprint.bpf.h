@@ -11,6 +11,7 @@
 
 #include "process_gauges.bpf.h"
 #include "task_counters.bpf.h"
+#include "wchan.bpf.h"
 
 struct fingerprint {
 	__u64 runtime_ns;
@@ -51,6 +52,7 @@ static __always_inline void fill_task_record(struct task_record *record, struct 
 		read_process_gauges(&record->gauges, task);
 		record->flags |= TASK_RECORD_GAUGES;
 	}
+	record->wchan = task_wchan(task);
 }
 
 #endif /* BPFPROC_TASK_FINGERPRINT_BPF_H */

@@ -46,7 +46,7 @@ __u32 full_pass = 0;
  * others repeat its gauges. */
 __u32 last_tgid = 0;
 
-/* The record is built here: at 552 bytes it does not fit the BPF stack. */
+/* The record is built here: at 560 bytes it does not fit the BPF stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);

@@ -76,6 +76,8 @@ struct task_record {
 	struct runqueue_latency runqueue_latency;
 	char comm[TASK_COMM_SIZE];
 	struct process_gauges gauges;  /* with TASK_RECORD_GAUGES, else zero */
+	__u64 wchan;                 /* iterator records with wchan on: where it sleeps, as
+				      * /proc/PID/wchan (0 when it runs, or off) */
 };
 
 enum event_kind {
@@ -174,7 +176,7 @@ ASSERT_OFFSET_OF(runqueue_latency, sum_ns, 0);
 ASSERT_OFFSET_OF(runqueue_latency, max_ns, 8);
 ASSERT_OFFSET_OF(runqueue_latency, slots, 16);
 
-ASSERT_SIZE_OF(task_record, 552);  /* 40 + 2 x 128 counters + 208 latency + 16 comm + 32 gauges */
+ASSERT_SIZE_OF(task_record, 560);  /* 40 + 2 x 128 counters + 208 latency + 16 comm + 32 gauges + 8 */
 ASSERT_OFFSET_OF(task_record, tid, 0);
 ASSERT_OFFSET_OF(task_record, tgid, 4);
 ASSERT_OFFSET_OF(task_record, parent_tgid, 8);
@@ -188,6 +190,7 @@ ASSERT_OFFSET_OF(task_record, exited_threads, 168);
 ASSERT_OFFSET_OF(task_record, runqueue_latency, 296);
 ASSERT_OFFSET_OF(task_record, comm, 504);
 ASSERT_OFFSET_OF(task_record, gauges, 520);
+ASSERT_OFFSET_OF(task_record, wchan, 552);
 
 ASSERT_SIZE_OF(task_scan_args, 8);
 ASSERT_OFFSET_OF(task_scan_args, pass, 0);
@@ -204,17 +207,17 @@ ASSERT_OFFSET_OF(fork_event, parent_start_ns, 24);
 ASSERT_OFFSET_OF(fork_event, comm, 32);
 
 /* pad (12) aligns task to 8 after three 32-bit fields. */
-ASSERT_SIZE_OF(exec_event, 1336);  /* 824 + 512 of args */
+ASSERT_SIZE_OF(exec_event, 1344);  /* 832 + 512 of args */
 ASSERT_OFFSET_OF(exec_event, kind, 0);
 ASSERT_OFFSET_OF(exec_event, old_tid, 4);
 ASSERT_OFFSET_OF(exec_event, args_size, 8);
 ASSERT_OFFSET_OF(exec_event, pad, 12);
 ASSERT_OFFSET_OF(exec_event, task, 16);
-ASSERT_OFFSET_OF(exec_event, filename, 568);
-ASSERT_OFFSET_OF(exec_event, args, 824);  /* 568 + 256 of filename */
+ASSERT_OFFSET_OF(exec_event, filename, 576);
+ASSERT_OFFSET_OF(exec_event, args, 832);  /* 576 + 256 of filename */
 
 /* pad (4) aligns time_ns to 8 after the 32-bit kind. */
-ASSERT_SIZE_OF(exit_event, 568);  /* 16 + 552 */
+ASSERT_SIZE_OF(exit_event, 576);  /* 16 + 560 */
 ASSERT_OFFSET_OF(exit_event, kind, 0);
 ASSERT_OFFSET_OF(exit_event, pad, 4);
 ASSERT_OFFSET_OF(exit_event, time_ns, 8);

@@ -99,6 +99,7 @@ ProcessAccounts::Reading ProcessAccounts::update_thread(Process& process, const 
   thread.counters.merge_max(Counters::of_thread(record));
   thread.last_seen_scan = scan_;
   thread.state = thread_state(record.state);
+  thread.wchan = record.wchan;
   if (keep_thread_names_) thread.name = thread_names_.intern(std::string_view(record.comm, strnlen(record.comm, sizeof(record.comm))));
   return Reading::live_thread;
 }
@@ -390,6 +391,17 @@ std::vector<std::vector<ProcessAccounts::TopProcess>> ProcessAccounts::top_proce
     result[label] = std::move(by_cpu);
   }
   return result;
+}
+
+std::vector<std::unordered_map<std::uint64_t, std::uint64_t>> ProcessAccounts::wchan_counts(
+    const std::vector<bool>& wanted) const {
+  std::vector<std::unordered_map<std::uint64_t, std::uint64_t>> by_label(wanted.size());
+  for (const auto& [key, process] : processes_) {
+    if (process.exited || process.label >= wanted.size() || !wanted[process.label]) continue;
+    for (const auto& thread : process.threads)
+      if (thread.value.wchan != 0) ++by_label[process.label][thread.value.wchan];
+  }
+  return by_label;
 }
 
 void ProcessAccounts::forget_label(std::uint32_t label) {

@@ -43,6 +43,8 @@ Result<std::unique_ptr<Exporter>> Exporter::open(ExporterOptions options) {
   tracker_options.bpf.include_kernel_threads = collectors.config.kernel_threads;
   tracker_options.bpf.runqueue_latency = CollectorRegistry::enabled(definitions, collectors, "runqueue-latency");
   tracker_options.bpf.bpf_stats = collectors.bpf_stats;
+  // process-exporter's threads_wchan: where each sleeping thread waits.
+  tracker_options.bpf.wchan = exporter->options_.process_exporter_compat;
   auto tracker = ProcessTracker::open(std::move(tracker_options));
   if (!tracker) return tracker.error();
   exporter->tracker_ = std::move(*tracker);

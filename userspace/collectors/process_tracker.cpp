@@ -34,6 +34,7 @@ std::optional<std::int64_t> boot_time_of(const ProcFs& procfs) {
 ProcessTracker::ProcessTracker(TrackerOptions options)
     : options_(std::move(options)),
       procfs_(options_.procfs_root),
+      kernel_symbols_(procfs_),
       table_(options_.config,
              {.retention_ns = retention_ns(options_.group_retention),
               .label_max_length = options_.label_max_length,
@@ -43,6 +44,8 @@ ProcessTracker::ProcessTracker(TrackerOptions options)
   // gone before /proc is read gets the name /proc would have given it.
   const IdentityParts parts = options_.config.identity_parts();
   options_.bpf.exec_context = {.exe = options_.config.needs_exe_path(), .cwd = parts.cwd, .cgroups = parts.cgroups};
+  // A miss reads kallsyms under the table's lock: once per new wchan address, a few at start.
+  if (options_.bpf.wchan) table_.count_wchans([this](std::uint64_t address) { return kernel_symbols_.name_of(address); });
 }
 
 Result<std::unique_ptr<ProcessTracker>> ProcessTracker::open(TrackerOptions options) {

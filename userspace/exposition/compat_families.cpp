@@ -82,7 +82,7 @@ std::size_t compat_group_series(const ExporterSnapshot& snapshot, const GroupTot
   if (has_smaps(snapshot, group)) series += 2;  // proportionalResident, proportionalSwapped
   if (group.processes > 0) series += 1;         // oldest start time
   // Per thread name: count, cpu (2 modes), io bytes (2), major and minor faults, switches (2).
-  return series + 9 * group.thread_names.size();
+  return series + 9 * group.thread_names.size() + group.wchans.size();
 }
 
 void write_compat_families(const ExporterSnapshot& snapshot, TextWriter& writer) {
@@ -165,6 +165,11 @@ void write_compat_families(const ExporterSnapshot& snapshot, TextWriter& writer)
                 writer.sample(name, {label, {"state", kStateNames[state]}}, count(group.gauges.process_states[state]));
             });
 
+  per_group("namedprocess_namegroup_threads_wchan",
+            "Live threads of the group by where they sleep (/proc/PID/wchan, from the kernel stack).", "gauge",
+            [&](std::string_view name, const GroupTotals& group, Label label) {
+              for (const auto& [wchan, threads] : group.wchans) writer.sample(name, {label, {"wchan", wchan}}, count(threads));
+            });
   write_thread_families(snapshot, writer);
 
   std::uint64_t errors = 0;

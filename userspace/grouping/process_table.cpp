@@ -1,6 +1,7 @@
 #include "bpfproc/grouping/process_table.h"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <utility>
 
@@ -79,9 +80,22 @@ std::vector<GroupTotals> ProcessTable::collect_groups() {
     report.add_members(static_cast<GroupId>(group), members[group]);
   if (thread_names_) add_thread_names(report);
   if (process_top_n_ > 0) add_top_processes(report);
+  if (wchan_namer_) add_wchans(report);
   std::vector<GroupTotals> groups = ledger_.finish_report(std::move(report), scan_time_ns_);
   for (const GroupId retired : ledger_.take_retired_ids()) accounts_.forget_label(retired);
   return groups;
+}
+
+void ProcessTable::add_wchans(GroupLedger::Report& report) {
+  const auto by_group = accounts_.wchan_counts(std::vector<bool>(ledger_.capacity(), true));
+  for (std::size_t group = 0; group < by_group.size(); ++group) {
+    std::map<std::string, std::uint64_t> by_name;  // addresses in one function share its name
+    for (const auto& [address, threads] : by_group[group]) {
+      std::string name = wchan_namer_(address);
+      if (!name.empty()) by_name[std::move(name)] += threads;
+    }
+    report.set_wchans(static_cast<GroupId>(group), {by_name.begin(), by_name.end()});
+  }
 }
 
 void ProcessTable::add_top_processes(GroupLedger::Report& report) {

@@ -122,6 +122,7 @@ Result<std::unique_ptr<BpfCollector>> BpfCollector::open(const BpfOptions& optio
   auto* task_iter = collector->task_iter_ = task_iter_bpf__open();
   if (task_iter == nullptr) return load_error("open the task iterator", errno);
   task_iter->rodata->include_kernel_threads = options.include_kernel_threads;
+  task_iter->rodata->read_wchan = options.wchan;
   if (int error = bpf_map__reuse_fd(task_iter->maps.runqueue_waits, bpf_map__fd(lifecycle->maps.runqueue_waits)))
     return load_error("share the run-queue wait storage with the task iterator", error);
   if (int error = task_iter_bpf__load(task_iter)) return load_error("load the task iterator", error);
@@ -131,6 +132,7 @@ Result<std::unique_ptr<BpfCollector>> BpfCollector::open(const BpfOptions& optio
   // The task scan is optional: without it (kernels before 6.7), changes passes use iter/task.
   if (auto* task_scan = task_scan_bpf__open()) {
     task_scan->rodata->include_kernel_threads = options.include_kernel_threads;
+    task_scan->rodata->read_wchan = options.wchan;
     if (bpf_map__reuse_fd(task_scan->maps.last_emitted, bpf_map__fd(task_iter->maps.last_emitted)) == 0 &&
         bpf_map__reuse_fd(task_scan->maps.runqueue_waits, bpf_map__fd(lifecycle->maps.runqueue_waits)) == 0 &&
         task_scan_bpf__load(task_scan) == 0) {

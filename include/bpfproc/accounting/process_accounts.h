@@ -127,6 +127,9 @@ class ProcessAccounts {
   // by name, plus the threads that exited under it.
   std::vector<std::vector<ThreadNameTotals>> thread_name_totals(const std::vector<bool>& wanted);
   const std::string& thread_name(std::uint32_t id) const { return thread_names_.name(id); }
+  // By label, for the labels wanted: live threads of its live processes by wchan address (those
+  // that sleep and say where).
+  std::vector<std::unordered_map<std::uint64_t, std::uint64_t>> wchan_counts(const std::vector<bool>& wanted) const;
   // The live members of each label to export one by one (--process.top-n): the n that used the
   // most CPU since the last call, and the n with the highest USS; by pid. A walk of the table.
   struct TopProcess {
@@ -151,6 +154,7 @@ class ProcessAccounts {
     std::uint64_t last_seen_scan = 0;
     ThreadState state = ThreadState::other;
     std::uint32_t name = ThreadNames::kNone;  // with keep_thread_names
+    std::uint64_t wchan = 0;  // where it sleeps, when the records say (BpfOptions::wchan)
   };
 
   // Fields ordered so that almost nothing is padding: there is one of these per process.

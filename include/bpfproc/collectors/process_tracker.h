@@ -14,6 +14,7 @@
 
 #include "bpfproc/grouping/config.h"
 #include "bpfproc/grouping/process_table.h"
+#include "bpfproc/procfs/kernel_symbols.h"
 #include "bpfproc/kernel/bpf_collector.h"
 #include "bpfproc/procfs/procfs.h"
 #include "bpfproc/snapshot/snapshot.h"
@@ -73,6 +74,7 @@ class ProcessTracker {
   unsigned passes_since_full_ = 0;
   std::uint64_t ringbuf_lost_seen_ = 0;
   ProcFs procfs_;
+  KernelSymbols kernel_symbols_;  // names the wchans, with BpfOptions::wchan
   std::unique_ptr<BpfCollector> bpf_;
   std::mutex mutex_;  // guards table_ and the reads of bpf_
   ProcessTable table_;

@@ -46,6 +46,10 @@ class GroupLedger {
     void add_members(GroupId group, const ProcessAccounts::LabelTotals& members);
     // Its threads by name (--threads), sorted by name.
     void set_thread_names(GroupId group, std::vector<ThreadNameTotals> threads);
+    // Its threads by wchan, by name.
+    void set_wchans(GroupId group, std::vector<std::pair<std::string, std::uint64_t>> wchans) {
+      totals_.at(group).wchans = std::move(wchans);
+    }
     // Its members exported one by one (--process.top-n), by pid.
     void set_top_processes(GroupId group, std::vector<ProcessTotals> processes);
 

@@ -2,6 +2,7 @@
 // What a snapshot holds of one group: its live members and its cumulative counters.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bpfproc/accounting/counters.h"
@@ -40,6 +41,8 @@ struct GroupTotals {
   GaugeTotals gauges;                 // of live members
   std::vector<ThreadNameTotals> thread_names;  // with --threads; sorted by name
   std::vector<ProcessTotals> top_processes;    // with --process.top-n; by pid
+  // Live threads by where they sleep (/proc/PID/wchan), with --compat.process-exporter; by name.
+  std::vector<std::pair<std::string, std::uint64_t>> wchans;
 };
 
 }  // namespace bpfproc

@@ -17,6 +17,7 @@
 // Not thread-safe: whoever shares it holds one lock around every call.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -42,6 +43,9 @@ struct GroupLimits {
   std::size_t process_top_n = 0;
 };
 
+// Names a kernel text address (a wchan); the table does no I/O, its owner reads kallsyms.
+using SymbolNamer = std::function<std::string(std::uint64_t address)>;
+
 class ProcessTable : public EventSink {
  public:
   // boot_time_unix_seconds: /proc/stat's btime, for {{.StartTime}}; by default, the clocks'
@@ -62,6 +66,9 @@ class ProcessTable : public EventSink {
   void on_exec(const exec_event& event) override;
   void on_exit(const exit_event& event) override;
   void on_exec_context(const ExecContext& context) override { attribution_.on_exec_context(context); }
+
+  // Counts each group's threads by wchan, named by `namer` (process-exporter's threads_wchan).
+  void count_wchans(SymbolNamer namer) { wchan_namer_ = std::move(namer); }
 
   // Groups with their totals, sorted by name. Counters of a group never go down between calls.
   std::vector<GroupTotals> collect_groups();
@@ -93,6 +100,8 @@ class ProcessTable : public EventSink {
 
   void add_thread_names(GroupLedger::Report& report);
   void add_top_processes(GroupLedger::Report& report);
+  void add_wchans(GroupLedger::Report& report);
+  SymbolNamer wchan_namer_;
   std::size_t process_top_n_ = 0;
   std::uint64_t scan_time_ns_ = 0;    // of the last scan: the clock of group retention
 };

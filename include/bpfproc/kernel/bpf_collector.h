@@ -38,6 +38,9 @@ struct ExecContextParts {
 struct BpfOptions {
   bool include_kernel_threads = false;
   ExecContextParts exec_context = {};
+  // Iterator records say where each sleeping thread waits (bpf/wchan.bpf.h): a stack unwind per
+  // record, for process-exporter's threads_wchan.
+  bool wchan = false;
   // Run-queue latency histograms: loads and attaches bpf/runqueue_latency.bpf.c, one program on
   // sched_switch. Off (the daemon's default), it is not loaded and nothing runs per switch for it.
   bool runqueue_latency = false;

@@ -49,6 +49,7 @@ inline ExporterSnapshot fixed_snapshot() {
   cache_threads.counters.voluntary_switches = 200;
   cache_threads.counters.write_bytes = 5 << 20;
   nginx.thread_names = {cache_threads, main_threads};
+  nginx.wchans = {{"do_epoll_wait", 4}, {"futex_wait_queue", 1}};
   // With --process.top-n: the master, and a worker without a memory reading yet.
   nginx.top_processes = {{4242, "nginx", 7'000'000'000, 12 << 20, true, 4 << 20, 6 << 20},
                          {4250, "nginx", 2'500'000'000, 8 << 20, false, 0, 0}};
