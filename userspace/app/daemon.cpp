@@ -1,5 +1,6 @@
 #include "bpfproc/app/daemon.h"
 
+#include <malloc.h>
 #include <signal.h>
 #include <string.h>
 
@@ -131,6 +132,12 @@ int run_once(const DaemonFlags& flags) {
 }
 
 int run_daemon(const DaemonFlags& flags) {
+  // A full pass's records take 560 bytes a task (28 MB at 50,000). glibc's dynamic mmap threshold
+  // rises to the size of such a buffer once it is freed, so the next ones come from the heaps
+  // and their pages stay resident: 83 MiB against 59 MiB here at 50,000 tasks after a minute of
+  // collections. A fixed threshold gives every buffer above 1 MiB its own mapping, returned
+  // to the kernel when freed.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   auto options = exporter_options(flags);
   if (!options) return fail(kExitBadInput, options.error().message());
   if (auto address = civetweb_listening_port(flags.web.listen_address); !address)
