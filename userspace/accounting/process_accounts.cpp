@@ -100,8 +100,15 @@ ProcessAccounts::Reading ProcessAccounts::update_thread(Process& process, const 
   thread.last_seen_scan = scan_;
   thread.state = thread_state(record.state);
   thread.wchan = record.wchan;
-  if (keep_thread_names_) thread.name = thread_names_.intern(std::string_view(record.comm, strnlen(record.comm, sizeof(record.comm))));
+  if (keep_thread_names_) thread.name = name_of(record, thread.name);
   return Reading::live_thread;
+}
+
+// The id of the record's comm: the thread's known one when it did not change (a compare, no hash).
+std::uint32_t ProcessAccounts::name_of(const task_record& record, std::uint32_t known) {
+  const std::string_view comm(record.comm, strnlen(record.comm, sizeof(record.comm)));
+  if (known != ThreadNames::kNone && thread_names_.name(known) == comm) return known;
+  return thread_names_.intern(comm);
 }
 
 void ProcessAccounts::add_dead_threads(Process& process, const Counters& counters) {
@@ -157,16 +164,14 @@ bool ProcessAccounts::on_exit(const exit_event& event) {
       fold_thread(process, histogram_only);
     } else {
       Counters final_counters = Counters::of_thread(record);
-      std::uint32_t name = keep_thread_names_ ? thread_names_.intern(std::string_view(
-                                                    record.comm, strnlen(record.comm, sizeof(record.comm))))
-                                              : ThreadNames::kNone;
+      std::uint32_t known = ThreadNames::kNone;
       Thread* thread = process.threads.find(record.tid);
       if (thread != nullptr && thread->start_ns == record.start_ns) {
         final_counters.merge_max(thread->counters);
-        if (thread->name != ThreadNames::kNone) name = thread->name;
+        known = thread->name;
         process.threads.erase(record.tid);
       }
-      fold_thread(process, final_counters, name);
+      fold_thread(process, final_counters, keep_thread_names_ ? name_of(record, known) : ThreadNames::kNone);
     }
   }
 

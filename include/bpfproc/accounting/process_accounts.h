@@ -219,6 +219,7 @@ class ProcessAccounts {
 
   std::pair<Process&, bool> find_or_add(const ProcessKey& key);
   Reading update_thread(Process& process, const task_record& record);
+  std::uint32_t name_of(const task_record& record, std::uint32_t known);
   void fold_thread(Process& process, const Counters& final_counters, std::uint32_t name = ThreadNames::kNone);
   static void add_dead_threads(Process& process, const Counters& counters);
   Counters refresh_total(Process& process);
