@@ -151,6 +151,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_tid, struct linux_
 	event->pad = 0;
 	read_task_record(&event->task, task);
 	read_exited_thread_counters(&event->task.exited_threads, task);
+	__builtin_memset(&event->task.gauges, 0, sizeof(event->task.gauges));  /* not a reading */
 	if (bpf_probe_read_kernel_str(event->filename, sizeof(event->filename), bprm->filename) < 0)
 		event->filename[0] = '\0';
 
@@ -246,6 +247,10 @@ static __always_inline void read_exit_record(struct exit_event *event, struct ta
 	event->pad = 0;
 	event->time_ns = exit_ns;
 	read_task_record(&event->task, task);
+	/* A ring buffer reservation holds what an earlier event left there: what exit records never
+	 * carry must still be written, as the layout promises zeros. */
+	__builtin_memset(&event->task.exited_threads, 0, sizeof(event->task.exited_threads));
+	__builtin_memset(&event->task.gauges, 0, sizeof(event->task.gauges));
 	/* signal->live reaches 0 when the last thread of the process has entered do_exit(). */
 	if (task->signal->live.counter == 0)
 		event->task.flags |= TASK_RECORD_GROUP_DEAD;

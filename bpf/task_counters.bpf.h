@@ -59,6 +59,11 @@ static __always_inline void read_exited_thread_counters(struct task_counters *co
 	counters->system_ns = signal->stime;
 	counters->voluntary_switches = signal->nvcsw;
 	counters->involuntary_switches = signal->nivcsw;
+	/* Not kept for exited threads; written anyway, as exec records are ring buffer reservations
+	 * that hold an earlier event's bytes. */
+	counters->migrations = 0;
+	counters->run_delay_ns = 0;
+	counters->timeslices = 0;
 	read_io_counters(counters, &signal->ioac, signal->min_flt, signal->maj_flt);
 }
 
