@@ -96,6 +96,8 @@ class ProcessTable : public EventSink {
   // New processes refused because the table was at GroupLimits::max_tracked_processes, each
   // counted once.
   std::uint64_t processes_dropped() const { return processes_dropped_; }
+  // Refused processes remembered so that each is counted once: what bounds that memory.
+  std::size_t refused_remembered() const { return refused_.size(); }
 
  private:
   ProcessAccounts accounts_;

@@ -546,6 +546,26 @@ TEST(ProcessTable, AtItsLimitNewProcessesAreRefusedAndCountedOnce) {
   EXPECT_EQ(fixture.table.processes_dropped(), 2u);
 }
 
+// What remembers the refused processes holds only those that may still show up: a storm of
+// short-lived processes at the limit leaves nothing behind, nor does one gone without an exit.
+TEST(ProcessTable, RefusedProcessesAreNotRememberedOnceGone) {
+  Fixture fixture(kByComm, GroupLimits{.max_tracked_processes = 1});
+  fixture.live(100, 5000, "make", {"make"});
+  fixture.scan({task(100, 100, 5000, 1000, "make")});
+  for (std::uint32_t pid = 200; pid < 1200; ++pid) {
+    fixture.table.on_fork(fork_of({pid, pid * 10ull}, {100, 5000}));
+    fixture.table.on_exit(exit_of(task(pid, pid, pid * 10ull, 100, "cc", 100), /*last_thread=*/true));
+  }
+  fixture.table.on_fork(fork_of({300, 9'999'999}, {100, 5000}));  // lives on, then vanishes unseen
+  EXPECT_EQ(fixture.table.processes_dropped(), 1001u);
+  const task_record survivor = task(300, 300, 9'999'999, 100, "cc", 100);
+  for (int scan = 0; scan < 3; ++scan) fixture.scan({task(100, 100, 5000, 1000, "make"), survivor});
+  EXPECT_EQ(fixture.table.refused_remembered(), 1u) << "only the live one";
+  EXPECT_EQ(fixture.table.processes_dropped(), 1001u);
+  for (int scan = 0; scan < 2; ++scan) fixture.scan({task(100, 100, 5000, 1000, "make")});
+  EXPECT_EQ(fixture.table.refused_remembered(), 0u) << "gone without an exit event: forgotten by full scans";
+}
+
 TEST(ProcessTable, RoomLeftByAForgottenProcessTakesARefusedOne) {
   Fixture fixture(kByComm, GroupLimits{.max_tracked_processes = 1});
   fixture.live(100, 5000, "make", {"make"});
