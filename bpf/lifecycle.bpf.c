@@ -82,13 +82,16 @@ struct {
 } events SEC(".maps");
 
 
+/* A quarter of the buffer; userspace sets it when it resizes the buffer (--bpf.ringbuf-bytes). */
+const volatile __u64 events_wakeup_bytes = EVENTS_SIZE / 4;
+
 /* Wake the consumer only when the buffer is getting full; otherwise it drains on its timer, so a
  * burst of short-lived processes does not cost one userspace wakeup per event. */
 static __always_inline __u64 submit_flags(void)
 {
 	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 
-	return pending > EVENTS_SIZE / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	return pending > events_wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 SEC("tp_btf/sched_process_fork")

@@ -97,6 +97,14 @@ int main(int argc, char** argv) {
                  "Also export the N members of each group that used the most CPU since the last collection, and the N "
                  "with the highest USS, one by one (bpfproc_process_*; 0: none)")
       ->capture_default_str();
+  app.add_option("--process.max-tracked", flags.max_tracked_processes,
+                 "Processes tracked at once, live or recently exited; new ones beyond it are not counted "
+                 "(bpfproc_exporter_processes_dropped_total)")
+      ->capture_default_str();
+  app.add_option("--bpf.ringbuf-bytes", flags.events_ring_bytes,
+                 "Size of the kernel's lifecycle event ring buffer: a power of two, at least a page (0: 2 MiB); "
+                 "events lost when it fills are counted in bpfproc_exporter_events_lost_total{source=\"ringbuf_full\"}")
+      ->capture_default_str();
   app.add_option("--series.limit", flags.series_limit,
                  "Series of groups at most; beyond it, the groups that used the least CPU are left out whole (0: no limit)")
       ->capture_default_str();

@@ -15,16 +15,7 @@ source "$(dirname "$0")/lib.sh"
 
 # expect_start_failure CODE REGEX ARGS...: bpfproc ARGS must exit CODE (within 30 s) with exactly
 # one stderr line matching the extended REGEX.
-expect_start_failure() {
-  local code=$1 regex=$2 status=0 stderr_lines
-  shift 2
-  timeout 30 "$BPFPROC" "$@" >"$E2E_TMP/stdout" 2>"$E2E_TMP/stderr" || status=$?
-  mapfile -t stderr_lines <"$E2E_TMP/stderr"
-  [[ $status == "$code" ]] || fail "bpfproc $* exited $status, expected $code; stderr: ${stderr_lines[*]}"
-  [[ ${#stderr_lines[@]} == 1 ]] || fail "bpfproc $* wrote ${#stderr_lines[@]} stderr lines, expected 1: ${stderr_lines[*]}"
-  [[ ${stderr_lines[0]} =~ $regex ]] || fail "bpfproc $* said '${stderr_lines[0]}', expected /$regex/"
-  pass "exit $code: ${stderr_lines[0]}"
-}
+expect_start_failure() { expect_exit "$1" "$2" "$BPFPROC" "${@:3}"; }
 
 # (a) Invalid configs: FILE CONTENTS LINE REASON-REGEX. The port is free but must never be used.
 port=$(free_port)

@@ -107,6 +107,19 @@ make_cgroup() {
   E2E_CGROUPS+=("$MADE_CGROUP")
 }
 
+# expect_exit CODE REGEX CMD...: CMD must exit CODE within 30 s with exactly one stderr line,
+# matching the extended REGEX: how every refusal (bad input, missing privileges, faults) looks.
+expect_exit() {
+  local code=$1 regex=$2 status=0 stderr_lines
+  shift 2
+  timeout 30 "$@" >"$E2E_TMP/stdout" 2>"$E2E_TMP/stderr" || status=$?
+  mapfile -t stderr_lines <"$E2E_TMP/stderr"
+  [[ $status == "$code" ]] || fail "$* exited $status, expected $code; stderr: ${stderr_lines[*]}"
+  [[ ${#stderr_lines[@]} == 1 ]] || fail "$* wrote ${#stderr_lines[@]} stderr lines, expected 1: ${stderr_lines[*]}"
+  [[ ${stderr_lines[0]} =~ $regex ]] || fail "$* said '${stderr_lines[0]}', expected /$regex/"
+  pass "exit $code: ${stderr_lines[0]}"
+}
+
 # label_values METRIC LABEL FILE: one line per series of METRIC in the exposition FILE: its value,
 # a tab, and the value of its label LABEL unescaped (group names may hold any character).
 label_values() {

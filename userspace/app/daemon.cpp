@@ -12,6 +12,7 @@
 #include "bpfproc/app/exporter.h"
 #include "bpfproc/exposition/text_writer.h"
 #include "bpfproc/grouping/config.h"
+#include "bpfproc/kernel/bpf_collector.h"
 #include "bpfproc/kernel/check.h"
 #include "bpfproc/util/duration.h"
 #include "bpfproc/util/exit_status.h"
@@ -78,6 +79,12 @@ Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
     return Error{"--label.max-length " + std::to_string(flags.label_max_length) + ": must be at least 16 bytes", ""};
   collectors.label_max_length = flags.label_max_length;
   collectors.process_top_n = flags.process_top_n;
+  if (flags.max_tracked_processes == 0) return Error{"--process.max-tracked 0: must be at least 1", ""};
+  collectors.max_tracked_processes = flags.max_tracked_processes;
+  if (flags.events_ring_bytes != 0) {
+    if (auto valid = valid_ring_buffer_bytes(flags.events_ring_bytes); !valid) return valid.error();
+    collectors.events_ring_bytes = static_cast<std::uint32_t>(flags.events_ring_bytes);
+  }
   options.series_limit = flags.series_limit;
   options.process_exporter_compat = flags.process_exporter_compat;
   collectors.config.threads = collectors.config.threads || flags.threads;

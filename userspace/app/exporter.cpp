@@ -22,7 +22,9 @@ Exporter::Exporter(ExporterOptions options)
     : options_(std::move(options)),
       build_(current_build_info()),
       boot_time_unix_seconds_(boot_time_unix_seconds()),
-      procfs_(options_.collectors.procfs_root) {}
+      // process_* describe this process, as client libraries read them: from the reader's own
+      // /proc, whatever --path.procfs says (a copy or a fixture tree has no such process).
+      self_procfs_("/proc") {}
 
 Exporter::~Exporter() {
   publisher_.reset();
@@ -40,6 +42,8 @@ Result<std::unique_ptr<Exporter>> Exporter::open(ExporterOptions options) {
   tracker_options.group_retention = collectors.group_retention;
   tracker_options.label_max_length = collectors.label_max_length;
   tracker_options.process_top_n = collectors.process_top_n;
+  tracker_options.max_tracked_processes = collectors.max_tracked_processes;
+  tracker_options.bpf.events_ring_bytes = collectors.events_ring_bytes;
   tracker_options.bpf.include_kernel_threads = collectors.config.kernel_threads;
   tracker_options.bpf.runqueue_latency = CollectorRegistry::enabled(definitions, collectors, "runqueue-latency");
   tracker_options.bpf.bpf_stats = collectors.bpf_stats;
@@ -85,7 +89,7 @@ std::shared_ptr<ExporterSnapshot> Exporter::collect() {
   }
   snapshot->series_dropped = series_dropped_;
   // After the collectors, so that process_cpu_seconds_total includes this collection.
-  auto self = read_self_metrics(procfs_);
+  auto self = read_self_metrics(self_procfs_);
   if (self) snapshot->self = *self;
   else spdlog::warn("self metrics: {}", self.error().message());
   return snapshot;

@@ -3,6 +3,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include <spdlog/spdlog.h>
@@ -66,6 +67,17 @@ void MemoryRefresher::refresh_once() {
   {
     std::lock_guard lock(table_mutex_);
     keys = table_.grouped_live_processes();
+  }
+
+  // Outside a live procfs every read would look like a process that is gone: a failure, not an
+  // empty success. Each process that could not be read is an error.
+  if (!procfs_.shows_reader()) {
+    if (!warned_not_live_)
+      spdlog::warn("memory: {} does not show this process ({}/self is not a link to it): memory is not read",
+                   procfs_.root(), procfs_.root());
+    warned_not_live_ = true;
+    stats_.record_run(clock, std::max<std::uint64_t>(keys.size(), 1));
+    return;
   }
 
   std::vector<std::pair<ProcessKey, MemoryUsage>> readings;

@@ -38,7 +38,8 @@ ProcessTracker::ProcessTracker(TrackerOptions options)
       table_(options_.config,
              {.retention_ns = retention_ns(options_.group_retention),
               .label_max_length = options_.label_max_length,
-              .process_top_n = options_.process_top_n},
+              .process_top_n = options_.process_top_n,
+              .max_tracked_processes = options_.max_tracked_processes},
              boot_time_of(procfs_)) {
   // The kernel sends what the rules read of a new program beyond the exec event, so that one
   // gone before /proc is read gets the name /proc would have given it.
@@ -172,6 +173,7 @@ void ProcessTracker::fill(ExporterSnapshot& snapshot) {
   std::vector<ProgramStats> programs = bpf_->program_stats();
   snapshot.groups = table_.collect_groups();
   snapshot.tracked_processes = table_.tracked_processes();
+  snapshot.processes_dropped = table_.processes_dropped();
   snapshot.groups_retired = table_.retired_groups();
   snapshot.labels_truncated = table_.labels_truncated();
   snapshot.events_lost = events_lost_locked(programs);

@@ -241,8 +241,11 @@ Result<Config> parse_config(std::string_view yaml_text, const std::string& sourc
 }
 
 Result<Config> load_config_file(const std::string& path) {
-  auto text = read_whole_file(path);
-  if (!text) return Error{"cannot read config file", path, text.error().errno_value};
+  auto text = read_regular_file(path);
+  if (!text) {
+    if (text.error().errno_value == 0) return Error{"cannot read config file: " + text.error().what, path};
+    return Error{"cannot read config file", path, text.error().errno_value};
+  }
   return parse_config(*text, path);
 }
 

@@ -21,19 +21,44 @@ ProcessTable::ProcessTable(Config config, GroupLimits limits, std::optional<std:
   attribution_.set_label_max_length(limits.label_max_length);
   accounts_.keep_thread_names(thread_names_);
   process_top_n_ = limits.process_top_n;
+  max_tracked_ = limits.max_tracked_processes;
+}
+
+bool ProcessTable::admit(const ProcessKey& key) {
+  if (accounts_.size() < max_tracked_ || accounts_.tracks(key)) return true;
+  auto [refused, first] = refused_.try_emplace(key, full_scans_);
+  if (first) ++processes_dropped_;
+  else refused->second = full_scans_;
+  return false;
 }
 
 void ProcessTable::begin_scan(std::uint64_t scan_time_ns, ProcessAccounts::Pass pass) {
   accounts_.begin_scan(scan_time_ns, pass);
   scan_time_ns_ = scan_time_ns;
+  full_scan_ = pass == ProcessAccounts::Pass::full;
+  ++scans_;
 }
 
 void ProcessTable::observe_task(const task_record& record) {
+  if (!admit(ProcessKey::of(record))) return;
   if (accounts_.observe_task(record) == ProcessAccounts::Reading::new_process) attribution_.observe(record);
 }
 
 IdentityRequests ProcessTable::end_scan() {
   ProcessAccounts::ScanOutcome outcome = accounts_.end_scan();
+  if (full_scan_) {
+    // Gone: neither this scan nor an event since the previous one showed it. (Events drained
+    // just before the records may show processes born after the iterator ran: they stay.)
+    std::erase_if(refused_, [this](const auto& entry) { return entry.second < full_scans_; });
+    ++full_scans_;
+    full_scan_ = false;
+  }
+  // An exit is drained after its scan's records were read, so that scan and the next can still
+  // hold a record of the process (read before the exit, or of its final switch).
+  while (!refused_exits_.empty() && refused_exits_.front().second + 3 <= scans_) {
+    refused_.erase(refused_exits_.front().first);
+    refused_exits_.pop_front();
+  }
   for (const ProcessKey& key : outcome.vanished) attribution_.on_exit(key);
   finished_ = std::move(outcome.finished);
   return attribution_.identity_requests();
@@ -55,11 +80,13 @@ void ProcessTable::apply_identities(IdentityReplies replies) {
 }
 
 void ProcessTable::on_fork(const fork_event& event) {
+  if (!admit({event.pid, event.start_ns})) return;
   accounts_.add_new_process({event.pid, event.start_ns});
   attribution_.on_fork(event);
 }
 
 void ProcessTable::on_exec(const exec_event& event) {
+  if (!admit(ProcessKey::of(event.task))) return;
   accounts_.on_exec(event);
   // What the process used so far goes to the group of the program it leaves.
   const Counters used = accounts_.settle(ProcessKey::of(event.task));
@@ -69,8 +96,13 @@ void ProcessTable::on_exec(const exec_event& event) {
 }
 
 void ProcessTable::on_exit(const exit_event& event) {
+  const ProcessKey key = ProcessKey::of(event.task);
+  if (!admit(key)) {
+    if (event.task.flags & TASK_RECORD_GROUP_DEAD) refused_exits_.emplace_back(key, scans_);
+    return;
+  }
   attribution_.observe(event.task);
-  if (accounts_.on_exit(event)) attribution_.on_exit(ProcessKey::of(event.task));
+  if (accounts_.on_exit(event)) attribution_.on_exit(key);
 }
 
 std::vector<GroupTotals> ProcessTable::collect_groups() {

@@ -74,6 +74,17 @@ Error load_error(const char* step, int error_code) {
 
 }  // namespace
 
+Status valid_ring_buffer_bytes(std::uint64_t bytes) {
+  const auto page = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+  // The kernel's own limit for a ring buffer's data area (RINGBUF_MAX_RECORD_SZ is below it).
+  constexpr std::uint64_t kMaximum = std::uint64_t{1} << 31;
+  if (bytes < page || (bytes & (bytes - 1)) != 0 || bytes > kMaximum)
+    return Error{"--bpf.ringbuf-bytes " + std::to_string(bytes) + ": must be a power of two from the page size (" +
+                     std::to_string(page) + ") to 2 GiB",
+                 ""};
+  return Ok{};
+}
+
 void route_libbpf_logging() { libbpf_set_print(log_libbpf); }
 
 std::string last_libbpf_warning() {
@@ -98,6 +109,12 @@ Result<std::unique_ptr<BpfCollector>> BpfCollector::open(const BpfOptions& optio
     for (bpf_map* map : {lifecycle->maps.held_exits, lifecycle->maps.held_keys})
       if (int error = bpf_map__set_max_entries(map, options.held_exits_capacity))
         return load_error("size the held exits table", error);
+  if (options.events_ring_bytes != 0) {
+    if (auto valid = valid_ring_buffer_bytes(options.events_ring_bytes); !valid) return valid.error();
+    if (int error = bpf_map__set_max_entries(lifecycle->maps.events, options.events_ring_bytes))
+      return load_error("size the event ring buffer", error);
+    lifecycle->rodata->events_wakeup_bytes = options.events_ring_bytes / 4;
+  }
   if (int error = lifecycle_bpf__load(lifecycle))
     return load_error("load the lifecycle programs (tp_btf sched_process_fork/exec/exit/free with "
                       "bpf_task_acquire and kptrs)",

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <utility>
 
 #include "bpfproc/kernel/bpf_collector.h"
 
@@ -33,17 +34,26 @@ Requirement kernel_btf() {
           ok ? "present" : "absent: needs a kernel built with CONFIG_DEBUG_INFO_BTF=y"};
 }
 
+// The effective capabilities decide, for root too: root in a container, or under
+// `setpriv --bounding-set`, can lack them. The kernel takes CAP_SYS_ADMIN for CAP_BPF and
+// CAP_PERFMON (bpf_capable, perfmon_capable), so it stands in for either.
 Requirement privileges() {
-  if (geteuid() == 0) return {"privileges (root, or CAP_BPF + CAP_PERFMON + CAP_SYS_PTRACE)", true, "root"};
+  const std::string name = "privileges (root, or CAP_BPF + CAP_PERFMON + CAP_SYS_PTRACE)";
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2]{};
-  bool ok = false;
-  if (syscall(SYS_capget, &header, data) == 0) {
-    auto has = [&](int capability) { return (data[capability / 32].effective >> (capability % 32)) & 1u; };
-    ok = has(CAP_BPF) && has(CAP_PERFMON) && has(CAP_SYS_PTRACE);
+  if (syscall(SYS_capget, &header, data) != 0) return {name, false, "cannot read the effective capabilities"};
+  auto has = [&](int capability) { return ((data[capability / 32].effective >> (capability % 32)) & 1u) != 0; };
+  const bool admin = has(CAP_SYS_ADMIN);
+  std::string lacking;
+  for (const auto& [capability, cap_name] : {std::pair{CAP_BPF, "CAP_BPF"}, std::pair{CAP_PERFMON, "CAP_PERFMON"},
+                                             std::pair{CAP_SYS_PTRACE, "CAP_SYS_PTRACE"}}) {
+    if (has(capability) || (admin && capability != CAP_SYS_PTRACE)) continue;
+    lacking += (lacking.empty() ? "" : ", ") + std::string(cap_name);
   }
-  return {"privileges (root, or CAP_BPF + CAP_PERFMON + CAP_SYS_PTRACE)", ok,
-          ok ? "capabilities present" : "not root, and the effective capabilities lack one of them"};
+  if (lacking.empty()) return {name, true, geteuid() == 0 ? "root" : "capabilities present"};
+  return {name, false,
+          std::string(geteuid() == 0 ? "root, but the" : "not root, and the") + " effective capabilities lack " + lacking +
+              (lacking.starts_with("CAP_SYS_PTRACE") ? "" : " (CAP_SYS_ADMIN would stand in for CAP_BPF and CAP_PERFMON)")};
 }
 
 std::vector<Requirement> tracepoints() {

@@ -33,6 +33,16 @@ Result<std::string> ProcFs::read(std::string_view relative_path) const {
   return read_whole_file(path);
 }
 
+bool ProcFs::shows_reader() const {
+  char target[32];
+  const ssize_t length = ::readlink((root_ + "/self").c_str(), target, sizeof target);
+  int pid = 0;
+  if (length <= 0 || static_cast<std::size_t>(length) >= sizeof target ||
+      !parse_pid(std::string_view(target, static_cast<std::size_t>(length)), pid))
+    return false;
+  return ProcessDir::open(*this, pid).ok();
+}
+
 std::vector<int> ProcFs::pids() const {
   std::vector<int> pids;
   DIR* dir = ::opendir(root_.c_str());

@@ -1,5 +1,6 @@
 #include "bpfproc/util/whole_file.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -26,6 +27,14 @@ Result<std::string> read_whole_file_at(int directory, const char* name, const st
     content.append(chunk, static_cast<std::size_t>(count));
   }
   return content;
+}
+
+Result<std::string> read_regular_file(const std::string& path) {
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) return Error{"open", path, errno};
+  if (S_ISDIR(status.st_mode)) return Error{"read", path, EISDIR};
+  if (!S_ISREG(status.st_mode)) return Error{"not a regular file", path};
+  return read_whole_file(path);
 }
 
 Result<std::string> read_whole_file(const std::string& path) {

@@ -97,8 +97,9 @@ Result<WebConfig> parse_web_config(std::string_view yaml_text, const std::string
 }
 
 Result<WebConfig> load_web_config_file(const std::string& path) {
-  auto text = read_whole_file(path);
-  if (!text) return Error{"cannot read", path, text.error().errno_value};
+  auto text = read_regular_file(path);
+  if (!text) return Error{"cannot read" + (text.error().errno_value == 0 ? ": " + text.error().what : ""), path,
+                          text.error().errno_value};
   return parse_web_config(*text, path);
 }
 

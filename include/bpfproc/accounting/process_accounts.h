@@ -144,6 +144,7 @@ class ProcessAccounts {
   void forget_label(std::uint32_t label);
 
   std::size_t size() const { return processes_.size(); }
+  bool tracks(const ProcessKey& key) const { return processes_.contains(key); }
   // Processes that vanished from the iterator without an exit event.
   std::uint64_t unobserved_exits() const { return unobserved_exits_; }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "bpfproc/accounting/runqueue_buckets.h"
+#include "bpfproc/grouping/process_table.h"
 #include "bpfproc/web/web_server.h"
 
 namespace bpfproc {
@@ -19,6 +20,8 @@ struct DaemonFlags {
   std::string group_retention = "5m";
   std::size_t label_max_length = 256;
   std::size_t process_top_n = 0;
+  std::size_t max_tracked_processes = GroupLimits::kDefaultMaxTrackedProcesses;
+  std::uint64_t events_ring_bytes = 0;  // 0: the BPF side's size
   std::size_t series_limit = 20'000;
   bool series_limit_given = false;  // --series.limit was on the command line
   std::string log_level = "info";

@@ -41,7 +41,7 @@ class Exporter {
   ExporterOptions options_;
   BuildInfo build_;
   double boot_time_unix_seconds_ = 0;
-  ProcFs procfs_;
+  ProcFs self_procfs_;  // always /proc: where process_* are read
   std::uint64_t series_dropped_ = 0;  // by the series limit, over all collections
   std::chrono::steady_clock::time_point last_limit_warning_{};
   // Destroyed bottom-up: the publisher stops collecting before the collectors go, and they stop

@@ -14,6 +14,7 @@
 #include "bpfproc/collectors/collector_stats.h"
 #include "bpfproc/collectors/memory_refresher.h"
 #include "bpfproc/grouping/config.h"
+#include "bpfproc/grouping/process_table.h"
 #include "bpfproc/snapshot/snapshot.h"
 #include "bpfproc/util/result.h"
 
@@ -41,6 +42,8 @@ struct CollectorOptions {
   std::chrono::milliseconds group_retention{std::chrono::minutes(5)};  // --group.retention
   std::size_t label_max_length = 256;                                   // --label.max-length
   std::size_t process_top_n = 0;                                        // --process.top-n
+  std::size_t max_tracked_processes = GroupLimits::kDefaultMaxTrackedProcesses;  // --process.max-tracked
+  std::uint32_t events_ring_bytes = 0;                                  // --bpf.ringbuf-bytes (0: built-in)
   bool bpf_stats = false;
   RunqueueBuckets runqueue_latency_buckets = RunqueueBuckets::defaults();  // --runqueue-latency.buckets
   // --collector.NAME / --no-collector.NAME as given; a collector not named keeps its default.

@@ -54,6 +54,7 @@ class MemoryRefresher {
   std::mutex wake_mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool warned_not_live_ = false;  // refresher thread only
   std::thread thread_;
 };
 

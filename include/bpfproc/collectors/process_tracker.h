@@ -29,6 +29,7 @@ struct TrackerOptions {
   std::chrono::milliseconds group_retention = std::chrono::milliseconds::max();
   std::size_t label_max_length = SIZE_MAX;  // bytes of a group name
   std::size_t process_top_n = 0;            // per-process series of each group (GroupLimits)
+  std::size_t max_tracked_processes = GroupLimits::kDefaultMaxTrackedProcesses;  // (GroupLimits)
 };
 
 // A pair of full task passes every this many collections, as a safety net: only full passes find

@@ -17,6 +17,7 @@
 // Not thread-safe: whoever shares it holds one lock around every call.
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <unordered_map>
@@ -41,6 +42,12 @@ struct GroupLimits {
   // Members of each group exported one by one: the most CPU over the last report, and the
   // highest USS; 0: none.
   std::size_t process_top_n = 0;
+  // Processes tracked at once, live or exited and not forgotten yet (--process.max-tracked).
+  // Beyond it a new process is refused: counted in processes_dropped(), its usage not counted.
+  std::size_t max_tracked_processes = kDefaultMaxTrackedProcesses;
+  // PID_MAX_LIMIT on 64-bit: a host never has more live processes, so the default only bounds
+  // the table against a runaway (exits that are never forgotten), never refuses a live process.
+  static constexpr std::size_t kDefaultMaxTrackedProcesses = 4'194'304;
 };
 
 // Names a kernel text address (a wchan); the table does no I/O, its owner reads kallsyms.
@@ -86,6 +93,11 @@ class ProcessTable : public EventSink {
   std::uint64_t exec_contexts_truncated() const { return attribution_.exec_contexts_truncated(); }
   // Processes that vanished from the iterator without an exit event (e.g. exited before attach).
   std::uint64_t unobserved_exits() const { return accounts_.unobserved_exits(); }
+  // New processes refused because the table was at GroupLimits::max_tracked_processes, each
+  // counted once.
+  std::uint64_t processes_dropped() const { return processes_dropped_; }
+  // Refused processes remembered so that each is counted once: what bounds that memory.
+  std::size_t refused_remembered() const { return refused_.size(); }
 
  private:
   ProcessAccounts accounts_;
@@ -104,6 +116,20 @@ class ProcessTable : public EventSink {
   SymbolNamer wchan_namer_;
   std::size_t process_top_n_ = 0;
   std::uint64_t scan_time_ns_ = 0;    // of the last scan: the clock of group retention
+
+  // Whether the table takes (or has) this process: false, counted, when it is full.
+  bool admit(const ProcessKey& key);
+  std::size_t max_tracked_ = GroupLimits::kDefaultMaxTrackedProcesses;
+  std::uint64_t processes_dropped_ = 0;
+  // Refused processes, so that each is counted once, with the full scan in which they were last
+  // refused. A process goes a few scans after its last thread's exit (until no stale record of
+  // it can come), and at a full scan that neither showed it nor followed an event of it (gone
+  // without an exit event): the map holds little more than the live refused processes.
+  std::unordered_map<ProcessKey, std::uint64_t, ProcessKeyHash> refused_;
+  std::deque<std::pair<ProcessKey, std::uint64_t>> refused_exits_;  // with the scan of the exit
+  std::uint64_t full_scans_ = 0;
+  std::uint64_t scans_ = 0;
+  bool full_scan_ = false;
 };
 
 }  // namespace bpfproc

@@ -50,6 +50,10 @@ struct BpfOptions {
   // Exits held at once until their final switch (lifecycle.bpf.c, held_exits); 0 keeps the BPF
   // side's size (HELD_EXITS_SIZE). Tests make it tiny to exercise the exit_fallback path.
   std::uint32_t held_exits_capacity = 0;
+  // Size of the lifecycle event ring buffer in bytes (lifecycle.bpf.c, events); 0 keeps the BPF
+  // side's 2 MiB. A power of two and a multiple of the page size (valid_ring_buffer_bytes). Tests
+  // make it tiny so that an exec storm fills it.
+  std::uint32_t events_ring_bytes = 0;
   // The task scan walks at most this many tasks in one run, which cannot be preempted (about
   // 0.24 µs each: 12 ms at 50,000 tasks here, once per collection); on a host with more, changes
   // passes use iter/task, whose passes let other tasks run but cost 1 µs per task
@@ -64,6 +68,10 @@ struct BpfOptions {
 // reports, costs ten wakeups a second, and leaves the buffer to fill only under a sustained storm
 // of execs (a quarter of it holds some 400 exec events, the largest kind).
 inline constexpr std::chrono::milliseconds kEventDrainInterval{100};
+
+// Whether `bytes` can size a BPF ring buffer: a power of two and a multiple of the page size.
+// The error names the value and the rule.
+Status valid_ring_buffer_bytes(std::uint64_t bytes);
 
 class BpfCollector {
  public:

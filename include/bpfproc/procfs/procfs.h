@@ -19,6 +19,10 @@ class ProcFs {
   Result<std::string> read(std::string_view relative_path) const;
   // Numeric entries of ROOT, i.e. the pids of the visible processes.
   std::vector<int> pids() const;
+  // Whether this is a live procfs that shows its reader: ROOT/self links to the reader's pid
+  // directory, as the kernel's does in any pid namespace. A copy or a fixture tree does not, and
+  // the pids the kernel reports cannot be read there.
+  bool shows_reader() const;
 
  private:
   std::string root_;

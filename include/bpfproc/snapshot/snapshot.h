@@ -54,6 +54,7 @@ struct ExporterSnapshot {
   std::map<std::string, std::uint64_t> events_lost;  // by source
   std::vector<ProgramStats> bpf_programs;  // with --bpf.stats only
   std::uint64_t tracked_processes = 0;
+  std::uint64_t processes_dropped = 0;  // new processes refused: the table was at --process.max-tracked
   std::uint64_t groups_retired = 0;  // groups removed after --group.retention without members
   std::uint64_t labels_truncated = 0;  // group names cut to --label.max-length
   std::uint64_t series_dropped = 0;    // by --series.limit, summed over collections

@@ -82,6 +82,7 @@ inline ExporterSnapshot fixed_snapshot() {
   snapshot.events_lost = {{"ringbuf_full", 0}, {"task_storage", 0}, {"exit_unobserved", 3}};
   snapshot.bpf_programs = {{"handle_switch", 1000, 45'000}, {"handle_wakeup", 400, 9'000}};
   snapshot.tracked_processes = 120;
+  snapshot.processes_dropped = 4;
   snapshot.groups_retired = 3;
   snapshot.labels_truncated = 1;
   snapshot.series_dropped = 38;

@@ -271,6 +271,11 @@ TEST(LoadConfigFile, UnreadableFileIsAnErrorWithErrno) {
   const auto directory = load_config_file(BPFPROC_FIXTURES_DIR "/config");
   ASSERT_FALSE(directory.ok());
   EXPECT_EQ(directory.error().errno_value, EISDIR);
+
+  // A device would never end (/dev/zero) or block (a FIFO): refused before it is opened.
+  const auto device = load_config_file("/dev/zero");
+  ASSERT_FALSE(device.ok());
+  EXPECT_EQ(device.error().message(), "/dev/zero: cannot read config file: not a regular file");
 }
 
 }  // namespace

@@ -35,7 +35,8 @@ task_record task(std::uint32_t tid, std::uint32_t tgid, std::uint64_t process_st
 // A table whose "/proc" is a map the test fills in, and whose uid u is named "user<u>".
 struct Fixture {
   explicit Fixture(const std::string& yaml, std::uint64_t group_retention_ns = UINT64_MAX)
-      : table(parse_config(yaml, "test").value(), {.retention_ns = group_retention_ns}) {}
+      : Fixture(yaml, GroupLimits{.retention_ns = group_retention_ns}) {}
+  Fixture(const std::string& yaml, GroupLimits limits) : table(parse_config(yaml, "test").value(), limits) {}
 
   // The table's requests answered from `procfs`, as read_identities answers them from /proc.
   IdentityReplies answer(const IdentityRequests& requests) const {
@@ -506,6 +507,78 @@ TEST(ProcessTable, ARulesThreadsKeyBreaksDownItsGroupsByThreadName) {
   EXPECT_EQ(web.thread_names[0].counters.runtime_ns, 80u);
   EXPECT_EQ(web.thread_names[1].name, "nginx");
   EXPECT_TRUE(fixture.group("cron").thread_names.empty()) << "its rule did not ask";
+}
+
+// The table at --process.max-tracked: a new process is refused and counted once, whether the
+// iterator or an event shows it, and what was tracked before keeps counting.
+TEST(ProcessTable, AtItsLimitNewProcessesAreRefusedAndCountedOnce) {
+  Fixture fixture(kByComm, GroupLimits{.max_tracked_processes = 2});
+  fixture.live(100, 5000, "nginx", {"nginx"});
+  fixture.live(101, 5001, "redis", {"redis"});
+  fixture.live(102, 5002, "burn", {"burn"});
+  const std::vector<task_record> three{task(100, 100, 5000, 1000, "nginx"), task(101, 101, 5001, 1000, "redis"),
+                                       task(102, 102, 5002, 1000, "burn")};
+  fixture.scan(three);
+  fixture.scan(three);
+  EXPECT_EQ(fixture.table.tracked_processes(), 2u);
+  EXPECT_EQ(fixture.table.processes_dropped(), 1u) << "seen in two scans, counted once";
+  EXPECT_EQ(fixture.group("burn").name, "") << "a refused process makes no group";
+
+  // A new process at the limit, by its events: counted, and none of its events takes room.
+  const task_record child = task(103, 103, 6000, 500, "burn", 100);
+  fixture.table.on_fork(fork_of({103, 6000}, {100, 5000}, "nginx"));
+  fixture.table.on_exec(exec_of(child, "/usr/bin/burn", {"burn"}));
+  fixture.table.on_exit(exit_of(task(104, 103, 6000, 100, "burn"), /*last_thread=*/false));
+  fixture.table.on_exit(exit_of(child, /*last_thread=*/true));
+  EXPECT_EQ(fixture.table.processes_dropped(), 2u);
+  EXPECT_EQ(fixture.table.tracked_processes(), 2u);
+  // The iterator read before that exit was drained still holds the child: not a new refusal.
+  fixture.scan({task(100, 100, 5000, 2000, "nginx"), task(101, 101, 5001, 1000, "redis"),
+                task(102, 102, 5002, 1500, "burn"), child});
+  EXPECT_EQ(fixture.table.processes_dropped(), 2u);
+
+  // What is tracked keeps counting, up to its exit.
+  fixture.scan({task(100, 100, 5000, 3000, "nginx"), task(101, 101, 5001, 1000, "redis"),
+                task(102, 102, 5002, 2000, "burn")});
+  EXPECT_EQ(fixture.group("nginx").counters.runtime_ns, 3000u);
+  fixture.table.on_exit(exit_of(task(101, 101, 5001, 1200, "redis"), /*last_thread=*/true));
+  EXPECT_EQ(fixture.group("redis").counters.runtime_ns, 1200u);
+  EXPECT_EQ(fixture.table.processes_dropped(), 2u);
+}
+
+// What remembers the refused processes holds only those that may still show up: a storm of
+// short-lived processes at the limit leaves nothing behind, nor does one gone without an exit.
+TEST(ProcessTable, RefusedProcessesAreNotRememberedOnceGone) {
+  Fixture fixture(kByComm, GroupLimits{.max_tracked_processes = 1});
+  fixture.live(100, 5000, "make", {"make"});
+  fixture.scan({task(100, 100, 5000, 1000, "make")});
+  for (std::uint32_t pid = 200; pid < 1200; ++pid) {
+    fixture.table.on_fork(fork_of({pid, pid * 10ull}, {100, 5000}));
+    fixture.table.on_exit(exit_of(task(pid, pid, pid * 10ull, 100, "cc", 100), /*last_thread=*/true));
+  }
+  fixture.table.on_fork(fork_of({300, 9'999'999}, {100, 5000}));  // lives on, then vanishes unseen
+  EXPECT_EQ(fixture.table.processes_dropped(), 1001u);
+  const task_record survivor = task(300, 300, 9'999'999, 100, "cc", 100);
+  for (int scan = 0; scan < 3; ++scan) fixture.scan({task(100, 100, 5000, 1000, "make"), survivor});
+  EXPECT_EQ(fixture.table.refused_remembered(), 1u) << "only the live one";
+  EXPECT_EQ(fixture.table.processes_dropped(), 1001u);
+  for (int scan = 0; scan < 2; ++scan) fixture.scan({task(100, 100, 5000, 1000, "make")});
+  EXPECT_EQ(fixture.table.refused_remembered(), 0u) << "gone without an exit event: forgotten by full scans";
+}
+
+TEST(ProcessTable, RoomLeftByAForgottenProcessTakesARefusedOne) {
+  Fixture fixture(kByComm, GroupLimits{.max_tracked_processes = 1});
+  fixture.live(100, 5000, "make", {"make"});
+  fixture.live(101, 5001, "burn", {"burn"});
+  fixture.scan({task(100, 100, 5000, 1000, "make"), task(101, 101, 5001, 700, "burn")});
+  EXPECT_EQ(fixture.table.processes_dropped(), 1u);
+  fixture.table.on_exit(exit_of(task(100, 100, 5000, 1500, "make"), /*last_thread=*/true));
+  fixture.procfs.erase(100);
+  for (int scan = 0; scan < 4; ++scan) fixture.scan({task(101, 101, 5001, 900, "burn")});
+  EXPECT_EQ(fixture.table.tracked_processes(), 1u);
+  EXPECT_EQ(fixture.group("burn").counters.runtime_ns, 900u) << "tracked once there was room, with all it used";
+  EXPECT_EQ(fixture.group("make").counters.runtime_ns, 1500u) << "the exited process's group keeps its CPU";
+  EXPECT_EQ(fixture.table.processes_dropped(), 1u);
 }
 
 }  // namespace

@@ -56,5 +56,23 @@ TEST(WholeFile, ReadsRelativeToAnOpenDirectoryAndNamesTheDisplayPath) {
   EXPECT_EQ(missing.error().message(), "fixture/1000/no-such-file: open: No such file or directory");
 }
 
+// A file an operator names: a device or a FIFO is refused before it is opened (it could block or
+// never end), a directory or a missing file fails with its errno.
+TEST(WholeFile, ARegularFileReaderRefusesWhatIsNotAFile) {
+  auto fixture = read_regular_file(kFixtures + "/proc/1000/comm");
+  ASSERT_TRUE(fixture) << fixture.error().message();
+  EXPECT_EQ(*fixture, "sleep\n");
+
+  auto device = read_regular_file("/dev/zero");
+  ASSERT_FALSE(device);
+  EXPECT_EQ(device.error().message(), "/dev/zero: not a regular file");
+  auto directory = read_regular_file(kFixtures);
+  ASSERT_FALSE(directory);
+  EXPECT_EQ(directory.error().errno_value, EISDIR);
+  auto missing = read_regular_file(kFixtures + "/no-such-file");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().errno_value, ENOENT);
+}
+
 }  // namespace
 }  // namespace bpfproc
