@@ -4,9 +4,10 @@
   slowloris HOST PORT COUNT SECONDS [SOURCE_IP]
       COUNT connections that each send one byte of a request header a second, for SECONDS;
       prints how many connected and how many were still open at the end.
-  concurrent HOST PORT COUNT PATH
-      COUNT connections at once, each one GET; prints "ok=N refused=N hung=N statuses=..."
-      (refused: 503 or the connection closed/reset without an answer; hung: no answer in 30 s).
+  concurrent HOST PORT COUNT PATH [SOURCES]
+      COUNT connections at once, each one GET, from 127.0.0.1 ... 127.0.0.SOURCES in turn
+      (default 1); prints "ok=N refused=N hung=N other=N statuses=..." (refused: 503 or the
+      connection closed/reset without an answer; hung: no answer in 30 s).
   timing HOST PORT COUNT AUTHORIZATION [PATH]
       COUNT sequential GETs with that Authorization header value; prints the median and p99 in ms.
   flood HOST PORT CLIENTS SECONDS AUTHORIZATION
@@ -53,9 +54,10 @@ def slowloris(host, port, count, seconds, source=None):
         s.close()
 
 
-async def one_get(host, port, path, results):
+async def one_get(host, port, path, results, source):
     try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 30)
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(host, port, local_addr=(source, 0)), 30)
     except (OSError, asyncio.TimeoutError) as error:
         results.append("refused" if isinstance(error, OSError) else "hung")
         return
@@ -75,9 +77,10 @@ async def one_get(host, port, path, results):
         writer.close()
 
 
-async def concurrent(host, port, count, path):
+async def concurrent(host, port, count, path, sources):
     results = []
-    await asyncio.gather(*(one_get(host, port, path, results) for _ in range(count)))
+    await asyncio.gather(*(one_get(host, port, path, results, f"127.0.0.{1 + i % sources}")
+                           for i in range(count)))
     statuses = {}
     for result in results:
         statuses[result] = statuses.get(result, 0) + 1
@@ -136,7 +139,8 @@ def main():
     if mode == "slowloris":
         slowloris(host, port, int(sys.argv[4]), float(sys.argv[5]), sys.argv[6] if len(sys.argv) > 6 else None)
     elif mode == "concurrent":
-        asyncio.run(concurrent(host, port, int(sys.argv[4]), sys.argv[5]))
+        sources = int(sys.argv[6]) if len(sys.argv) > 6 else 1
+        asyncio.run(concurrent(host, port, int(sys.argv[4]), sys.argv[5], sources))
     elif mode == "timing":
         timing(host, port, int(sys.argv[4]), sys.argv[5], *(sys.argv[6:7]))
     elif mode == "flood":

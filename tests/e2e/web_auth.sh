@@ -35,13 +35,14 @@ awk -v r="$ratio" 'BEGIN { exit !(r > 0.8 && r < 1.2) }' ||
 pass "unknown user ${unknown_ms} ms, wrong password ${wrong_ms} ms (median of medians; ratio $ratio)"
 
 valid=$(basic 'prometheus:s3cret')
-quiet=$($load timing 127.0.0.1 "$BPFPROC_PORT" 100 "$valid")
-[[ $quiet == *"statuses={'200': 100}"* ]] || fail "valid scrapes without a flood: $quiet"
+$load timing 127.0.0.1 "$BPFPROC_PORT" 1 "$valid" >/dev/null  # bcrypt once; then from the cache
+quiet=$($load timing 127.0.0.1 "$BPFPROC_PORT" 300 "$valid")
+[[ $quiet == *"statuses={'200': 300}"* ]] || fail "valid scrapes without a flood: $quiet"
 $load flood 127.0.0.1 "$BPFPROC_PORT" 8 20 "$(basic 'prometheus:wrong')" >"$E2E_TMP/flood.out" &
 flood_pid=$!
 E2E_PIDS+=("$flood_pid")
 sleep 2
-attacked=$($load timing 127.0.0.1 "$BPFPROC_PORT" 100 "$valid")
+attacked=$($load timing 127.0.0.1 "$BPFPROC_PORT" 300 "$valid")
 wait "$flood_pid"
-[[ $attacked == *"statuses={'200': 100}"* ]] || fail "valid scrapes during the flood: $attacked"
+[[ $attacked == *"statuses={'200': 300}"* ]] || fail "valid scrapes during the flood: $attacked"
 pass "valid scrapes: without a flood $quiet; with 8 wrong-password clients ($(cat "$E2E_TMP/flood.out")) $attacked"

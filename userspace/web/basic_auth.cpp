@@ -24,11 +24,14 @@ bool equal_in_constant_time(std::string_view a, std::string_view b) {
   return difference == 0;
 }
 
-// "$2b$10$..." -> 10; 0 when the hash has no readable cost.
-int bcrypt_cost(const std::string& hash) {
-  if (hash.size() < 7 || hash[3] < '0' || hash[3] > '9' || hash[4] < '0' || hash[4] > '9') return 0;
-  return (hash[3] - '0') * 10 + (hash[4] - '0');
+}  // namespace
+
+int bcrypt_cost(std::string_view hash) {
+  if (hash.size() < 7 || hash[4] < '0' || hash[4] > '9' || hash[5] < '0' || hash[5] > '9') return 0;
+  return (hash[4] - '0') * 10 + (hash[5] - '0');
 }
+
+namespace {
 
 bool bcrypt_matches(const std::string& password, const std::string& hash) {
   static thread_local crypt_data scratch;  // 32 KiB: too large for the stack of a pool thread

@@ -1,6 +1,8 @@
 #include "bpfproc/web/credential_check_pool.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 namespace bpfproc {
 
@@ -34,6 +36,10 @@ void CredentialCheckPool::stop() {
 }
 
 void CredentialCheckPool::run() {
+  // Below the event threads: on a busy host a flood of password checks then takes the CPU that
+  // serving leaves, rather than delaying scrapes (Linux's nice is per thread).
+  constexpr int kNiceness = 10;
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kNiceness);  // best effort
   for (;;) {
     std::function<void()> check;
     {

@@ -24,6 +24,17 @@ Result<std::string> read_pem(const std::string& path) {
   return text;
 }
 
+// For the client_auth_types that verify. A client that sent no certificate passes here: under
+// RequireAndVerifyClientCert, GNUTLS_CERT_REQUIRE has already refused it; under
+// VerifyClientCertIfGiven, none is fine.
+int verify_client_certificate(gnutls_session_t session) {
+  unsigned count = 0;
+  if (gnutls_certificate_get_peers(session, &count) == nullptr || count == 0) return 0;
+  unsigned status = 0;
+  if (gnutls_certificate_verify_peers2(session, &status) < 0 || status != 0) return GNUTLS_E_CERTIFICATE_ERROR;
+  return 0;
+}
+
 }  // namespace
 
 bool TlsFileStamp::operator==(const TlsFileStamp& other) const {
@@ -92,7 +103,8 @@ Result<TlsContext::Generation> TlsContext::load_generation(const TlsConfig& conf
     if (result <= 0)
       return fail(Error{result < 0 ? std::string("no CA certificate in the file (") + gnutls_strerror(result) + ")"
                                    : std::string("no CA certificate in the file"),
-                        config.client_ca_file});
+                        config.client_ca_file});    // The handshake then fails on a client certificate that these CAs do not vouch for.
+    gnutls_certificate_set_verify_function(generation.credentials, &verify_client_certificate);
   }
   return generation;
 }
@@ -162,9 +174,6 @@ void TlsContext::prepare_session(gnutls_session_t session) {
       gnutls_certificate_server_set_request(session, GNUTLS_CERT_REQUIRE);
       break;
   }
-  // The handshake itself then fails on a certificate that the CAs do not vouch for; with
-  // GNUTLS_CERT_REQUEST, a client that sends none still passes.
-  if (verifies_client_certificates(config_.client_auth)) gnutls_session_set_verify_cert(session, nullptr, 0);
 }
 
 }  // namespace bpfproc

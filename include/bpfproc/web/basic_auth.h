@@ -24,6 +24,9 @@ struct Credentials {
   std::string password;
 };
 
+// "$2b$10$..." -> 10: bcrypt's cost (log2 of its rounds); 0 when the hash has none.
+int bcrypt_cost(std::string_view hash);
+
 class BasicAuth {
  public:
   // `users`: user -> bcrypt hash ($2a$, $2b$, $2y$), as parse_web_config checked them.
@@ -41,6 +44,9 @@ class BasicAuth {
 
   // Both parts in the calling thread: for tests and simple callers.
   bool allows(std::string_view authorization);
+
+  // The cost of the dummy hash that unknown users are checked against: the users' highest.
+  int dummy_cost() const { return bcrypt_cost(dummy_hash_); }
 
  private:
   using Digest = std::array<unsigned char, 32>;

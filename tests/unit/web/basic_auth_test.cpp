@@ -77,6 +77,15 @@ TEST(BasicAuth, AnUnknownUserIsCheckedAgainstADummyHash) {
   EXPECT_FALSE(auth.verify(credentials));
 }
 
+TEST(BasicAuth, TheDummyHashCostsWhatTheDearestUserHashCosts) {
+  EXPECT_EQ(bcrypt_cost("$2b$10$.mkbUGpvKEljBUQ4dsAxbe86nULUAcnSTL6Uo5gT94D8pxK3p3sOm"), 10);
+  EXPECT_EQ(bcrypt_cost("$2y$04$x"), 4);
+  EXPECT_EQ(bcrypt_cost("plain"), 0);
+  // Only the cost is read from the users' hashes here, so a made-up cost-6 hash will do.
+  EXPECT_EQ(BasicAuth({{"a", kHash}, {"b", "$2a$06$" + std::string(53, 'x')}}).dummy_cost(), 6);
+  EXPECT_EQ(BasicAuth({{"a", kHash}}).dummy_cost(), 4);
+}
+
 TEST(Base64, DecodesWithAndWithoutPadding) {
   EXPECT_EQ(decode_base64("cHJvbQ==").value(), "prom");
   EXPECT_EQ(decode_base64("cHJvbQ").value(), "prom");
