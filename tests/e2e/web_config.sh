@@ -67,8 +67,8 @@ printf 'tls_server_config:\n  cert_file: %s\n  key_file: %s\n' "$E2E_TMP/cert.pe
 tls_port=$(free_port)
 spawn "$E2E_TMP/tls.log" "$BPFPROC" --web.config.file "$E2E_TMP/tls.yml" --web.listen-address "127.0.0.1:$tls_port"
 wait_http "https://127.0.0.1:$tls_port/metrics" 30 "$SPAWNED_PID" "bpfproc with TLS" --cacert "$E2E_TMP/cert.pem"
-curl -sf --max-time 10 --cacert "$E2E_TMP/cert.pem" "https://127.0.0.1:$tls_port/metrics" | grep -q '^bpfproc_exporter_scrapes_total ' ||
-  fail "TLS: /metrics over https has no bpfproc_exporter_scrapes_total"
+scrape "https://127.0.0.1:$tls_port/metrics" "$E2E_TMP/tls.prom" --cacert "$E2E_TMP/cert.pem"
+grep -q '^bpfproc_exporter_scrapes_total ' "$E2E_TMP/tls.prom" || fail "TLS: /metrics over https has no bpfproc_exporter_scrapes_total"
 [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$tls_port/metrics") != 200 ]] ||
   fail "TLS: plain http was answered 200 on the TLS port"
 pass "TLS: /metrics served over https, plain http refused"

@@ -14,7 +14,8 @@ spawn "$E2E_TMP/multi.log" "$BPFPROC" --no-collector.memory --web.listen-address
 pid=$SPAWNED_PID
 wait_http "http://127.0.0.1:$v4_port/metrics" 30 "$pid" "bpfproc (127.0.0.1:$v4_port)"
 for url in "http://[::1]:$v6_port/metrics" "http://127.0.0.1:$dual_port/metrics" "http://[::1]:$dual_port/metrics"; do
-  curl -gsf --max-time 10 "$url" | grep -q '^bpfproc_exporter_scrapes_total ' || fail "GET $url failed"
+  curl -gsf --max-time 10 -o "$E2E_TMP/out.prom" "$url" || fail "GET $url failed"
+  grep -q '^bpfproc_exporter_scrapes_total ' "$E2E_TMP/out.prom" || fail "GET $url: no bpfproc_exporter_scrapes_total"
 done
 ! curl -gsf -o /dev/null --max-time 5 "http://127.0.0.1:$v6_port/metrics" ||
   fail "[::1]:$v6_port also answered on IPv4"
