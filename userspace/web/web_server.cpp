@@ -28,10 +28,13 @@ constexpr unsigned kConnectionLimit = 1024;
 // connections from 127.0.0.1 stay under it, so a scrape from 127.0.0.1 is still admitted.
 constexpr unsigned kConnectionsPerClient = 256;
 // A connection idle (no byte in either direction) this long is closed. Prometheus reuses its
-// connection between scrapes; its usual 15 s to 60 s intervals fit. libmicrohttpd 0.9.75 has no
-// deadline for a whole request header: a client trickling bytes keeps its connection, bounded by
-// the two limits above, and costs no thread.
+// connection between scrapes; its usual 15 s to 60 s intervals fit.
 constexpr unsigned kIdleTimeoutSeconds = 60;
+// A connection whose first request (TLS handshake and header) is not complete this long after it
+// was accepted is shut down: a client trickling a byte a second never goes idle. A real client
+// sends its request in one packet. libmicrohttpd 0.9.75 has no such deadline, so a thread of ours
+// keeps it; later requests on a kept-alive connection only have the idle timeout.
+constexpr auto kRequestHeaderDeadline = std::chrono::seconds(10);
 // Per-connection memory for the request line, headers and read buffer: requests here are a few
 // hundred bytes; anything above 32 KiB is answered 431 by libmicrohttpd.
 constexpr std::size_t kConnectionMemory = 32 * 1024;
@@ -66,6 +69,11 @@ struct WebServer::RequestState {
   std::atomic<bool> refused{false};  // the check could not be queued: 503
 };
 
+struct WebServer::OpenConnection {
+  int socket_fd;
+  std::chrono::steady_clock::time_point accepted;
+};
+
 struct HeldResponse {
   WebServer* server;
   std::string body;
@@ -82,6 +90,7 @@ struct WebServerCallbacks {
       // connection after the response (it cannot know the body was read); the next call comes
       // once the request is complete, and keeps the connection reusable for Prometheus.
       *request_context = new WebServer::RequestState{server->current_auth()};
+      server->header_complete(connection);
       return MHD_YES;
     }
     // No endpoint takes a body; a request that sends one is answered (405) and its body dropped.
@@ -119,9 +128,29 @@ struct WebServerCallbacks {
     *request_context = nullptr;
   }
 
-  static void on_connection(void* self, MHD_Connection* connection, void**, MHD_ConnectionNotificationCode code) {
+  static void on_connection(void* self, MHD_Connection* connection, void** socket_context,
+                            MHD_ConnectionNotificationCode code) {
+    auto* server = static_cast<WebServer*>(self);
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+      // Called before libmicrohttpd closes the socket: once it is out of the set, the deadline
+      // thread can no longer shut down a descriptor number that was reused.
+      auto* open = static_cast<WebServer::OpenConnection*>(*socket_context);
+      {
+        std::lock_guard lock(server->connections_mutex_);
+        server->awaiting_headers_.erase(open);
+      }
+      delete open;
+      *socket_context = nullptr;
+      return;
+    }
     if (code != MHD_CONNECTION_NOTIFY_STARTED) return;
-    auto tls = static_cast<WebServer*>(self)->current_tls();
+    if (const MHD_ConnectionInfo* fd_info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD)) {
+      auto* open = new WebServer::OpenConnection{fd_info->connect_fd, std::chrono::steady_clock::now()};
+      *socket_context = open;
+      std::lock_guard lock(server->connections_mutex_);
+      server->awaiting_headers_.insert(open);
+    }
+    auto tls = server->current_tls();
     if (!tls) return;
     // Before the handshake: the session gets the current certificate, priorities and policy.
     const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_GNUTLS_SESSION);
@@ -150,6 +179,30 @@ struct WebServerCallbacks {
     return result;
   }
 };
+
+void WebServer::header_complete(MHD_Connection* connection) {
+  const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  if (info == nullptr || info->socket_context == nullptr) return;
+  std::lock_guard lock(connections_mutex_);
+  awaiting_headers_.erase(static_cast<OpenConnection*>(info->socket_context));
+}
+
+void WebServer::close_slow_headers() {
+  std::unique_lock lock(connections_mutex_);
+  while (!stopping_) {
+    stop_deadlines_.wait_for(lock, std::chrono::seconds(1));
+    const auto now = std::chrono::steady_clock::now();
+    for (auto open = awaiting_headers_.begin(); open != awaiting_headers_.end();) {
+      if (now - (*open)->accepted < kRequestHeaderDeadline) {
+        ++open;
+        continue;
+      }
+      // The event thread sees the end of the stream and closes the connection itself.
+      (void)shutdown((*open)->socket_fd, SHUT_RDWR);
+      open = awaiting_headers_.erase(open);
+    }
+  }
+}
 
 std::shared_ptr<BasicAuth> WebServer::current_auth() {
   std::lock_guard lock(config_mutex_);
@@ -230,6 +283,7 @@ Result<std::unique_ptr<WebServer>> WebServer::start(const WebOptions& options,
                                                                : reinterpret_cast<sockaddr_in&>(bound).sin_port));
     sockets.push_back(std::move(*socket_fd));
   }
+  server->deadline_thread_ = std::thread([raw = server.get()] { raw->close_slow_headers(); });
   for (FileDescriptor& socket_fd : sockets)
     if (auto started = server->start_daemon(std::move(socket_fd)); !started) return started.error();
   return server;
@@ -238,7 +292,12 @@ Result<std::unique_ptr<WebServer>> WebServer::start(const WebOptions& options,
 WebServer::~WebServer() {
   // Requests from now on are answered 503; the checks still queued run and resume their
   // connections, and only then do the event threads stop (a suspended connection would hold them).
-  stopping_ = true;
+  {
+    std::lock_guard lock(connections_mutex_);
+    stopping_ = true;
+  }
+  stop_deadlines_.notify_all();
+  if (deadline_thread_.joinable()) deadline_thread_.join();
   if (credential_checks_) credential_checks_->stop();
   for (MHD_Daemon* daemon : daemons_) MHD_stop_daemon(daemon);
 }

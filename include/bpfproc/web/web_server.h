@@ -7,10 +7,14 @@
 // on a small bounded pool (web/credential_check_pool) while the connection is suspended. Limits
 // and their reasons are next to their values in web_server.cpp.
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bpfproc/util/result.h"
@@ -54,6 +58,9 @@ class WebServer {
  private:
   WebServer() = default;
   struct RequestState;
+  struct OpenConnection;
+  void close_slow_headers();  // the thread behind the request-header deadline
+  void header_complete(MHD_Connection* connection);
   std::shared_ptr<BasicAuth> current_auth();
   std::shared_ptr<TlsContext> current_tls();
   Status start_daemon(FileDescriptor listening_socket);
@@ -70,6 +77,13 @@ class WebServer {
   std::shared_ptr<TlsContext> tls_;
   // Contexts replaced by reconfigure: sessions started under them may still use their credentials.
   std::vector<std::shared_ptr<TlsContext>> retired_tls_;
+
+  // Connections whose first request header is not complete yet; the deadline thread shuts down
+  // those that take too long.
+  std::mutex connections_mutex_;
+  std::set<OpenConnection*> awaiting_headers_;
+  std::condition_variable stop_deadlines_;
+  std::thread deadline_thread_;
 
   std::atomic<std::size_t> response_bytes_in_flight_{0};
   std::atomic<bool> stopping_{false};
