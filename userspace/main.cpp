@@ -71,7 +71,10 @@ int main(int argc, char** argv) {
                        std::string("bpfproc version ") + bpfproc::kVersion + " (revision " + bpfproc::kRevision +
                            ", libbpf " + libbpf_version_string() + ")");
   bpfproc::DaemonFlags flags;
-  app.add_option("--web.listen-address", flags.web.listen_address, "Address to listen on, [host]:port")
+  app.add_option("--web.listen-address", flags.web.listen_addresses,
+                 "Address to listen on, [host]:port; repeat the flag for several")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->capture_default_str();
   app.add_option("--web.telemetry-path", flags.web.telemetry_path, "Path of the metrics endpoint")
       ->capture_default_str();

@@ -143,11 +143,13 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# wait_http URL SECONDS PID WHAT: waits until URL answers 200; fails if PID dies or time runs out.
+# wait_http URL SECONDS PID WHAT [CURL ARGS...]: waits until URL answers 200; fails if PID dies or
+# time runs out.
 wait_http() {
   local url=$1 seconds=$2 pid=$3 what=$4
+  shift 4
   local deadline=$((SECONDS + seconds))
-  until curl -sf -o /dev/null --max-time 2 "${E2E_CURL_ARGS[@]}" "$url"; do
+  until curl -sf -o /dev/null --max-time 2 "${E2E_CURL_ARGS[@]}" "$@" "$url"; do
     kill -0 "$pid" 2>/dev/null || fail "$what exited before $url answered"
     ((SECONDS < deadline)) || fail "$what did not answer $url within ${seconds}s"
     sleep 0.2

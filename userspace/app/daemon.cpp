@@ -20,7 +20,9 @@
 #include "bpfproc/util/version.h"
 #include "bpfproc/util/whole_file.h"
 #include "bpfproc/web/health.h"
+#include "bpfproc/web/listen_address.h"
 #include "bpfproc/web/scrape_source.h"
+#include "bpfproc/web/tls_context.h"
 
 namespace bpfproc {
 namespace {
@@ -147,14 +149,18 @@ int run_daemon(const DaemonFlags& flags) {
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
   auto options = exporter_options(flags);
   if (!options) return fail(kExitBadInput, options.error().message());
-  if (auto address = civetweb_listening_port(flags.web.listen_address); !address)
-    return fail(kExitBadInput, address.error().message());
+  for (const std::string& listen_address : flags.web.listen_addresses)
+    if (auto address = parse_listen_address(listen_address); !address)
+      return fail(kExitBadInput, address.error().message());
   if (auto path = check_telemetry_path(flags.web.telemetry_path); !path) return fail(kExitBadInput, path.error().message());
   WebOptions web = flags.web;
   if (!flags.web_config_file.empty()) {
     auto web_config = load_web_config_file(flags.web_config_file);
     if (!web_config) return fail(kExitBadInput, web_config.error().message());
     web.config = std::move(*web_config);
+    // The certificate, key and CAs are part of the config: unusable ones are bad input (exit 2).
+    if (web.config.tls)
+      if (auto tls = TlsContext::load(*web.config.tls); !tls) return fail(kExitBadInput, tls.error().message());
   }
 
   // Block the stop signals before any thread starts, so that only the wait below receives them.
@@ -168,7 +174,9 @@ int run_daemon(const DaemonFlags& flags) {
   auto scrapes = std::make_shared<ScrapeSource>(publisher);
   auto server = WebServer::start(web, scrapes, [&publisher] { return health_json(publisher.latest().get()); });
   if (!server) return fail(kExitFailure, server.error().message());
-  spdlog::info("bpfproc {} listening on {}{}", kVersion, flags.web.listen_address, flags.web.telemetry_path);
+  for (const std::string& listen_address : flags.web.listen_addresses)
+    spdlog::info("bpfproc {} listening on {}{}{}", kVersion, web.config.tls ? "https://" : "http://", listen_address,
+                 flags.web.telemetry_path);
 
   const int received = stop_signals.wait();
   spdlog::info("received {}, shutting down", strsignal(received));

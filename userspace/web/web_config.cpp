@@ -1,12 +1,11 @@
 #include "bpfproc/web/web_config.h"
 
-#include <crypt.h>
-
 #include <set>
 
 #include <yaml-cpp/yaml.h>
 
 #include "bpfproc/util/whole_file.h"
+#include "bpfproc/web/tls_priority.h"
 
 namespace bpfproc {
 namespace {
@@ -25,41 +24,109 @@ std::optional<Error> unknown_key(const std::string& source, const YAML::Node& no
   return std::nullopt;
 }
 
+// A scalar's text; a map or a list where a string belongs is an error with its line.
+Result<std::string> scalar(const std::string& source, const YAML::Node& node, const std::string& key) {
+  if (!node.IsScalar()) return at(source, node, key + " must be a string");
+  return node.Scalar();
+}
+
+Result<std::vector<std::string>> scalar_list(const std::string& source, const YAML::Node& node, const std::string& key,
+                                             bool (*known)(std::string_view), const std::string& what) {
+  if (!node.IsSequence()) return at(source, node, key + " must be a list");
+  std::vector<std::string> values;
+  for (const YAML::Node& item : node) {
+    auto value = scalar(source, item, key);
+    if (!value) return value.error();
+    if (!known(*value)) return at(source, item, what + " \"" + *value + "\" is not supported");
+    values.push_back(*value);
+  }
+  return values;
+}
+
+Result<int> tls_version(const std::string& source, const YAML::Node& node, const std::string& key) {
+  auto value = scalar(source, node, key);
+  if (!value) return value.error();
+  static const std::map<std::string, int> kVersions = {{"TLS10", 0}, {"TLS11", 1}, {"TLS12", 2}, {"TLS13", 3}};
+  const auto found = kVersions.find(*value);
+  if (found == kVersions.end())
+    return at(source, node, key + " \"" + *value + "\" is not supported (TLS10, TLS11, TLS12 or TLS13)");
+  return found->second;
+}
+
 Result<TlsConfig> parse_tls(const std::string& source, const YAML::Node& node) {
   if (!node.IsMap()) return at(source, node, "tls_server_config must be a map");
   if (auto error = unknown_key(source, node,
-                               {"cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version"}))
+                               {"cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version",
+                                "max_version", "cipher_suites", "curve_preferences", "prefer_server_cipher_suites"}))
     return *error;
   TlsConfig tls;
   if (!node["cert_file"] || !node["key_file"])
     return at(source, node, "tls_server_config needs cert_file and key_file");
-  tls.cert_file = node["cert_file"].as<std::string>();
-  tls.key_file = node["key_file"].as<std::string>();
-  if (const YAML::Node type = node["client_auth_type"]) {
-    const std::string value = type.as<std::string>();
-    if (value == "RequireAndVerifyClientCert") tls.require_client_cert = true;
-    else if (value != "NoClientCert")
-      return at(source, type, "client_auth_type \"" + value + "\" is not supported (NoClientCert or RequireAndVerifyClientCert)");
+  for (const auto& [key, field] : {std::pair{"cert_file", &tls.cert_file}, std::pair{"key_file", &tls.key_file}}) {
+    auto value = scalar(source, node[key], key);
+    if (!value) return value.error();
+    if (value->empty()) return at(source, node[key], std::string(key) + " is empty");
+    *field = *value;
   }
-  if (const YAML::Node ca = node["client_ca_file"]) tls.client_ca_file = ca.as<std::string>();
-  if (tls.require_client_cert && tls.client_ca_file.empty())
-    return at(source, node, "client_auth_type RequireAndVerifyClientCert needs client_ca_file");
+  if (const YAML::Node type = node["client_auth_type"]) {
+    auto value = scalar(source, type, "client_auth_type");
+    if (!value) return value.error();
+    static const std::map<std::string, ClientAuth> kPolicies = {
+        {"NoClientCert", ClientAuth::kNoClientCert},
+        {"RequestClientCert", ClientAuth::kRequestClientCert},
+        {"RequireAnyClientCert", ClientAuth::kRequireAnyClientCert},
+        {"VerifyClientCertIfGiven", ClientAuth::kVerifyClientCertIfGiven},
+        {"RequireAndVerifyClientCert", ClientAuth::kRequireAndVerifyClientCert}};
+    const auto found = kPolicies.find(*value);
+    if (found == kPolicies.end())
+      return at(source, type,
+                "client_auth_type \"" + *value +
+                    "\" is not supported (NoClientCert, RequestClientCert, RequireAnyClientCert, "
+                    "VerifyClientCertIfGiven or RequireAndVerifyClientCert)");
+    tls.client_auth = found->second;
+  }
+  if (const YAML::Node ca = node["client_ca_file"]) {
+    auto value = scalar(source, ca, "client_ca_file");
+    if (!value) return value.error();
+    tls.client_ca_file = *value;
+    // As exporter-toolkit: a CA that nothing verifies against is a mistake, not a no-op.
+    if (!tls.client_ca_file.empty() && !verifies_client_certificates(tls.client_auth))
+      return at(source, ca,
+                "client_ca_file needs a client_auth_type that verifies (VerifyClientCertIfGiven or "
+                "RequireAndVerifyClientCert)");
+  }
+  if (verifies_client_certificates(tls.client_auth) && tls.client_ca_file.empty())
+    return at(source, node, "a client_auth_type that verifies client certificates needs client_ca_file");
   if (const YAML::Node version = node["min_version"]) {
-    const std::string value = version.as<std::string>();
-    if (value == "TLS12") tls.min_tls_minor_version = 2;
-    else if (value == "TLS13") tls.min_tls_minor_version = 3;
-    else return at(source, version, "min_version \"" + value + "\" is not supported (TLS12 or TLS13)");
+    auto minor = tls_version(source, version, "min_version");
+    if (!minor) return minor.error();
+    tls.min_tls_minor_version = *minor;
+  }
+  if (const YAML::Node version = node["max_version"]) {
+    auto minor = tls_version(source, version, "max_version");
+    if (!minor) return minor.error();
+    tls.max_tls_minor_version = *minor;
+  }
+  if (tls.max_tls_minor_version < tls.min_tls_minor_version)
+    return at(source, node, "max_version is below min_version");
+  if (const YAML::Node suites = node["cipher_suites"]) {
+    auto names = scalar_list(source, suites, "cipher_suites", known_cipher_suite, "cipher suite");
+    if (!names) return names.error();
+    tls.cipher_suites = std::move(*names);
+  }
+  if (const YAML::Node curves = node["curve_preferences"]) {
+    auto names = scalar_list(source, curves, "curve_preferences", known_curve, "curve");
+    if (!names) return names.error();
+    tls.curve_preferences = std::move(*names);
+  }
+  if (const YAML::Node prefer = node["prefer_server_cipher_suites"]) {
+    auto value = scalar(source, prefer, "prefer_server_cipher_suites");
+    if (!value) return value.error();
+    if (*value == "true") tls.prefer_server_cipher_suites = true;
+    else if (*value == "false") tls.prefer_server_cipher_suites = false;
+    else return at(source, prefer, "prefer_server_cipher_suites must be true or false");
   }
   return tls;
-}
-
-// Compares without an early exit, so the time taken does not tell how much of a guess was right.
-bool equal_in_constant_time(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char difference = 0;
-  for (std::size_t index = 0; index < a.size(); ++index)
-    difference |= static_cast<unsigned char>(a[index] ^ b[index]);
-  return difference == 0;
 }
 
 }  // namespace
@@ -84,7 +151,9 @@ Result<WebConfig> parse_web_config(std::string_view yaml_text, const std::string
     if (const YAML::Node users = root["basic_auth_users"]) {
       if (!users.IsMap()) return at(source_name, users, "basic_auth_users must map user names to bcrypt hashes");
       for (const auto& user : users) {
-        const std::string hash = user.second.as<std::string>();
+        auto hash_text = scalar(source_name, user.second, "password of \"" + user.first.Scalar() + "\"");
+        if (!hash_text) return hash_text.error();
+        const std::string hash = *hash_text;
         if (hash.rfind("$2", 0) != 0)
           return at(source_name, user.second, "password of \"" + user.first.as<std::string>() + "\" is not a bcrypt hash");
         config.basic_auth_users[user.first.as<std::string>()] = hash;
@@ -103,45 +172,8 @@ Result<WebConfig> load_web_config_file(const std::string& path) {
   return parse_web_config(*text, path);
 }
 
-std::optional<std::string> decode_base64(std::string_view text) {
-  static constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  std::string decoded;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (char character : text) {
-    const std::size_t value = kAlphabet.find(character);
-    if (value == std::string_view::npos) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<unsigned>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      decoded.push_back(static_cast<char>((buffer >> bits) & 0xFF));
-    }
-  }
-  return decoded;
-}
-
-bool BasicAuth::allows(std::string_view authorization) {
-  constexpr std::string_view kScheme = "Basic ";
-  if (authorization.substr(0, kScheme.size()) != kScheme) return false;
-  const auto credentials = decode_base64(authorization.substr(kScheme.size()));
-  if (!credentials) return false;
-  const std::size_t colon = credentials->find(':');
-  if (colon == std::string::npos) return false;
-  const std::string user = credentials->substr(0, colon);
-  const std::string password = credentials->substr(colon + 1);
-  const auto hash = users_.find(user);
-  if (hash == users_.end()) return false;
-
-  std::lock_guard lock(mutex_);
-  if (auto known = verified_.find(user); known != verified_.end() && equal_in_constant_time(known->second, password))
-    return true;
-  static thread_local crypt_data scratch;  // 32 KiB: too large for the stack of a server thread
-  const char* computed = crypt_r(password.c_str(), hash->second.c_str(), &scratch);
-  if (computed == nullptr || !equal_in_constant_time(hash->second, computed)) return false;
-  verified_[user] = password;
-  return true;
+bool verifies_client_certificates(ClientAuth client_auth) {
+  return client_auth == ClientAuth::kVerifyClientCertIfGiven || client_auth == ClientAuth::kRequireAndVerifyClientCert;
 }
 
 }  // namespace bpfproc

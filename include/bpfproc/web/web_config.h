@@ -1,9 +1,9 @@
 #pragma once
 // --web.config.file: the Prometheus exporter-toolkit format, so one file serves every exporter on
 // a host: `tls_server_config` (cert_file, key_file, client_auth_type, client_ca_file,
-// min_version) and `basic_auth_users` (user: bcrypt hash).
+// min_version, max_version, cipher_suites, curve_preferences, prefer_server_cipher_suites) and
+// `basic_auth_users` (user: bcrypt hash). A key it does not know is an error, never ignored.
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,13 +13,30 @@
 
 namespace bpfproc {
 
+// exporter-toolkit's client_auth_type values (Go's tls.ClientAuthType).
+enum class ClientAuth {
+  kNoClientCert,
+  kRequestClientCert,           // asked for, not verified
+  kRequireAnyClientCert,        // required, not verified
+  kVerifyClientCertIfGiven,     // verified against client_ca_file when given
+  kRequireAndVerifyClientCert,  // required and verified
+};
+
 struct TlsConfig {
   std::string cert_file;
   std::string key_file;
-  bool require_client_cert = false;  // client_auth_type RequireAndVerifyClientCert
+  ClientAuth client_auth = ClientAuth::kNoClientCert;
   std::string client_ca_file;
-  int min_tls_minor_version = 2;     // min_version TLS12 (the default) or TLS13
+  // TLS 1.<minor>: 0 is TLS10 ... 3 is TLS13. exporter-toolkit's defaults: TLS12 up to TLS13.
+  int min_tls_minor_version = 2;
+  int max_tls_minor_version = 3;
+  std::vector<std::string> cipher_suites;      // Go's names (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256...)
+  std::vector<std::string> curve_preferences;  // Go's names (X25519, CurveP256, CurveP384, CurveP521)
+  bool prefer_server_cipher_suites = true;
 };
+
+// Whether the policy verifies client certificates (and so needs client_ca_file).
+bool verifies_client_certificates(ClientAuth client_auth);
 
 struct WebConfig {
   std::optional<TlsConfig> tls;
@@ -29,23 +46,5 @@ struct WebConfig {
 // Errors are one line: "<path>:<line>: <reason>", as for the grouping config.
 Result<WebConfig> parse_web_config(std::string_view yaml_text, const std::string& source_name);
 Result<WebConfig> load_web_config_file(const std::string& path);
-
-// Checks HTTP basic-auth credentials against basic_auth_users. bcrypt is slow by design
-// (~50 ms at cost 10), so credentials that passed once are remembered, as exporter-toolkit does.
-class BasicAuth {
- public:
-  explicit BasicAuth(std::map<std::string, std::string> users) : users_(std::move(users)) {}
-  bool enabled() const { return !users_.empty(); }
-  // `authorization` is the Authorization header's value ("Basic base64(user:password)").
-  bool allows(std::string_view authorization);
-
- private:
-  std::map<std::string, std::string> users_;
-  std::mutex mutex_;
-  std::map<std::string, std::string> verified_;  // user -> password that matched its hash
-};
-
-// Standard base64 (RFC 4648) decoding; nullopt when `text` is not base64.
-std::optional<std::string> decode_base64(std::string_view text);
 
 }  // namespace bpfproc

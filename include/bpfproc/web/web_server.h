@@ -1,58 +1,94 @@
 #pragma once
-// The HTTP endpoints on civetweb: /metrics (the text exposition written directly from the
-// snapshot, gzip when asked), /health (JSON) and a landing page at /.
+// The HTTP front end on libmicrohttpd: the endpoints of web/request_handler, TLS (web/tls_context)
+// and basic auth (web/basic_auth) from --web.config.file, on one or more listen addresses.
+//
+// Connection model: per listen address, a few event threads (epoll) that each own their
+// connections, so a slow client costs a socket and a little memory, never a thread. bcrypt runs
+// on a small bounded pool (web/credential_check_pool) while the connection is suspended. Limits
+// and their reasons are next to their values in web_server.cpp.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
-#include <prometheus/counter.h>
-#include <prometheus/registry.h>
-#include <prometheus/summary.h>
-
-#include "bpfproc/util/file_descriptor.h"
 #include "bpfproc/util/result.h"
+#include "bpfproc/web/basic_auth.h"
+#include "bpfproc/web/credential_check_pool.h"
+#include "bpfproc/web/listen_address.h"
+#include "bpfproc/web/request_handler.h"
 #include "bpfproc/web/scrape_source.h"
+#include "bpfproc/web/tls_context.h"
 #include "bpfproc/web/web_config.h"
 
-class CivetServer;
-
-struct mg_connection;
+struct MHD_Daemon;
+struct MHD_Connection;
 
 namespace bpfproc {
 
 struct WebOptions {
-  std::string listen_address = ":9435";  // node_exporter style: [host]:port
+  std::vector<std::string> listen_addresses = {":9435"};  // node_exporter style: [host]:port
   std::string telemetry_path = "/metrics";
-  WebConfig config;                      // TLS and basic auth, from --web.config.file
+  WebConfig config;  // TLS and basic auth, from --web.config.file
 };
 
 class WebServer {
  public:
-  // Fails with one line when the address is invalid or the port is taken.
+  // Fails with one line when an address is invalid or cannot be bound (port in use), or when the
+  // TLS files cannot be used (TlsContext::load's errors: check them first with it for exit 2).
   static Result<std::unique_ptr<WebServer>> start(const WebOptions& options,
                                                    std::shared_ptr<ScrapeSource> metrics,
                                                    std::function<std::string()> health_json);
   ~WebServer();
 
+  // Swaps basic_auth_users and the TLS settings (certificate, key, CAs, client_auth_type,
+  // versions, suites, curves) for the connections that start from now on; connections already
+  // open keep theirs. Safe from any thread. Turning TLS on or off needs a restart and is refused, as is a config whose
+  // files cannot be used: the old one keeps serving.
+  [[nodiscard]] Status reconfigure(const WebConfig& config);
+
+  // The ports actually bound, in the order of listen_addresses (port 0 asks the kernel for one).
+  const std::vector<int>& ports() const { return ports_; }
+
  private:
   WebServer() = default;
-  static int handle_request(struct mg_connection* connection);
-  void serve_metrics(struct mg_connection* connection);
+  struct RequestState;
+  struct OpenConnection;
+  void close_slow_headers();  // the thread behind the request-header deadline
+  void header_complete(MHD_Connection* connection);
+  std::shared_ptr<BasicAuth> current_auth();
+  std::shared_ptr<TlsContext> current_tls();
+  Status start_daemon(FileDescriptor listening_socket);
+
+  friend struct WebServerCallbacks;  // libmicrohttpd's callbacks, in web_server.cpp
 
   WebOptions options_;
-  std::unique_ptr<BasicAuth> basic_auth_;
-  FileDescriptor certificate_file_;  // memfd holding key + certificate for civetweb, while it runs
-  std::function<std::string()> health_json_;
-  std::shared_ptr<ScrapeSource> metrics_;
-  // The web server's own instrumentation, under the names prometheus::Exposer gave it, appended
-  // to every scrape. Scrapes are counted once, by ScrapeSource (bpfproc_exporter_scrapes_total).
-  std::shared_ptr<prometheus::Registry> self_metrics_ = std::make_shared<prometheus::Registry>();
-  prometheus::Counter* transferred_bytes_ = nullptr;
-  prometheus::Summary* request_latencies_ = nullptr;
-  std::unique_ptr<CivetServer> civetweb_;
-};
+  std::unique_ptr<RequestHandler> handler_;
+  std::unique_ptr<CredentialCheckPool> credential_checks_;
 
-// ":9435" -> "9435", "localhost:9435" -> "127.0.0.1:9435", "[::1]:9435" stays; civetweb's syntax.
-Result<std::string> civetweb_listening_port(const std::string& listen_address);
+  std::mutex reconfigure_mutex_;  // one reconfigure at a time
+  std::mutex config_mutex_;  // guards the two pointers below; held for a copy, never for a request
+  std::shared_ptr<BasicAuth> auth_;
+  std::shared_ptr<TlsContext> tls_;
+  // Contexts replaced by reconfigure: sessions started under them may still use their credentials.
+  std::vector<std::shared_ptr<TlsContext>> retired_tls_;
+
+  // Connections whose first request header is not complete yet; the deadline thread shuts down
+  // those that take too long.
+  std::mutex connections_mutex_;
+  std::set<OpenConnection*> awaiting_headers_;
+  std::condition_variable stop_deadlines_;
+  std::thread deadline_thread_;
+
+  std::atomic<std::size_t> response_bytes_in_flight_{0};
+  std::atomic<bool> stopping_{false};
+  std::vector<int> ports_;
+  std::vector<MHD_Daemon*> daemons_;
+};
 
 }  // namespace bpfproc

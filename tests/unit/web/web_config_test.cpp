@@ -1,6 +1,7 @@
 // --web.config.file: exporter-toolkit's format, and basic auth against bcrypt hashes.
 #include "bpfproc/web/web_config.h"
 
+
 #include <gtest/gtest.h>
 
 namespace bpfproc {
@@ -23,9 +24,35 @@ TEST(WebConfig, ParsesTlsAndUsers) {
   ASSERT_TRUE(config.ok()) << config.error().message();
   ASSERT_TRUE(config->tls.has_value());
   EXPECT_EQ(config->tls->cert_file, "/etc/bpfproc/cert.pem");
-  EXPECT_TRUE(config->tls->require_client_cert);
+  EXPECT_EQ(config->tls->client_auth, ClientAuth::kRequireAndVerifyClientCert);
   EXPECT_EQ(config->tls->min_tls_minor_version, 3);
   EXPECT_EQ(config->basic_auth_users.at("prometheus"), kHash);
+}
+
+TEST(WebConfig, ParsesEveryClientAuthTypeAndProtocolChoice) {
+  for (const auto& [name, policy] : {std::pair{"NoClientCert", ClientAuth::kNoClientCert},
+                                     std::pair{"RequestClientCert", ClientAuth::kRequestClientCert},
+                                     std::pair{"RequireAnyClientCert", ClientAuth::kRequireAnyClientCert},
+                                     std::pair{"VerifyClientCertIfGiven", ClientAuth::kVerifyClientCertIfGiven},
+                                     std::pair{"RequireAndVerifyClientCert", ClientAuth::kRequireAndVerifyClientCert}}) {
+    const std::string ca = verifies_client_certificates(policy) ? "  client_ca_file: ca.pem\n" : "";
+    auto config = parse_web_config("tls_server_config:\n  cert_file: c\n  key_file: k\n  client_auth_type: " +
+                                       std::string(name) + "\n" + ca,
+                                   "web.yml");
+    ASSERT_TRUE(config.ok()) << name << ": " << config.error().message();
+    EXPECT_EQ(config->tls->client_auth, policy) << name;
+  }
+  auto config = parse_web_config(
+      "tls_server_config:\n  cert_file: c\n  key_file: k\n  min_version: TLS10\n  max_version: TLS12\n"
+      "  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n  curve_preferences: [X25519, CurveP256]\n"
+      "  prefer_server_cipher_suites: false\n",
+      "web.yml");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->tls->min_tls_minor_version, 0);
+  EXPECT_EQ(config->tls->max_tls_minor_version, 2);
+  EXPECT_EQ(config->tls->cipher_suites, std::vector<std::string>{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"});
+  EXPECT_EQ(config->tls->curve_preferences, (std::vector<std::string>{"X25519", "CurveP256"}));
+  EXPECT_FALSE(config->tls->prefer_server_cipher_suites);
 }
 
 TEST(WebConfig, EmptyFileMeansPlainHttp) {
@@ -42,29 +69,28 @@ TEST(WebConfig, ErrorsNameTheFileAndLine) {
   EXPECT_EQ(error_of("basic_auth_users:\n  prometheus: plaintext\n"),
             "web.yml:2: password of \"prometheus\" is not a bcrypt hash");
   EXPECT_EQ(error_of("tls_server_config:\n  cert_file: a\n"), "web.yml:2: tls_server_config needs cert_file and key_file");
-  EXPECT_EQ(error_of("tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: TLS10\n"),
-            "web.yml:4: min_version \"TLS10\" is not supported (TLS12 or TLS13)");
+  EXPECT_EQ(error_of("tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: TLS14\n"),
+            "web.yml:4: min_version \"TLS14\" is not supported (TLS10, TLS11, TLS12 or TLS13)");
+  EXPECT_EQ(error_of("tls_server_config:\n  cert_file: ''\n  key_file: b\n"), "web.yml:2: cert_file is empty");
+  EXPECT_EQ(error_of("tls_server_config:\n  cert_file: [a]\n  key_file: b\n"), "web.yml:2: cert_file must be a string");
+  EXPECT_EQ(error_of("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_ca_file: ca.pem\n"),
+            "web.yml:4: client_ca_file needs a client_auth_type that verifies (VerifyClientCertIfGiven or "
+            "RequireAndVerifyClientCert)");
+  EXPECT_EQ(error_of("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: VerifyClientCertIfGiven\n"),
+            "web.yml:2: a client_auth_type that verifies client certificates needs client_ca_file");
+  EXPECT_EQ(error_of("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: Sometimes\n"),
+            "web.yml:4: client_auth_type \"Sometimes\" is not supported (NoClientCert, RequestClientCert, "
+            "RequireAnyClientCert, VerifyClientCertIfGiven or RequireAndVerifyClientCert)");
+  EXPECT_EQ(error_of("tls_server_config:\n  cert_file: a\n  key_file: b\n  cipher_suites: [TLS_RSA_WITH_RC4_128_SHA]\n"),
+            "web.yml:4: cipher suite \"TLS_RSA_WITH_RC4_128_SHA\" is not supported");
+  EXPECT_EQ(error_of("tls_server_config:\n  cert_file: a\n  key_file: b\n  curve_preferences: [CurveP224]\n"),
+            "web.yml:4: curve \"CurveP224\" is not supported");
+  EXPECT_EQ(error_of("tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: TLS13\n  max_version: TLS12\n"),
+            "web.yml:2: max_version is below min_version");
+  EXPECT_EQ(error_of("tls_server_config:\n  cert_file: a\n  key_file: b\n  prefer_server_cipher_suites: maybe\n"),
+            "web.yml:4: prefer_server_cipher_suites must be true or false");
+  EXPECT_EQ(error_of("basic_auth_users:\n  prometheus: {a: b}\n"), "web.yml:2: password of \"prometheus\" must be a string");
   EXPECT_EQ(error_of("http_server_config: {}\n"), "web.yml:1: unknown key \"http_server_config\"");
-}
-
-TEST(BasicAuth, AcceptsOnlyTheRightPassword) {
-  BasicAuth auth({{"prometheus", kHash}});
-  EXPECT_TRUE(auth.enabled());
-  // base64("prometheus:s3cret"), base64("prometheus:wrong"), base64("nobody:s3cret")
-  EXPECT_TRUE(auth.allows("Basic cHJvbWV0aGV1czpzM2NyZXQ="));
-  EXPECT_TRUE(auth.allows("Basic cHJvbWV0aGV1czpzM2NyZXQ=")) << "again, from the cache";
-  EXPECT_FALSE(auth.allows("Basic cHJvbWV0aGV1czp3cm9uZw=="));
-  EXPECT_FALSE(auth.allows("Basic bm9ib2R5OnMzY3JldA=="));
-  EXPECT_FALSE(auth.allows("Bearer cHJvbWV0aGV1czpzM2NyZXQ="));
-  EXPECT_FALSE(auth.allows("Basic !!!"));
-  EXPECT_FALSE(BasicAuth({}).enabled());
-}
-
-TEST(Base64, DecodesWithAndWithoutPadding) {
-  EXPECT_EQ(decode_base64("cHJvbQ==").value(), "prom");
-  EXPECT_EQ(decode_base64("cHJvbQ").value(), "prom");
-  EXPECT_EQ(decode_base64("").value(), "");
-  EXPECT_FALSE(decode_base64("cH*v").has_value());
 }
 
 }  // namespace
