@@ -35,6 +35,7 @@
 
 #include "bpfproc/bench/counter_watch.h"
 #include "bpfproc/bench/daemon_child.h"
+#include "bpfproc/bench/scrape_client.h"
 #include "bpfproc/util/child_process.h"
 #include "bpfproc/util/duration.h"
 #include "bpfproc/util/interruptible_wait.h"
@@ -50,6 +51,11 @@ using std::chrono::seconds;
 // The workload's groups, named by the config below; the blink group comes and goes.
 const std::vector<std::string> kWorkloadGroups{"soak-load", "soak-exec", "soak-blink"};
 const std::string kBlinkGroup = "soak-blink";
+
+// The comm of a workload role (L: soakload, X: what it execs, B: the blink), unique to this run:
+// another soak's daemon on the same host groups by these comms too, and must not count ours. At
+// most 13 characters, within the kernel's 15.
+std::string workload_comm(char role) { return fmt::format("soak{}-{}", role, getpid()); }
 // Short, so that the blink group (one process every 30 s that lives 3 s) is removed and returns
 // many times in a run, while the retention still spans several scrapes: a group's final values
 // are always scraped before it goes.
@@ -58,6 +64,8 @@ constexpr const char* kGroupRetention = "10s";
 // 17-27 ms after the final switch); three scrapes leave ample time and stay within the retention.
 constexpr int kDrainScrapes = 3;
 constexpr seconds kScrapeInterval{1};
+// A scrape of a few thousand series takes milliseconds; a minute means the daemon is stuck.
+constexpr seconds kScrapeTimeout{60};
 constexpr seconds kProgressInterval{30};
 
 struct Options {
@@ -148,17 +156,18 @@ class Scratch {
     std::error_code error;
     fs::remove_all(scratch.directory_, error);
     if (!fs::create_directory(scratch.directory_, error)) return Error{"cannot create", scratch.directory_, error.value()};
-    for (const char* comm : {"soakload", "soakexec", "soakblink"}) {
+    for (const char role : {'L', 'X', 'B'}) {
+      const std::string comm = workload_comm(role);
       fs::create_symlink(fs::absolute(soakload), scratch.link(comm), error);
       if (error) return Error{"cannot create a link", scratch.link(comm), error.value()};
     }
     // The workload's rules first (the first match wins), then one group per comm for the rest of
     // the host, so that every group the host makes and ends is checked too.
     std::ofstream(scratch.config()) << "process_names:\n"
-                                       "  - {name: soak-load, comm: [soakload]}\n"
-                                       "  - {name: soak-exec, comm: [soakexec]}\n"
-                                       "  - {name: soak-blink, comm: [soakblink]}\n"
-                                       "  - {name: \"{{.Comm}}\", cmdline: [\".+\"]}\n";
+                                    << "  - {name: soak-load, comm: [" << workload_comm('L') << "]}\n"
+                                    << "  - {name: soak-exec, comm: [" << workload_comm('X') << "]}\n"
+                                    << "  - {name: soak-blink, comm: [" << workload_comm('B') << "]}\n"
+                                    << "  - {name: \"{{.Comm}}\", cmdline: [\".+\"]}\n";
     return scratch;
   }
   Scratch(Scratch&& other) noexcept : directory_(std::exchange(other.directory_, {})) {}
@@ -258,17 +267,22 @@ std::map<std::string, double> parse_summary(const std::string& line) {
 // group's comings and goings.
 class ScrapeLog {
  public:
-  void take(DaemonChild& daemon) {
-    auto scrape = daemon.scrape();
-    if (!scrape) {
+  void take(const DaemonChild& daemon) {
+    auto response = http_get(daemon.port(), "/metrics", kScrapeTimeout);
+    if (!response || response->status != 200) {
       ++failed_;
-      std::cerr << "soak: scrape failed: " << scrape.error().message() << "\n";
+      std::cerr << "soak: scrape failed: "
+                << (response ? "HTTP status " + std::to_string(response->status) : response.error().message()) << "\n";
       return;
     }
-    seconds_.push_back(scrape->seconds);
-    for (auto& decrease : watch_.observe(scrape->samples)) decreases_.push_back(std::move(decrease));
+    seconds_.push_back(response->seconds);
+    const std::vector<Sample> samples = parse_prometheus_text(response->body);
+    const std::size_t found = decreases_.size();
+    for (auto& decrease : watch_.observe(samples)) decreases_.push_back(std::move(decrease));
+    if (decreases_.size() > found) keep_for_inspection(response->body);
+    previous_body_ = std::move(response->body);
     bool blink_now = false;
-    for (const Sample& sample : scrape->samples) {
+    for (const Sample& sample : samples) {
       if (sample.name == "bpfproc_exporter_events_lost_total") {
         const std::string source = sample.labels.contains("source") ? sample.labels.at("source") : "";
         lost_by_source_[source] = std::max(lost_by_source_[source], sample.value);
@@ -292,8 +306,22 @@ class ScrapeLog {
   double tracked() const { return tracked_; }  // in the last answered scrape
 
  private:
+  // The expositions before and after a decrease, for the first few, as files next to the
+  // scratch directory: what went down is then there to read.
+  void keep_for_inspection(const std::string& body) {
+    if (kept_ >= kKeptDecreases) return;
+    ++kept_;
+    const std::string stem = fmt::format("/tmp/bpfproc-soak-{}-decrease-{}", getpid(), kept_);
+    std::ofstream(stem + "-before.prom") << previous_body_;
+    std::ofstream(stem + "-after.prom") << body;
+    std::cerr << "soak: a counter went down; the two expositions are in " << stem << "-{before,after}.prom\n";
+  }
+
+  static constexpr std::size_t kKeptDecreases = 3;
   CounterWatch watch_;
   std::vector<CounterDecrease> decreases_;
+  std::string previous_body_;
+  std::size_t kept_ = 0;
   std::map<std::string, double> lost_by_source_;  // the highest value seen, by source
   std::vector<double> seconds_;
   std::size_t failed_ = 0;
@@ -416,7 +444,7 @@ int run_soak(const Options& options) {
   log.take(*daemon);  // the baseline, before the workload
   if (log.failed()) return run_failed("the first scrape failed");
 
-  const std::vector<std::string> workload_argv{scratch->link("soakload"),
+  const std::vector<std::string> workload_argv{scratch->link(workload_comm('L')),
                                                "-g", cgroup->path(),
                                                "-r", fmt::format("{}", options.rate),
                                                "-t", fmt::format("{}", options.thread_rate),
@@ -425,8 +453,8 @@ int run_soak(const Options& options) {
                                                "-s", std::to_string(options.sleeper_every.count()),
                                                "-m", std::to_string(options.max_sleepers),
                                                "-b", std::to_string(options.blink_every.count()),
-                                               scratch->link("soakexec"),
-                                               scratch->link("soakblink")};
+                                               scratch->link(workload_comm('X')),
+                                               scratch->link(workload_comm('B'))};
   auto workload = ChildProcess::spawn(workload_argv, {.stdin_pipe = true, .stdout_pipe = true});
   if (!workload) return run_failed(workload.error().message());
   auto before_move = workload->read_line(seconds(10));
