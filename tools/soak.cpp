@@ -277,8 +277,20 @@ class ScrapeLog {
     }
     seconds_.push_back(response->seconds);
     const std::vector<Sample> samples = parse_prometheus_text(response->body);
+    // A group retired at a collection that no scrape read (a scrape that waited too long is
+    // answered from the snapshot before), then a new process of that name: a reset that the
+    // scrapes cannot see as an absence. Only then may a group's series go down.
+    const double collections =
+        sum_samples(samples, "bpfproc_exporter_collector_duration_seconds_count", {{"collector", "tasks"}}).value_or(NAN);
+    const double retired = sum_samples(samples, "bpfproc_exporter_groups_retired_total").value_or(NAN);
+    const bool unread_retirement = collections - collections_ > 1 && retired > retired_;
+    collections_ = collections;
+    retired_ = retired;
     const std::size_t found = decreases_.size();
-    for (auto& decrease : watch_.observe(samples)) decreases_.push_back(std::move(decrease));
+    for (auto& decrease : watch_.observe(samples)) {
+      if (unread_retirement && decrease.labels.contains("group")) watch_.count_as_reset(decrease);
+      else decreases_.push_back(std::move(decrease));
+    }
     if (decreases_.size() > found) keep_for_inspection(response->body);
     previous_body_ = std::move(response->body);
     bool blink_now = false;
@@ -322,6 +334,8 @@ class ScrapeLog {
   std::vector<CounterDecrease> decreases_;
   std::string previous_body_;
   std::size_t kept_ = 0;
+  double collections_ = NAN;  // the tasks collector's, at the last scrape
+  double retired_ = NAN;      // groups retired, at the last scrape
   std::map<std::string, double> lost_by_source_;  // the highest value seen, by source
   std::vector<double> seconds_;
   std::size_t failed_ = 0;
@@ -357,8 +371,9 @@ std::vector<Row> judge(const Outcome& outcome, const ScrapeLog& log, const Optio
                   fds.samples >= 4 && fds.last - fds.first <= options.fd_growth});
   const CounterWatch& watch = log.watch();
   rows.push_back({"counter decreases", "-",
-                  fmt::format("{} in {} scrapes of {} series ({} returns after removal)", log.decreases().size(),
-                              watch.scrapes(), watch.series(), watch.returns()),
+                  fmt::format("{} in {} scrapes of {} series ({} returns after removal, {} resets at unread "
+                              "collections)",
+                              log.decreases().size(), watch.scrapes(), watch.series(), watch.returns(), watch.resets()),
                   "0", log.decreases().empty()});
   double lost = 0;
   std::string lost_sources;

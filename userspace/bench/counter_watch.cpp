@@ -56,7 +56,7 @@ std::vector<CounterDecrease> CounterWatch::observe(const std::vector<Sample>& sa
       ++returns_;
       series.increase += sample.value;
     } else if (sample.value < series.last) {
-      decreases.push_back({found->first, series.last, sample.value, scrape});
+      decreases.push_back({found->first, series.labels, series.last, sample.value, scrape});
     } else {
       series.increase += sample.value - series.last;
     }
@@ -64,6 +64,13 @@ std::vector<CounterDecrease> CounterWatch::observe(const std::vector<Sample>& sa
     series.last_scrape = scrape;
   }
   return decreases;
+}
+
+void CounterWatch::count_as_reset(const CounterDecrease& decrease) {
+  auto found = series_.find(decrease.series);
+  if (found == series_.end()) return;
+  found->second.increase += decrease.after;
+  ++resets_;
 }
 
 double CounterWatch::increase(std::string_view name, const std::map<std::string, std::string>& labels) const {

@@ -18,6 +18,7 @@ bool is_cumulative(std::string_view name);
 
 struct CounterDecrease {
   std::string series;  // as in the exposition: name{label="value",...}
+  std::map<std::string, std::string> labels;
   double before = 0;
   double after = 0;
   std::size_t scrape = 0;  // the scrape that saw it go down, from 0
@@ -34,9 +35,14 @@ class CounterWatch {
   // returning group starts there). A decrease adds nothing.
   double increase(std::string_view name, const std::map<std::string, std::string>& labels = {}) const;
 
+  // A decrease that observe() reported is known to be a reset the scrapes could not see (the
+  // series was removed and came back between them): increase() counts its new value from zero.
+  void count_as_reset(const CounterDecrease& decrease);
+
   std::size_t scrapes() const { return scrapes_; }
   std::size_t series() const { return series_.size(); }  // every cumulative series ever seen
   std::size_t returns() const { return returns_; }       // reappearances after an absence
+  std::size_t resets() const { return resets_; }         // decreases counted as resets
 
  private:
   struct Series {
@@ -49,6 +55,7 @@ class CounterWatch {
   std::map<std::string, Series> series_;  // by the series as exposed
   std::size_t scrapes_ = 0;
   std::size_t returns_ = 0;
+  std::size_t resets_ = 0;
 };
 
 }  // namespace bpfproc

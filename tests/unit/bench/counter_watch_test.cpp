@@ -60,5 +60,18 @@ TEST(CounterWatchTest, IncreaseSumsRisesAcrossResets) {
   EXPECT_DOUBLE_EQ(watch.increase("cpu_total"), 5);
 }
 
+TEST(CounterWatchTest, ADecreaseCountedAsAResetStartsFromZero) {
+  CounterWatch watch;
+  (void)watch.observe(scrape("cpu_total{group=\"git\"} 0\n"));
+  (void)watch.observe(scrape("cpu_total{group=\"git\"} 5\n"));
+  const auto decreases = watch.observe(scrape("cpu_total{group=\"git\"} 2\n"));
+  ASSERT_EQ(decreases.size(), 1u);
+  EXPECT_EQ(decreases[0].labels.at("group"), "git");
+  watch.count_as_reset(decreases[0]);
+  (void)watch.observe(scrape("cpu_total{group=\"git\"} 3\n"));
+  EXPECT_DOUBLE_EQ(watch.increase("cpu_total"), 8) << "5, then 2 from zero, then 1";
+  EXPECT_EQ(watch.resets(), 1u);
+}
+
 }  // namespace
 }  // namespace bpfproc
