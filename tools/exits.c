@@ -21,23 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "burn_cpu.h"
 #include "join_cgroup.h"
-
-static long long thread_cpu_ns(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-	return now.tv_sec * 1000000000LL + now.tv_nsec;
-}
-
-static void burn(long milliseconds)
-{
-	const long long end = thread_cpu_ns() + milliseconds * 1000000LL;
-
-	while (thread_cpu_ns() < end)
-		;
-}
 
 static pid_t spawn_burner(long milliseconds)
 {
@@ -48,7 +33,7 @@ static pid_t spawn_burner(long milliseconds)
 		exit(1);
 	}
 	if (child == 0) {
-		burn(milliseconds);
+		burn_cpu_ns(milliseconds * 1000000LL);
 		_exit(0);
 	}
 	return child;

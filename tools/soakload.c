@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "burn_cpu.h"
 #include "join_cgroup.h"
 
 /* Threads that run at once in each round of the thread churn: enough that thread exits overlap. */
@@ -60,22 +61,6 @@ static double monotonic_seconds(void)
 	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
-static long long thread_cpu_ns(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-	return now.tv_sec * 1000000000LL + now.tv_nsec;
-}
-
-static void burn(long microseconds)
-{
-	const long long end = thread_cpu_ns() + microseconds * 1000LL;
-
-	while (thread_cpu_ns() < end)
-		;
-}
-
 static void sleep_ms(long milliseconds)
 {
 	const struct timespec pause = { milliseconds / 1000, (milliseconds % 1000) * 1000000L };
@@ -85,7 +70,7 @@ static void sleep_ms(long milliseconds)
 
 static void *burn_thread(void *microseconds)
 {
-	burn((long)microseconds);
+	burn_cpu_ns((long)microseconds * 1000LL);
 	return NULL;
 }
 
@@ -152,7 +137,7 @@ static void spawn_short(const struct options *options, int exec)
 		snprintf(burn_us, sizeof(burn_us), "%ld", options->burn_us);
 		exec_or_die(options->exec_path, (char *const[]){ (char *)options->exec_path, "burn", burn_us, NULL });
 	}
-	burn(options->burn_us);
+	burn_cpu_ns(options->burn_us * 1000LL);
 	_exit(0);
 }
 
@@ -265,11 +250,11 @@ int main(int argc, char **argv)
 	int option;
 
 	if (argc == 3 && strcmp(argv[1], "burn") == 0) {
-		burn(atol(argv[2]));
+		burn_cpu_ns(atol(argv[2]) * 1000LL);
 		return 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "blink") == 0) {
-		burn(atol(argv[2]));
+		burn_cpu_ns(atol(argv[2]) * 1000LL);
 		sleep_ms(atol(argv[3]));
 		return 0;
 	}
