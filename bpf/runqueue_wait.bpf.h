@@ -93,6 +93,9 @@ static __always_inline int record_wait(struct task_struct *task)
 	return 0;
 }
 
+/* A task without storage has no wait recorded (run-queue latency is off, or it never waited):
+ * zeros. The record may be a ring buffer reservation, which holds whatever an earlier event left
+ * there, so it must be written either way. */
 static __always_inline void read_runqueue_latency(struct runqueue_latency *latency,
 						  struct task_struct *task)
 {
@@ -100,6 +103,8 @@ static __always_inline void read_runqueue_latency(struct runqueue_latency *laten
 
 	if (stored)
 		*latency = *stored;
+	else
+		__builtin_memset(latency, 0, sizeof(*latency));
 }
 
 #endif /* BPFPROC_RUNQUEUE_WAIT_BPF_H */

@@ -21,50 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static long long thread_cpu_ns(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-	return now.tv_sec * 1000000000LL + now.tv_nsec;
-}
-
-static void burn(long milliseconds)
-{
-	const long long end = thread_cpu_ns() + milliseconds * 1000000LL;
-
-	while (thread_cpu_ns() < end)
-		;
-}
-
-/* The cgroup is charged at each runtime update (a tick or a switch) with the time since the
- * previous one, by the cgroup the task is in at that update. So: sleep, which updates the runtime
- * and freezes it; read it (schedstat does not update it); move. The time from the wakeup to the
- * move is charged to the new cgroup at the next update, and is not in the reading: the two add up
- * exactly, unless a tick falls in those few µs. */
-static void join_cgroup(const char *directory)
-{
-	const struct timespec pause = { 0, 1000000 };
-	char path[4096];
-	unsigned long long runtime_ns = 0;
-	FILE *schedstat, *procs;
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", directory);
-	schedstat = fopen("/proc/self/schedstat", "r");
-	procs = fopen(path, "w");
-	if (!schedstat || !procs) {
-		perror("exits: schedstat or cgroup.procs");
-		exit(1);
-	}
-	nanosleep(&pause, NULL);
-	if (fscanf(schedstat, "%llu", &runtime_ns) != 1 || fprintf(procs, "0\n") < 0 || fclose(procs) != 0) {
-		perror("exits: joining the cgroup");
-		exit(1);
-	}
-	fclose(schedstat);
-	printf("%llu\n", runtime_ns);
-	fflush(stdout);
-}
+#include "burn_cpu.h"
+#include "join_cgroup.h"
 
 static pid_t spawn_burner(long milliseconds)
 {
@@ -75,7 +33,7 @@ static pid_t spawn_burner(long milliseconds)
 		exit(1);
 	}
 	if (child == 0) {
-		burn(milliseconds);
+		burn_cpu_ns(milliseconds * 1000000LL);
 		_exit(0);
 	}
 	return child;
@@ -108,7 +66,8 @@ int main(int argc, char **argv)
 	const char *mode;
 
 	if (argc > 2 && strcmp(argv[1], "-g") == 0) {
-		join_cgroup(argv[2]);
+		printf("%llu\n", join_cgroup("exits", argv[2]));
+		fflush(stdout);
 		first = 3;
 	}
 	if (argc <= first) {

@@ -228,5 +228,25 @@ TEST(RunqueueLatency, OffRecordsNoWaitsWhileRunDelayStillCounts) {
   EXPECT_EQ(total.runqueue_latency.sum_ns, 0u);
 }
 
+// Exit and exec records are ring buffer reservations, which hold whatever earlier events left
+// there once the 2 MiB buffer has wrapped. With run-queue latency off no task has a histogram, so
+// the records' must be written as zeros, not left as they are: found by tools/soak, where such
+// leftovers (text of earlier exec events) summed past 2^64 and the group's histogram went down.
+// 2,500 exec'ing processes send ~5 MB of events: the buffer wraps twice.
+TEST(RunqueueLatency, OffRecordsNoWaitsAfterTheEventBufferWraps) {
+  REQUIRE_BPF_OR_SKIP();
+  constexpr std::uint64_t kProcesses = 2500;
+  const std::string burn = tool_as("burn", "rqwrap");
+  auto monitor = start_monitor("process_names: [{name: wrap, comm: [" + comm_of_tool(burn) + "]}]\n",
+                               /*runqueue_latency=*/false);
+  Child churn = Child::spawn({tool("churn"), std::to_string(kProcesses), "1", burn});
+  ASSERT_EQ(churn.finish(), 0);
+  const GroupTotals wrap = group_or_empty(collect_until_exits(*monitor, "wrap", kProcesses), "wrap");
+  ASSERT_EQ(wrap.exits, kProcesses);
+  EXPECT_EQ(wrap.counters.runqueue_latency.count(), 0u);
+  EXPECT_EQ(wrap.counters.runqueue_latency.sum_ns, 0u);
+  EXPECT_FALSE(wrap.counters.runqueue_latency.slots.allocated()) << "a histogram of zeros costs memory per process";
+}
+
 }  // namespace
 }  // namespace bpfproc::testing

@@ -20,6 +20,9 @@ const std::uint64_t kPageSize = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE)
 // Changes scans do not count: only full scans list every live task (see Pass).
 constexpr std::uint64_t kScansBeforeGone = 2;
 
+// The task's exit_state in a record's state: EXIT_ZOMBIE (0x20) or EXIT_DEAD (0x10).
+constexpr std::uint32_t kExitStates = 0x10 | 0x20;
+
 }  // namespace
 
 std::pair<ProcessAccounts::Process&, bool> ProcessAccounts::find_or_add(const ProcessKey& key) {
@@ -58,6 +61,12 @@ void ProcessAccounts::begin_scan(std::uint64_t scan_time_ns, Pass pass) {
 
 ProcessAccounts::Reading ProcessAccounts::observe_task(const task_record& record) {
   const ProcessKey key = ProcessKey::of(record);
+  // An exited thread (a zombie) of a process not in the table: the zombie leader of a process
+  // whose exit was counted and that left the table while it waited to be reaped. Changes scans
+  // do not list an unchanged zombie, so it leaves two of them after its exit, and the next full
+  // scan lists it again: taken for a new process, it counted its CPU and its exit twice.
+  // (A process that is alive has a live thread, which adds it.)
+  if ((record.state & kExitStates) != 0 && !processes_.contains(key)) return Reading::exited_thread;
   auto [process, added] = find_or_add(key);
   if (process.last_seen_scan != scan_ || added) observed_.push_back(key);
   process.last_seen_scan = scan_;

@@ -29,6 +29,7 @@ class DaemonChild {
   static Result<DaemonChild> start(const std::string& binary, const std::vector<std::string>& arguments);
 
   pid_t pid() const { return process_.pid(); }
+  std::uint16_t port() const { return port_; }
   Result<Scrape> scrape();
   Result<nlohmann::json> health();
   // The daemon's whole-process CPU clock: exact, every thread, including exited ones.

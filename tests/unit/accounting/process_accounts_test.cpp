@@ -47,6 +47,36 @@ TEST(ProcessAccounts, SaysWhatEachRecordWas) {
   EXPECT_FALSE(accounts.usage({100, 1}).has_value()) << "another process of that pid";
 }
 
+// A process forgotten after its exit while its zombie leader waits to be reaped: the next full
+// scan lists that leader again, which must not bring the process back (its CPU and exit would be
+// counted twice, and its reaping taken for an exit without an event).
+TEST(ProcessAccounts, TheZombieOfAForgottenProcessDoesNotBringItBack) {
+  constexpr std::uint32_t kZombie = 0x20;  // EXIT_ZOMBIE
+  ProcessAccounts accounts;
+  accounts.begin_scan(1, ProcessAccounts::Pass::full);
+  EXPECT_EQ(accounts.observe_task(thread_of(100, 10)), Reading::new_process);
+  accounts.end_scan();
+  EXPECT_TRUE(accounts.on_exit(exit_of(thread_of(100, 20), true)));
+  accounts.forget(kProcess);
+
+  task_record zombie = thread_of(100, 20);
+  zombie.state = kZombie;
+  accounts.begin_scan(2, ProcessAccounts::Pass::full);
+  EXPECT_EQ(accounts.observe_task(zombie), Reading::exited_thread);
+  accounts.end_scan();
+  EXPECT_FALSE(accounts.usage(kProcess).has_value());
+
+  // A process alive while its leader is a zombie (the leader called pthread_exit) is added by its
+  // live threads, and its leader's records count from then on.
+  accounts.begin_scan(3, ProcessAccounts::Pass::full);
+  EXPECT_EQ(accounts.observe_task(zombie), Reading::exited_thread);
+  EXPECT_EQ(accounts.observe_task(thread_of(101, 5)), Reading::new_process);
+  EXPECT_EQ(accounts.observe_task(zombie), Reading::live_thread);
+  accounts.end_scan();
+  ASSERT_TRUE(accounts.usage(kProcess).has_value());
+  EXPECT_EQ(accounts.usage(kProcess)->used.runtime_ns, 25u);
+}
+
 TEST(ProcessAccounts, SettlingHandsOnWhatWasUsedSinceTheLastTime) {
   ProcessAccounts accounts;
   accounts.add_new_process(kProcess);
