@@ -22,7 +22,8 @@ Exporter::Exporter(ExporterOptions options)
     : options_(std::move(options)),
       build_(current_build_info()),
       boot_time_unix_seconds_(boot_time_unix_seconds()),
-      procfs_(options_.collectors.procfs_root) {}
+      procfs_(options_.collectors.procfs_root),
+      last_reload_success_unix_seconds_(clock_seconds(CLOCK_REALTIME)) {}
 
 Exporter::~Exporter() {
   publisher_.reset();
@@ -60,6 +61,12 @@ Result<std::unique_ptr<Exporter>> Exporter::open(ExporterOptions options) {
   return exporter;
 }
 
+void Exporter::record_reload(bool successful) {
+  std::lock_guard lock(reload_mutex_);
+  last_reload_successful_ = successful;
+  if (successful) last_reload_success_unix_seconds_ = clock_seconds(CLOCK_REALTIME);
+}
+
 void Exporter::start() {
   tracker_->start_draining();
   registry_->start();
@@ -84,6 +91,11 @@ std::shared_ptr<ExporterSnapshot> Exporter::collect() {
     }
   }
   snapshot->series_dropped = series_dropped_;
+  {
+    std::lock_guard lock(reload_mutex_);
+    snapshot->config_last_reload_successful = last_reload_successful_;
+    snapshot->config_last_reload_success_unix_seconds = last_reload_success_unix_seconds_;
+  }
   // After the collectors, so that process_cpu_seconds_total includes this collection.
   auto self = read_self_metrics(procfs_);
   if (self) snapshot->self = *self;
