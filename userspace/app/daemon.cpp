@@ -6,9 +6,11 @@
 
 #include <cstdio>
 #include <iostream>
+#include <tuple>
 
 #include <spdlog/spdlog.h>
 
+#include "bpfproc/app/config_reloader.h"
 #include "bpfproc/app/exporter.h"
 #include "bpfproc/exposition/text_writer.h"
 #include "bpfproc/grouping/config.h"
@@ -45,6 +47,14 @@ Status check_telemetry_path(const std::string& path) {
   return Ok{};
 }
 
+ReloadFiles reload_files(const DaemonFlags& flags) {
+  return {.config_file = flags.config_file,
+          .web_config_file = flags.web_config_file,
+          .series_limit = flags.series_limit,
+          .series_limit_given = flags.series_limit_given,
+          .threads = flags.threads};
+}
+
 // Options from the flags; every error here is bad input.
 Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
   ExporterOptions options;
@@ -57,13 +67,7 @@ Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
     if (!config) return config.error();
     collectors.config = std::move(*config);
     for (const std::string& warning : collectors.config.warnings) spdlog::warn("{}", warning);
-    // Up to one group per process ({{.PID}}, {{.StartTime}}, {{.Cwd}}): the default series limit
-    // is all that bounds them, and it drops groups. An operator who chose a limit has seen this.
-    if (!flags.series_limit_given)
-      for (const std::string& name : collectors.config.per_process_names())
-        spdlog::warn("{}: the group name \"{}\" can make one group per process; only --series.limit {} bounds "
-                     "their series (give --series.limit to choose it)",
-                     flags.config_file, name, flags.series_limit);
+    warn_per_process_names(collectors.config, reload_files(flags));
   }
   auto memory_interval = parse_duration_flag("--memory.interval", flags.memory_interval, /*positive=*/true);
   if (!memory_interval) return memory_interval.error();
@@ -163,8 +167,9 @@ int run_daemon(const DaemonFlags& flags) {
       if (auto tls = TlsContext::load(*web.config.tls); !tls) return fail(kExitBadInput, tls.error().message());
   }
 
-  // Block the stop signals before any thread starts, so that only the wait below receives them.
-  const BlockedSignals stop_signals{SIGINT, SIGTERM};
+  // Block the signals before any thread starts, so that only the wait below receives them: a
+  // reload then runs on this thread, and shutdown too.
+  const BlockedSignals signals{SIGINT, SIGTERM, SIGHUP};
 
   auto exporter = open_exporter(std::move(*options));
   if (!exporter) return fail(kExitFailure, exporter.error().message());
@@ -178,8 +183,24 @@ int run_daemon(const DaemonFlags& flags) {
     spdlog::info("bpfproc {} listening on {}{}{}", kVersion, web.config.tls ? "https://" : "http://", listen_address,
                  flags.web.telemetry_path);
 
-  const int received = stop_signals.wait();
-  spdlog::info("received {}, shutting down", strsignal(received));
+  // A new web config takes effect for new connections; one the server cannot use keeps the old.
+  ConfigReloader reloader(reload_files(flags), **exporter,
+                          [&server](const WebConfig& config) -> Status { return (*server)->reconfigure(config); });
+  for (;;) {
+    const int received = signals.wait();
+    if (received != SIGHUP) {
+      spdlog::info("received {}, shutting down", strsignal(received));
+      break;
+    }
+    spdlog::info("received SIGHUP, reloading the configuration");
+    // Logged and exported as bpfproc_exporter_config_last_reload_successful; the daemon goes on.
+    (void)reloader.reload();
+  }
+  // The server goes first: it stops accepting and lets the requests under way finish. Then the
+  // exporter stops collecting, settles the exits held in the kernel and detaches its programs.
+  server->reset();
+  exporter->reset();
+  spdlog::info("stopped");
   return 0;
 }
 

@@ -24,7 +24,8 @@ Exporter::Exporter(ExporterOptions options)
       boot_time_unix_seconds_(boot_time_unix_seconds()),
       // process_* describe this process, as client libraries read them: from the reader's own
       // /proc, whatever --path.procfs says (a copy or a fixture tree has no such process).
-      self_procfs_("/proc") {}
+      self_procfs_("/proc"),
+      last_reload_success_unix_seconds_(clock_seconds(CLOCK_REALTIME)) {}
 
 Exporter::~Exporter() {
   publisher_.reset();
@@ -64,6 +65,12 @@ Result<std::unique_ptr<Exporter>> Exporter::open(ExporterOptions options) {
   return exporter;
 }
 
+void Exporter::record_reload(bool successful) {
+  std::lock_guard lock(reload_mutex_);
+  last_reload_successful_ = successful;
+  if (successful) last_reload_success_unix_seconds_ = clock_seconds(CLOCK_REALTIME);
+}
+
 void Exporter::start() {
   tracker_->start_draining();
   registry_->start();
@@ -88,6 +95,11 @@ std::shared_ptr<ExporterSnapshot> Exporter::collect() {
     }
   }
   snapshot->series_dropped = series_dropped_;
+  {
+    std::lock_guard lock(reload_mutex_);
+    snapshot->config_last_reload_successful = last_reload_successful_;
+    snapshot->config_last_reload_success_unix_seconds = last_reload_success_unix_seconds_;
+  }
   // After the collectors, so that process_cpu_seconds_total includes this collection.
   auto self = read_self_metrics(self_procfs_);
   if (self) snapshot->self = *self;

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -87,8 +88,33 @@ std::uint64_t ProcessTracker::collect() {
   return collect_locked(lock);
 }
 
+Status ProcessTracker::check_reconfigure(const Config& config) const {
+  const BpfOptions& loaded = options_.bpf;
+  const auto restart = [](const std::string& why) {
+    return Error{why + " (the BPF programs were loaded without it): restart bpfproc to apply it", ""};
+  };
+  if (config.kernel_threads && !loaded.include_kernel_threads) return restart("kernel_threads: true needs kernel threads");
+  const IdentityParts parts = config.identity_parts();
+  if (config.needs_exe_path() && !loaded.exec_context.exe)
+    return restart("{{.ExePath}} or exe_path needs the executable at exec");
+  if (parts.cwd && !loaded.exec_context.cwd) return restart("{{.Cwd}} needs the working directory at exec");
+  if (parts.cgroups && !loaded.exec_context.cgroups) return restart("{{.Cgroups}} needs the cgroups at exec");
+  return Ok{};
+}
+
+void ProcessTracker::reconfigure(Config config) {
+  std::lock_guard lock(mutex_);
+  pending_config_ = std::move(config);
+}
+
 std::uint64_t ProcessTracker::collect_locked(std::unique_lock<std::mutex>& lock) {
   std::uint64_t errors = 0;
+  if (pending_config_) {
+    table_.reconfigure(*std::exchange(pending_config_, std::nullopt));
+    // Changes passes skip sleeping tasks: a full pair shows every thread to the new rules (a
+    // thread breakdown they turn on names threads as the passes see them).
+    full_passes_due_ = 2;
+  }
   // Read the iterator first, then drain events: an exec or exit that happened before the read
   // is then always applied in this same collection.
   const std::uint64_t scan_time_ns = clock_nanoseconds(CLOCK_BOOTTIME);

@@ -304,6 +304,12 @@ void add_exporter_families(const ExporterSnapshot& snapshot, const ReaderCounts&
        static_cast<double>(snapshot.series_dropped)},
       {"bpfproc_exporter_cpu_cores", "Online CPUs of the host.", MetricType::Gauge,
        static_cast<double>(snapshot.cpu_cores)},
+      {"bpfproc_exporter_config_last_reload_successful",
+       "Whether the last reload of the configuration files (SIGHUP) succeeded.", MetricType::Gauge,
+       snapshot.config_last_reload_successful ? 1.0 : 0.0},
+      {"bpfproc_exporter_config_last_reload_success_timestamp_seconds",
+       "When the configuration files were last loaded successfully, in seconds since the epoch.", MetricType::Gauge,
+       snapshot.config_last_reload_success_unix_seconds},
   };
   for (const auto& [name, help, type, value] : rows) {
     auto built = family(name, help, type);

@@ -306,6 +306,12 @@ void write_exporter_families(const ExporterSnapshot& snapshot, const ReaderCount
        "Series of whole groups left out by --series.limit, summed over collections.", "counter",
        static_cast<double>(snapshot.series_dropped)},
       {"bpfproc_exporter_cpu_cores", "Online CPUs of the host.", "gauge", static_cast<double>(snapshot.cpu_cores)},
+      {"bpfproc_exporter_config_last_reload_successful",
+       "Whether the last reload of the configuration files (SIGHUP) succeeded.", "gauge",
+       snapshot.config_last_reload_successful ? 1.0 : 0.0},
+      {"bpfproc_exporter_config_last_reload_success_timestamp_seconds",
+       "When the configuration files were last loaded successfully, in seconds since the epoch.", "gauge",
+       snapshot.config_last_reload_success_unix_seconds},
   };
   for (const auto& [name, help, type, value] : rows) {
     writer.family(name, help, type);

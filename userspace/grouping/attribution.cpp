@@ -133,6 +133,24 @@ void Attribution::forget(const ProcessKey& key) {
   if (newest != newest_by_pid_.end() && newest->second == key) newest_by_pid_.erase(newest);
 }
 
+void Attribution::reconfigure(Config config, const LeavingGroup& leaving) {
+  const IdentityParts old_parts = identity_parts_;
+  config_ = std::move(config);
+  needs_user_names_ = config_.needs_user_names();
+  identity_parts_ = config_.identity_parts();
+  // Identities read without a part the new rules read must be read again.
+  const bool reread = (identity_parts_.cwd && !old_parts.cwd) || (identity_parts_.cgroups && !old_parts.cgroups);
+  for (auto& [key, member] : members_) {
+    if (member.exited) continue;
+    if (reread && !member.awaiting_identity) member.identity_read = false;
+    if (!member.decision) continue;
+    if (member.decision->group && leaving) leaving(key, *member.decision->group);
+    member.decision.reset();
+    if (listener_) listener_(key, std::nullopt);
+    undecided_.insert(key);
+  }
+}
+
 IdentityRequests Attribution::identity_requests() {
   IdentityRequests requests;
   requests.parts = identity_parts_;

@@ -64,11 +64,15 @@ IdentityRequests ProcessTable::end_scan() {
   return attribution_.identity_requests();
 }
 
-void ProcessTable::apply_identities(IdentityReplies replies) {
-  for (const auto& [ticket, decision] : attribution_.apply(std::move(replies))) {
+void ProcessTable::credit_decided(const std::vector<Attribution::DecidedProgram>& decided) {
+  for (const auto& [ticket, decision] : decided) {
     auto used = awaiting_credit_.extract(ticket);
     if (decision.group && !used.empty()) ledger_.credit(*decision.group, used.mapped());
   }
+}
+
+void ProcessTable::apply_identities(IdentityReplies replies) {
+  credit_decided(attribution_.apply(std::move(replies)));
   for (const ProcessKey& key : finished_) {
     if (!attribution_.decided(key)) continue;  // kept: the next end_scan lists it again
     if (const std::optional<GroupId> group = attribution_.group_of(key))
@@ -77,6 +81,18 @@ void ProcessTable::apply_identities(IdentityReplies replies) {
     attribution_.forget(key);
   }
   finished_.clear();
+}
+
+void ProcessTable::reconfigure(Config config) {
+  thread_names_ = config.any_threads();
+  all_thread_names_ = config.threads;
+  accounts_.keep_thread_names(thread_names_);
+  ledger_.clear_thread_breakdowns();
+  attribution_.reconfigure(std::move(config), [this](const ProcessKey& key, GroupId group) {
+    ledger_.credit(group, accounts_.settle(key));
+  });
+  // Decides now what needs no /proc read, so that the next report already shows the new groups.
+  credit_decided(attribution_.apply({}));
 }
 
 void ProcessTable::on_fork(const fork_event& event) {

@@ -36,7 +36,8 @@ struct DaemonFlags {
   bool threads = false;  // Config::threads
 };
 
-// Serves /metrics until SIGINT or SIGTERM; returns the exit status.
+// Serves /metrics until SIGINT or SIGTERM (0 then), reloading the configuration files at each
+// SIGHUP (app/config_reloader.h); returns the exit status.
 int run_daemon(const DaemonFlags& flags);
 // Collects once and prints the exposition on stdout.
 int run_once(const DaemonFlags& flags);

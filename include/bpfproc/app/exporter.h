@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 
 #include "bpfproc/collectors/collector_registry.h"
 #include "bpfproc/collectors/process_tracker.h"
@@ -33,6 +34,10 @@ class Exporter {
   CollectorRegistry& collectors() { return *registry_; }
   ProcessTracker& tracker() { return *tracker_; }
 
+  // A reload of the configuration files (ConfigReloader) succeeded or failed: the self-metrics
+  // of the snapshots collected from now on say so. Any thread.
+  void record_reload(bool successful);
+
  private:
   explicit Exporter(ExporterOptions options);
   // One collection: every collector, plus what describes the exporter itself.
@@ -44,6 +49,9 @@ class Exporter {
   ProcFs self_procfs_;  // always /proc: where process_* are read
   std::uint64_t series_dropped_ = 0;  // by the series limit, over all collections
   std::chrono::steady_clock::time_point last_limit_warning_{};
+  std::mutex reload_mutex_;  // guards the two below: the reloading thread writes, collect() reads
+  bool last_reload_successful_ = true;
+  double last_reload_success_unix_seconds_ = 0;  // the start's load, until a reload succeeds
   // Destroyed bottom-up: the publisher stops collecting before the collectors go, and they stop
   // their threads before the tracker (whose table they use) goes.
   std::unique_ptr<ProcessTracker> tracker_;

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -54,6 +55,13 @@ class ProcessTracker {
   // Lost events by source (see bpfproc_exporter_events_lost_total).
   std::map<std::string, std::uint64_t> events_lost();
 
+  // Whether `config` can replace the rules in force without reloading the BPF programs, which
+  // were loaded for what the first rules need: the error names what would need a restart.
+  [[nodiscard]] Status check_reconfigure(const Config& config) const;
+  // New rules (a reload; check_reconfigure first), applied by the next collection at its start,
+  // on the collection's thread: never between a collection's scan and its /proc identities.
+  void reconfigure(Config config);
+
   // For tests: one collection, then the groups.
   std::vector<GroupTotals> collect_groups();
 
@@ -71,6 +79,7 @@ class ProcessTracker {
   BpfCollector::TaskPass next_task_pass();
 
   TrackerOptions options_;
+  std::optional<Config> pending_config_;  // from reconfigure(), for the next collection; guarded by mutex_
   unsigned full_passes_due_ = 2;  // full passes come in pairs (ProcessAccounts::Pass)
   unsigned passes_since_full_ = 0;
   std::uint64_t ringbuf_lost_seen_ = 0;

@@ -63,6 +63,15 @@ class Attribution {
   void on_exit(const ProcessKey& key);  // its last thread exited, or it vanished
   void forget(const ProcessKey& key);
 
+  // New rules (a reload). Every live process's current program is decided again under them, as
+  // at an exec: `leaving(key, group)` is called first for each one that was in a group, so that
+  // its owner credits that group with what it used so far (CPU follows the group a process had
+  // when it used it). Exited processes keep their group: they used nothing since, and leave the
+  // table at the next scan. Decisions are taken at the next apply(), from identities /proc is
+  // asked for again when the new rules read parts of them the old ones did not.
+  using LeavingGroup = std::function<void(const ProcessKey& key, GroupId group)>;
+  void reconfigure(Config config, const LeavingGroup& leaving);
+
   // Live undecided processes whose identity /proc was not asked for yet (now awaited), and the
   // uids whose names are missing. apply() must answer every process requested.
   IdentityRequests identity_requests();

@@ -73,6 +73,10 @@ class GroupLedger {
   // The group is broken down by thread name (a rule's threads: true), until it is retired.
   void break_down_threads(GroupId group) { groups_.at(group).threads = true; }
   bool threads_broken_down(GroupId group) const { return groups_.at(group).threads; }
+  // New rules: no group is broken down until a rule asks for it again.
+  void clear_thread_breakdowns() {
+    for (Group& group : groups_) group.threads = false;
+  }
   // Ids in use or free: a report has this many entries.
   std::size_t capacity() const { return groups_.size(); }
   std::uint64_t retired() const { return retired_; }

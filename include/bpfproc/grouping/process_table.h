@@ -74,6 +74,13 @@ class ProcessTable : public EventSink {
   void on_exit(const exit_event& event) override;
   void on_exec_context(const ExecContext& context) override { attribution_.on_exec_context(context); }
 
+  // New rules (a reload), taking effect at once for what can be decided without /proc, else at
+  // the next apply_identities. A live process leaves its group as at an exec: what it used so far
+  // is credited to that group. So a group the new rules still name keeps its counters and its
+  // members, and a group they rename starts from zero under the new name while the old one,
+  // left without members, is retired after the retention.
+  void reconfigure(Config config);
+
   // Counts each group's threads by wchan, named by `namer` (process-exporter's threads_wchan).
   void count_wchans(SymbolNamer namer) { wchan_namer_ = std::move(namer); }
 
@@ -110,6 +117,8 @@ class ProcessTable : public EventSink {
   std::unordered_map<std::uint64_t, Counters> awaiting_credit_;
   std::vector<ProcessKey> finished_;  // gone for good at the last end_scan; apply forgets them
 
+  // Credits the programs left at exec that the rules have just decided.
+  void credit_decided(const std::vector<Attribution::DecidedProgram>& decided);
   void add_thread_names(GroupLedger::Report& report);
   void add_top_processes(GroupLedger::Report& report);
   void add_wchans(GroupLedger::Report& report);

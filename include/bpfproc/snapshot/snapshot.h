@@ -59,6 +59,10 @@ struct ExporterSnapshot {
   std::uint64_t labels_truncated = 0;  // group names cut to --label.max-length
   std::uint64_t series_dropped = 0;    // by --series.limit, summed over collections
   unsigned cpu_cores = 0;
+  // The configuration files' last reload (SIGHUP): whether it succeeded, and when the last one
+  // that did happened (the start counts as one), as Prometheus and Alertmanager export them.
+  bool config_last_reload_successful = true;
+  double config_last_reload_success_unix_seconds = 0;
 };
 
 // Whether any group has a per-thread-name breakdown (--threads): its families are written then.

@@ -1,7 +1,8 @@
 #pragma once
 // How bpfproc's commands take signals, in one place:
-// - the daemon blocks SIGINT and SIGTERM in every thread and waits for one (BlockedSignals), so
-//   that no thread is interrupted mid-work and shutdown runs on the main thread;
+// - the daemon blocks SIGINT, SIGTERM and SIGHUP in every thread and waits for them
+//   (BlockedSignals), so that no thread is interrupted mid-work and shutdown and reloads run on
+//   the main thread;
 // - bench and measure install handlers for as long as they run (SignalHandlers). A handler only
 //   records the signal, and is installed without SA_RESTART, so that the blocking call it cut
 //   short (poll, epoll_wait, nanosleep) returns EINTR and the caller acts on received_signal():

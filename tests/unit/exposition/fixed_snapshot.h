@@ -87,6 +87,8 @@ inline ExporterSnapshot fixed_snapshot() {
   snapshot.labels_truncated = 1;
   snapshot.series_dropped = 38;
   snapshot.cpu_cores = 2;
+  snapshot.config_last_reload_successful = false;
+  snapshot.config_last_reload_success_unix_seconds = 1764493200.25;
   return snapshot;
 }
 

@@ -490,11 +490,15 @@ TEST(ProcessTable, GroupsOfProcessesGoneForGoodLeaveAfterTheRetention) {
   EXPECT_EQ(fixture.table.retired_groups(), 50u);
 }
 
+// nginx's group broken down by thread name, every other program in a group of its comm.
+const char* const kWebThreads =
+    "process_names:\n"
+    "  - {name: web, comm: [nginx], threads: true}\n"
+    "  - {name: '{{.Comm}}', cmdline: ['.+']}\n";
+
 // threads: true breaks down that rule's groups by thread name, and only those.
 TEST(ProcessTable, ARulesThreadsKeyBreaksDownItsGroupsByThreadName) {
-  Fixture fixture("process_names:\n"
-                  "  - {name: web, comm: [nginx], threads: true}\n"
-                  "  - {name: '{{.Comm}}', cmdline: ['.+']}\n");
+  Fixture fixture(kWebThreads);
   fixture.live(100, 1'000, "nginx", {"nginx"});
   fixture.live(200, 2'000, "cron", {"cron"});
   fixture.scan({task(100, 100, 1'000, 40, "nginx"), task(101, 100, 1'000, 60, "cache loader"),
@@ -579,6 +583,108 @@ TEST(ProcessTable, RoomLeftByAForgottenProcessTakesARefusedOne) {
   EXPECT_EQ(fixture.group("burn").counters.runtime_ns, 900u) << "tracked once there was room, with all it used";
   EXPECT_EQ(fixture.group("make").counters.runtime_ns, 1500u) << "the exited process's group keeps its CPU";
   EXPECT_EQ(fixture.table.processes_dropped(), 1u);
+}
+
+// A reload (ProcessTable::reconfigure): a group the new rules still name keeps its counters and
+// members; a group they rename starts from zero under its new name, and the old one keeps what
+// its members used under it until the retention retires it.
+TEST(ProcessTable, AReloadKeepsTheCountersOfGroupsItStillNamesAndRenamedGroupsStartFromZero) {
+  Fixture fixture("process_names:\n"
+                  "  - {name: web, comm: [nginx]}\n"
+                  "  - {name: db, comm: [postgres]}\n",
+                  /*retention=*/5);
+  fixture.live(100, 1'000, "nginx", {"nginx"});
+  fixture.live(200, 2'000, "postgres", {"postgres"});
+  fixture.scan({task(100, 100, 1'000, 1'000, "nginx"), task(200, 200, 2'000, 500, "postgres")});
+  ASSERT_EQ(fixture.group("web").counters.runtime_ns, 1'000u);
+  ASSERT_EQ(fixture.group("db").counters.runtime_ns, 500u);
+
+  fixture.table.reconfigure(parse_config("process_names:\n"
+                                         "  - {name: frontend, comm: [nginx]}\n"
+                                         "  - {name: db, comm: [postgres]}\n",
+                                         "reloaded")
+                                .value());
+  // At once, before any scan: the processes are in their new groups, past CPU where it was used.
+  GroupTotals db = fixture.group("db");
+  EXPECT_EQ(db.counters.runtime_ns, 500u) << "a group whose name did not change keeps its counters";
+  EXPECT_EQ(db.counters.voluntary_switches, 50u);
+  EXPECT_EQ(db.processes, 1u);
+  GroupTotals frontend = fixture.group("frontend");
+  EXPECT_EQ(frontend.name, "frontend");
+  EXPECT_EQ(frontend.counters.runtime_ns, 0u) << "a renamed group starts from zero";
+  EXPECT_EQ(frontend.processes, 1u);
+  GroupTotals web = fixture.group("web");
+  EXPECT_EQ(web.counters.runtime_ns, 1'000u) << "the CPU used under the old name stays with it";
+  EXPECT_EQ(web.processes, 0u);
+
+  fixture.scan({task(100, 100, 1'000, 1'300, "nginx"), task(200, 200, 2'000, 700, "postgres")});
+  EXPECT_EQ(fixture.group("db").counters.runtime_ns, 700u);
+  EXPECT_EQ(fixture.group("frontend").counters.runtime_ns, 300u);
+  EXPECT_EQ(fixture.group("web").counters.runtime_ns, 1'000u);
+
+  const std::vector<task_record> both{task(100, 100, 1'000, 1'300, "nginx"), task(200, 200, 2'000, 700, "postgres")};
+  for (int scan = 0; scan < 8; ++scan) {
+    fixture.scan(both);
+    (void)fixture.table.collect_groups();
+  }
+  std::vector<std::string> names;
+  for (const GroupTotals& group : fixture.table.collect_groups()) names.push_back(group.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"db", "frontend"})) << "the old group is retired";
+  EXPECT_EQ(fixture.table.retired_groups(), 1u);
+  EXPECT_EQ(fixture.group("db").counters.runtime_ns, 700u);
+}
+
+// New rules that need more of an identity than the old ones (a user name) wait for it, and then
+// count everything used since the reload.
+TEST(ProcessTable, AReloadWhoseRulesNeedUserNamesGroupsOnceTheNamesAreIn) {
+  Fixture fixture(kByComm);
+  fixture.live(100, 1'000, "cron", {"cron"});
+  fixture.scan({task(100, 100, 1'000, 100, "cron")});
+  ASSERT_EQ(fixture.group("cron").counters.runtime_ns, 100u);
+
+  fixture.table.reconfigure(parse_config("process_names: [{name: '{{.Username}}', cmdline: ['.+']}]\n", "reloaded").value());
+  EXPECT_EQ(fixture.group("cron").processes, 0u);
+  EXPECT_EQ(fixture.group("cron").counters.runtime_ns, 100u);
+
+  fixture.scan({task(100, 100, 1'000, 160, "cron")});
+  const GroupTotals user = fixture.group("user0");
+  EXPECT_EQ(user.processes, 1u);
+  EXPECT_EQ(user.counters.runtime_ns, 60u) << "what it used since the reload, once";
+}
+
+// Rules are applied to a parent and its children alike: a child that no rule matches follows its
+// parent into the parent's new group.
+TEST(ProcessTable, AReloadRegroupsChildrenWithTheirParent) {
+  Fixture fixture("process_names: [{name: ci, comm: [runner]}]\n");
+  fixture.live(50, 100, "runner", {"runner"});
+  fixture.live(60, 200, "bash", {"bash", "build.sh"});
+  fixture.scan({task(50, 50, 100, 10, "runner"), task(60, 60, 200, 20, "bash", 50)});
+  ASSERT_EQ(fixture.group("ci").processes, 2u);
+
+  fixture.table.reconfigure(parse_config("process_names: [{name: builds, comm: [runner]}]\n", "reloaded").value());
+  EXPECT_EQ(fixture.group("builds").processes, 2u);
+  EXPECT_EQ(fixture.group("ci").processes, 0u);
+  EXPECT_EQ(fixture.group("ci").counters.runtime_ns, 30u);
+}
+
+// A reload can turn a rule's thread breakdown on and another's off.
+TEST(ProcessTable, AReloadMovesTheThreadBreakdownToTheRulesThatAskForIt) {
+  Fixture fixture(kWebThreads);
+  fixture.live(100, 1'000, "nginx", {"nginx"});
+  fixture.live(200, 2'000, "cron", {"cron"});
+  const std::vector<task_record> records{task(100, 100, 1'000, 40, "nginx"), task(200, 200, 2'000, 10, "cron"),
+                                         task(201, 200, 2'000, 10, "cron worker")};
+  fixture.scan(records);
+  ASSERT_FALSE(fixture.group("web").thread_names.empty());
+
+  fixture.table.reconfigure(parse_config("process_names:\n"
+                                         "  - {name: web, comm: [nginx]}\n"
+                                         "  - {name: '{{.Comm}}', cmdline: ['.+'], threads: true}\n",
+                                         "reloaded")
+                                .value());
+  fixture.scan(records);
+  EXPECT_TRUE(fixture.group("web").thread_names.empty());
+  EXPECT_EQ(fixture.group("cron").thread_names.size(), 2u);
 }
 
 }  // namespace
