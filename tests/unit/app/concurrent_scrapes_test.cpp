@@ -159,6 +159,15 @@ TEST(ConcurrentScrapes, EveryScraperSeesMonotonicCountersAndWholeSnapshotsWhileC
   MemoryRefresher refresher(ProcFs(), table, table_mutex, {.interval = 1ms, .cpu_budget = 1.0}, memory_stats);
   refresher.start();
 
+  const std::uint16_t port = free_loopback_port();
+  ASSERT_NE(port, 0);
+  auto scrapes = std::make_shared<ScrapeSource>(publisher);
+  auto server = WebServer::start({.listen_address = "127.0.0.1:" + std::to_string(port)}, scrapes,
+                                 [&publisher] { return health_json(publisher.latest().get()); });
+  ASSERT_TRUE(server.ok()) << server.error().message();
+  // Plain threads start after the last ASSERT, which would return past their join (the publisher
+  // and the refresher stop their own when destroyed).
+
   std::atomic<bool> stop{false};
   std::thread drain([&] {
     while (!stop) {
@@ -166,13 +175,6 @@ TEST(ConcurrentScrapes, EveryScraperSeesMonotonicCountersAndWholeSnapshotsWhileC
       std::this_thread::sleep_for(200us);
     }
   });
-
-  const std::uint16_t port = free_loopback_port();
-  ASSERT_NE(port, 0);
-  auto scrapes = std::make_shared<ScrapeSource>(publisher);
-  auto server = WebServer::start({.listen_address = "127.0.0.1:" + std::to_string(port)}, scrapes,
-                                 [&publisher] { return health_json(publisher.latest().get()); });
-  ASSERT_TRUE(server.ok()) << server.error().message();
 
   constexpr int kScrapers = 8;
   constexpr int kScrapesEach = 40;
