@@ -11,18 +11,43 @@
 namespace bpfproc {
 namespace {
 
+// "<source>:<line>"; a null mark (an empty document) points at the first line.
+std::string line_of(const std::string& source, const YAML::Mark& mark) {
+  return source + ":" + std::to_string(mark.is_null() ? 1 : mark.line + 1);
+}
+
 Error at(const std::string& source, const YAML::Node& node, const std::string& reason) {
-  return Error{reason, source + ":" + std::to_string(node.Mark().line + 1)};
+  return Error{reason, line_of(source, node.Mark())};
+}
+
+// The string a key or value holds. yaml-cpp's as<std::string>() throws on a list, a map or an
+// empty value (`? [a, b]` is a valid YAML key): say where a string was expected instead.
+Result<std::string> string_at(const std::string& source, const YAML::Node& node, const std::string& what) {
+  if (!node.IsScalar()) return at(source, node, what + " must be a string");
+  return node.Scalar();
 }
 
 // Keys of `node` outside `allowed` are errors: a misspelt key must not silently disable TLS.
 std::optional<Error> unknown_key(const std::string& source, const YAML::Node& node,
                                  const std::set<std::string>& allowed) {
   for (const auto& entry : node) {
-    const std::string key = entry.first.as<std::string>();
-    if (allowed.count(key) == 0) return at(source, entry.first, "unknown key \"" + key + "\"");
+    auto key = string_at(source, entry.first, "a key");
+    if (!key) return key.error();
+    if (allowed.count(*key) == 0) return at(source, entry.first, "unknown key \"" + *key + "\"");
   }
   return std::nullopt;
+}
+
+// The string under `name` in `map`, nullopt when it is absent. Errors point at the key: an empty
+// value has no line of its own (yaml-cpp marks the token after it).
+Result<std::optional<std::string>> string_value(const std::string& source, const YAML::Node& map,
+                                                const std::string& name) {
+  for (const auto& entry : map) {
+    if (entry.first.Scalar() != name) continue;
+    if (!entry.second.IsScalar()) return at(source, entry.first, name + " must be a string");
+    return std::optional<std::string>(entry.second.Scalar());
+  }
+  return std::optional<std::string>();
 }
 
 Result<TlsConfig> parse_tls(const std::string& source, const YAML::Node& node) {
@@ -31,24 +56,32 @@ Result<TlsConfig> parse_tls(const std::string& source, const YAML::Node& node) {
                                {"cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version"}))
     return *error;
   TlsConfig tls;
-  if (!node["cert_file"] || !node["key_file"])
-    return at(source, node, "tls_server_config needs cert_file and key_file");
-  tls.cert_file = node["cert_file"].as<std::string>();
-  tls.key_file = node["key_file"].as<std::string>();
-  if (const YAML::Node type = node["client_auth_type"]) {
-    const std::string value = type.as<std::string>();
-    if (value == "RequireAndVerifyClientCert") tls.require_client_cert = true;
-    else if (value != "NoClientCert")
-      return at(source, type, "client_auth_type \"" + value + "\" is not supported (NoClientCert or RequireAndVerifyClientCert)");
+  auto cert_file = string_value(source, node, "cert_file");
+  if (!cert_file) return cert_file.error();
+  auto key_file = string_value(source, node, "key_file");
+  if (!key_file) return key_file.error();
+  if (!*cert_file || !*key_file) return at(source, node, "tls_server_config needs cert_file and key_file");
+  tls.cert_file = std::move(**cert_file);
+  tls.key_file = std::move(**key_file);
+  auto type = string_value(source, node, "client_auth_type");
+  if (!type) return type.error();
+  if (*type) {
+    if (**type == "RequireAndVerifyClientCert") tls.require_client_cert = true;
+    else if (**type != "NoClientCert")
+      return at(source, node["client_auth_type"],
+                "client_auth_type \"" + **type + "\" is not supported (NoClientCert or RequireAndVerifyClientCert)");
   }
-  if (const YAML::Node ca = node["client_ca_file"]) tls.client_ca_file = ca.as<std::string>();
+  auto client_ca_file = string_value(source, node, "client_ca_file");
+  if (!client_ca_file) return client_ca_file.error();
+  tls.client_ca_file = client_ca_file->value_or("");
   if (tls.require_client_cert && tls.client_ca_file.empty())
     return at(source, node, "client_auth_type RequireAndVerifyClientCert needs client_ca_file");
-  if (const YAML::Node version = node["min_version"]) {
-    const std::string value = version.as<std::string>();
-    if (value == "TLS12") tls.min_tls_minor_version = 2;
-    else if (value == "TLS13") tls.min_tls_minor_version = 3;
-    else return at(source, version, "min_version \"" + value + "\" is not supported (TLS12 or TLS13)");
+  auto version = string_value(source, node, "min_version");
+  if (!version) return version.error();
+  if (*version) {
+    if (**version == "TLS12") tls.min_tls_minor_version = 2;
+    else if (**version == "TLS13") tls.min_tls_minor_version = 3;
+    else return at(source, node["min_version"], "min_version \"" + **version + "\" is not supported (TLS12 or TLS13)");
   }
   return tls;
 }
@@ -69,13 +102,13 @@ Result<WebConfig> parse_web_config(std::string_view yaml_text, const std::string
   try {
     root = YAML::Load(std::string(yaml_text));
   } catch (const YAML::ParserException& error) {
-    return Error{error.msg, source_name + ":" + std::to_string(error.mark.line + 1)};
+    return Error{error.msg, line_of(source_name, error.mark)};
   }
   WebConfig config;
   if (root.IsNull()) return config;  // an empty file: plain HTTP, no auth
   if (!root.IsMap()) return at(source_name, root, "expected a map with tls_server_config and/or basic_auth_users");
-  if (auto error = unknown_key(source_name, root, {"tls_server_config", "basic_auth_users"})) return *error;
   try {
+    if (auto error = unknown_key(source_name, root, {"tls_server_config", "basic_auth_users"})) return *error;
     if (const YAML::Node tls = root["tls_server_config"]) {
       auto parsed = parse_tls(source_name, tls);
       if (!parsed) return parsed.error();
@@ -84,14 +117,18 @@ Result<WebConfig> parse_web_config(std::string_view yaml_text, const std::string
     if (const YAML::Node users = root["basic_auth_users"]) {
       if (!users.IsMap()) return at(source_name, users, "basic_auth_users must map user names to bcrypt hashes");
       for (const auto& user : users) {
-        const std::string hash = user.second.as<std::string>();
+        auto name = string_at(source_name, user.first, "a user name");
+        if (!name) return name.error();
+        if (!user.second.IsScalar())
+          return at(source_name, user.first, "the password hash of \"" + *name + "\" must be a string");
+        const std::string hash = user.second.Scalar();
         if (hash.rfind("$2", 0) != 0)
-          return at(source_name, user.second, "password of \"" + user.first.as<std::string>() + "\" is not a bcrypt hash");
-        config.basic_auth_users[user.first.as<std::string>()] = hash;
+          return at(source_name, user.second, "password of \"" + *name + "\" is not a bcrypt hash");
+        config.basic_auth_users[*name] = hash;
       }
     }
   } catch (const YAML::Exception& error) {
-    return Error{error.msg, source_name + ":" + std::to_string(error.mark.line + 1)};
+    return Error{error.msg, line_of(source_name, error.mark)};
   }
   return config;
 }
@@ -132,6 +169,9 @@ bool BasicAuth::allows(std::string_view authorization) {
   const std::string password = credentials->substr(colon + 1);
   const auto hash = users_.find(user);
   if (hash == users_.end()) return false;
+  // crypt_r reads a C string: "s3cret\0anything" would be checked as "s3cret". bcrypt cannot
+  // take a NUL anyway, so no password that has one can match.
+  if (password.find('\0') != std::string::npos) return false;
 
   std::lock_guard lock(mutex_);
   if (auto known = verified_.find(user); known != verified_.end() && equal_in_constant_time(known->second, password))

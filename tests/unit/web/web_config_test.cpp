@@ -47,6 +47,24 @@ TEST(WebConfig, ErrorsNameTheFileAndLine) {
   EXPECT_EQ(error_of("http_server_config: {}\n"), "web.yml:1: unknown key \"http_server_config\"");
 }
 
+// Found by the web_config fuzzer: yaml-cpp's as<std::string>() threw out of the loader on a
+// list or map where a string belongs (exit 1 with yaml-cpp's message, no file or line).
+TEST(WebConfig, NonStringKeysAndValuesAreErrorsWithTheLine) {
+  const auto error_of = [](const std::string& yaml) {
+    auto config = parse_web_config(yaml, "web.yml");
+    return config ? std::string("loaded") : config.error().message();
+  };
+  EXPECT_EQ(error_of("? [a, b]\n: c\n"), "web.yml:1: a key must be a string");
+  EXPECT_EQ(error_of("tls_server_config:\n  ? {x: 1}\n  : y\n"), "web.yml:2: a key must be a string");
+  EXPECT_EQ(error_of("tls_server_config:\n  cert_file: [a]\n  key_file: b\n"), "web.yml:2: cert_file must be a string");
+  EXPECT_EQ(error_of("tls_server_config:\n  cert_file: a\n  key_file:\n"), "web.yml:3: key_file must be a string");
+  EXPECT_EQ(error_of("tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: {v: 3}\n"),
+            "web.yml:4: min_version must be a string");
+  EXPECT_EQ(error_of("basic_auth_users:\n  [u]: '" + kHash + "'\n"), "web.yml:2: a user name must be a string");
+  EXPECT_EQ(error_of("basic_auth_users:\n  prometheus: [x]\n"),
+            "web.yml:2: the password hash of \"prometheus\" must be a string");
+}
+
 TEST(BasicAuth, AcceptsOnlyTheRightPassword) {
   BasicAuth auth({{"prometheus", kHash}});
   EXPECT_TRUE(auth.enabled());
@@ -58,6 +76,16 @@ TEST(BasicAuth, AcceptsOnlyTheRightPassword) {
   EXPECT_FALSE(auth.allows("Bearer cHJvbWV0aGV1czpzM2NyZXQ="));
   EXPECT_FALSE(auth.allows("Basic !!!"));
   EXPECT_FALSE(BasicAuth({}).enabled());
+}
+
+// crypt_r took password.c_str(), so "s3cret\0anything" was checked as "s3cret" and let in.
+TEST(BasicAuth, RefusesAPasswordWithANul) {
+  const std::string with_nul = "Basic cHJvbWV0aGV1czpzM2NyZXQAYW55dGhpbmc=";  // base64("prometheus:s3cret\0anything")
+  BasicAuth fresh({{"prometheus", kHash}});
+  EXPECT_FALSE(fresh.allows(with_nul));
+  BasicAuth verified({{"prometheus", kHash}});
+  ASSERT_TRUE(verified.allows("Basic cHJvbWV0aGV1czpzM2NyZXQ="));
+  EXPECT_FALSE(verified.allows(with_nul)) << "nor once the right password is cached";
 }
 
 TEST(Base64, DecodesWithAndWithoutPadding) {
