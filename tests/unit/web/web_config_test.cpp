@@ -47,8 +47,8 @@ TEST(WebConfig, ErrorsNameTheFileAndLine) {
   EXPECT_EQ(error_of("http_server_config: {}\n"), "web.yml:1: unknown key \"http_server_config\"");
 }
 
-// Found by the web_config fuzzer: yaml-cpp's as<std::string>() threw out of the loader on a
-// list or map where a string belongs (exit 1 with yaml-cpp's message, no file or line).
+// Issue 12's fuzzing finding (the web_config fuzz target covers it): yaml-cpp's as<std::string>()
+// threw out of the loader on a list or map where a string belongs (exit 1, no file or line).
 TEST(WebConfig, NonStringKeysAndValuesAreErrorsWithTheLine) {
   const auto error_of = [](const std::string& yaml) {
     auto config = parse_web_config(yaml, "web.yml");
