@@ -3,6 +3,7 @@
 // BPF programs. Without root they skip, unless BPFPROC_REQUIRE_BPF=1 (as in CI), where they fail.
 #include <fcntl.h>
 #include <sched.h>
+#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -12,6 +13,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <stdexcept>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -141,28 +144,35 @@ struct Child {
   FileDescriptor to_child;    // its stdin; closing it ends `burn -p`
   FileDescriptor from_child;  // its stdout
 
-  // cpu >= 0 pins the child (and what it execs) to that CPU.
+  // cpu >= 0 pins the child (and what it execs) to that CPU. posix_spawn (clone with CLONE_VM
+  // and CLONE_VFORK), not fork: a forked copy of this binary, above all an ASan build with its
+  // shadow memory, spends CPU before its exec that getrusage counts and no workload group has.
   static Child spawn(const std::vector<std::string>& argv, int cpu = -1) {
     auto in_pipe = Pipe::open("child stdin");
     auto out_pipe = Pipe::open("child stdout");
     if (!in_pipe || !out_pipe) throw std::runtime_error("pipe");
-    Child child;
-    child.pid = fork();
-    if (child.pid == 0) {
-      if (cpu >= 0) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(cpu, &set);
-        if (sched_setaffinity(0, sizeof(set), &set) != 0) _exit(126);
-      }
-      dup2(in_pipe->read_end.get(), STDIN_FILENO);
-      dup2(out_pipe->write_end.get(), STDOUT_FILENO);
-      std::vector<char*> args;
-      for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, in_pipe->read_end.get(), STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, out_pipe->write_end.get(), STDOUT_FILENO);
+    std::vector<char*> args;
+    for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    // The child inherits the affinity of the thread that spawns it: set it around the spawn.
+    cpu_set_t saved;
+    const bool pin = cpu >= 0;
+    if (pin) {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      CPU_SET(cpu, &set);
+      if (sched_getaffinity(0, sizeof(saved), &saved) != 0 || sched_setaffinity(0, sizeof(set), &set) != 0)
+        throw std::runtime_error("sched_setaffinity to CPU " + std::to_string(cpu));
     }
+    Child child;
+    const int error = posix_spawn(&child.pid, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (pin) sched_setaffinity(0, sizeof(saved), &saved);
+    if (error != 0) throw std::runtime_error("posix_spawn " + argv[0] + ": " + std::strerror(error));
     // Our copies of its ends close with the pipes here.
     child.to_child = std::move(in_pipe->write_end);
     child.from_child = std::move(out_pipe->read_end);

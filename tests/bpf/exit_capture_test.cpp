@@ -76,30 +76,6 @@ class TestCgroup {
   std::string path_;
 };
 
-// Like Child::spawn, but with posix_spawn (vfork-like): the child does not copy this test's
-// memory, so it uses almost no CPU before its exec. That CPU, by design, stays with the group the
-// process had before the exec (none here), while the reference (the workload's own runtime at its
-// cgroup move) includes it: after a fork, up to 4 ms of tearing down the copy at exec.
-Child spawn_light(const std::vector<std::string>& argv) {
-  auto in_pipe = Pipe::open("child stdin");
-  auto out_pipe = Pipe::open("child stdout");
-  if (!in_pipe || !out_pipe) throw std::runtime_error("pipe");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in_pipe->read_end.get(), STDIN_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe->write_end.get(), STDOUT_FILENO);
-  std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  Child child;
-  const int error = posix_spawn(&child.pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (error != 0) throw std::runtime_error("posix_spawn " + argv[0]);
-  child.to_child = std::move(in_pipe->write_end);
-  child.from_child = std::move(out_pipe->read_end);
-  return child;
-}
-
 std::string tree_config(const std::string& name, const std::string& tool_path) {
   return "process_names: [{name: " + name + ", comm: [" + comm_of_tool(tool_path) + "]}]\nchildren: true\n";
 }
@@ -113,7 +89,7 @@ TEST(ExitCapture, AutoReapedChildrenMatchTheirCgroupWithinHalfPercent) {
 
   // 200 children burn 5 ms each; SIGCHLD ignored, so the kernel reaps each before its final
   // switch and no sched_process_free-like moment comes after our reading.
-  Child workload = spawn_light({exits_tool, "-g", cgroup.path(), "ignored", "200", "5"});
+  Child workload = Child::spawn({exits_tool, "-g", cgroup.path(), "ignored", "200", "5"});
   const double before_move_ns = std::stod(workload.read_line());
   ASSERT_EQ(workload.finish(), 0);
   cgroup.wait_empty();
@@ -215,7 +191,7 @@ TEST(ExitCapture, ChurnStormIsCountedOnceEachWithFallbacksReported) {
   TestCgroup cgroup("storm");
 
   // 5,000 children forked back to back, each exiting at once: the most exits in flight.
-  Child workload = spawn_light({exits_tool, "-g", cgroup.path(), "storm", "5000"});
+  Child workload = Child::spawn({exits_tool, "-g", cgroup.path(), "storm", "5000"});
   const double before_move_ns = std::stod(workload.read_line());
   ASSERT_EQ(workload.finish(), 0);
   cgroup.wait_empty();
@@ -251,7 +227,7 @@ TEST(ExitCapture, AFullTableFallsBackToTheFreeValuesEachCountedOnce) {
   TestCgroup cgroup("fallback");
 
   // 800: fewer than the fallback table holds (1,024), so each gets its free's final values.
-  Child workload = spawn_light({exits_tool, "-g", cgroup.path(), "storm", "800"});
+  Child workload = Child::spawn({exits_tool, "-g", cgroup.path(), "storm", "800"});
   const double before_move_ns = std::stod(workload.read_line());
   ASSERT_EQ(workload.finish(), 0);
   cgroup.wait_empty();

@@ -220,12 +220,13 @@ ProcessAccounts::ScanOutcome ProcessAccounts::end_full_scan() {
       if (!seen && process.exited_scan + kScansBeforeGone <= scan_) outcome.finished.push_back(key);
     } else if (seen) {
       prune_exited_threads(key, process);
-      process.threads.erase_if([&](std::uint32_t, const Thread& thread) {
+      // Captured by name, not as structured bindings, which clang 14 (the fuzz build) cannot capture.
+      process.threads.erase_if([&, &owner = process, &owner_key = key](std::uint32_t, const Thread& thread) {
         if (thread.last_seen_scan == scan_ || !gone(thread.last_seen_scan) ||
             thread.last_seen_scan + kScansBeforeGone > scan_)
           return false;
-        fold_thread(process, thread.counters, thread.name);
-        touch(key, process);
+        fold_thread(owner, thread.counters, thread.name);
+        touch(owner_key, owner);
         return true;
       });
     }

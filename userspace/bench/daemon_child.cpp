@@ -62,7 +62,7 @@ Result<DaemonChild> DaemonChild::start(const std::string& binary, const std::vec
   return last;
 }
 
-Result<HttpResponse> DaemonChild::get(const std::string& path) {
+Result<HttpReply> DaemonChild::get(const std::string& path) {
   auto response = http_get(port_, path, kRequestTimeout);
   if (!response) return response.error();
   if (response->status != 200)

@@ -21,7 +21,7 @@ Error failure(const std::string& what, const std::string& url, int errno_value =
 
 }  // namespace
 
-Result<HttpResponse> http_get(std::uint16_t port, const std::string& path, std::chrono::milliseconds timeout) {
+Result<HttpReply> http_get(std::uint16_t port, const std::string& path, std::chrono::milliseconds timeout) {
   const std::string url = "http://127.0.0.1:" + std::to_string(port) + path;
   const Deadline deadline = deadline_in(timeout);
   const double started = clock_seconds(CLOCK_MONOTONIC);
@@ -70,7 +70,7 @@ Result<HttpResponse> http_get(std::uint16_t port, const std::string& path, std::
     response.append(chunk, static_cast<std::size_t>(count));
   }
 
-  HttpResponse result;
+  HttpReply result;
   result.seconds = clock_seconds(CLOCK_MONOTONIC) - started;
   // "HTTP/1.x NNN reason"
   const auto space = response.find(' ');

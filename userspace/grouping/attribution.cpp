@@ -228,8 +228,8 @@ std::optional<Attribution::Decision> Attribution::decide(const ProcessKey& key, 
     username = &name->second;
   }
   // process-exporter: btime plus the start time in ticks (/proc/PID/stat), not the exact start.
-  const auto start_time_unix_ns =
-      boot_time_unix_seconds_ * 1'000'000'000 + static_cast<std::int64_t>(ticks_to_nanoseconds(nanoseconds_to_ticks(key.start_ns)));
+  const std::int64_t start_time_unix_ns =
+      unix_time_ns(boot_time_unix_seconds_, ticks_to_nanoseconds(nanoseconds_to_ticks(key.start_ns)));
   bool rule_threads = false;
   if (auto name = config_.group_of(identity, *username, start_time_unix_ns, &rule_threads)) {
     // Names come from process data, which may hold any bytes; label values must be UTF-8.

@@ -15,6 +15,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "bpfproc/kernel/event_record.h"
 #include "bpfproc/util/whole_file.h"
 
 #include "lifecycle.skel.h"
@@ -283,39 +284,9 @@ int BpfCollector::handle_task_change(void* context, void* data, std::size_t size
 
 int BpfCollector::handle_event(void* context, void* data, std::size_t size) {
   auto* self = static_cast<BpfCollector*>(context);
-  if (size < sizeof(std::uint32_t) || self->sink_ == nullptr) return 0;
-  std::uint32_t kind;
-  std::memcpy(&kind, data, sizeof(kind));
-  // Copies: ring buffer memory is only 8-byte aligned and is released after this callback.
-  switch (kind) {
-    case EVENT_FORK:
-      if (size >= sizeof(fork_event)) {
-        fork_event event;
-        std::memcpy(&event, data, sizeof(event));
-        self->sink_->on_fork(event);
-      }
-      break;
-    case EVENT_EXEC:
-      if (size >= sizeof(exec_event)) {
-        static thread_local exec_event event;  // 1 KiB: kept off the stack of the poll loop
-        std::memcpy(&event, data, sizeof(event));
-        self->sink_->on_exec(event);
-      }
-      break;
-    case EVENT_EXEC_CONTEXT:
-      if (auto exec_context = parse_exec_context(std::string_view(static_cast<const char*>(data), size)))
-        self->sink_->on_exec_context(*exec_context);
-      break;
-    case EVENT_EXIT:
-      if (size >= sizeof(exit_event)) {
-        exit_event event;
-        std::memcpy(&event, data, sizeof(event));
-        self->sink_->on_exit(event);
-      }
-      break;
-    default:
-      break;
-  }
+  if (self->sink_ == nullptr) return 0;
+  // A malformed or unknown record is skipped: the rest of the buffer is still good.
+  (void)deliver_event_record(std::string_view(static_cast<const char*>(data), size), *self->sink_);
   return 0;
 }
 

@@ -18,7 +18,9 @@ Error at(const std::string& source, const YAML::Node& node, const std::string& r
 std::optional<Error> unknown_key(const std::string& source, const YAML::Node& node,
                                  const std::set<std::string>& allowed) {
   for (const auto& entry : node) {
-    const std::string key = entry.first.as<std::string>();
+    // as<std::string>() would throw out of the loader on `? [a, b]`: an error with the line instead.
+    if (!entry.first.IsScalar()) return at(source, entry.first, "a key must be a string");
+    const std::string key = entry.first.Scalar();
     if (allowed.count(key) == 0) return at(source, entry.first, "unknown key \"" + key + "\"");
   }
   return std::nullopt;
@@ -59,6 +61,10 @@ Result<TlsConfig> parse_tls(const std::string& source, const YAML::Node& node) {
                                {"cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version",
                                 "max_version", "cipher_suites", "curve_preferences", "prefer_server_cipher_suites"}))
     return *error;
+  // An empty value's mark is the token after it, often the next line: name the key's line.
+  for (const auto& entry : node)
+    if (entry.second.IsNull() && entry.first.Scalar() != "client_ca_file")  // empty: no CA, as in Go
+      return at(source, entry.first, entry.first.Scalar() + " is empty");
   TlsConfig tls;
   if (!node["cert_file"] || !node["key_file"])
     return at(source, node, "tls_server_config needs cert_file and key_file");
@@ -151,12 +157,14 @@ Result<WebConfig> parse_web_config(std::string_view yaml_text, const std::string
     if (const YAML::Node users = root["basic_auth_users"]) {
       if (!users.IsMap()) return at(source_name, users, "basic_auth_users must map user names to bcrypt hashes");
       for (const auto& user : users) {
+        if (!user.first.IsScalar()) return at(source_name, user.first, "a user name must be a string");
+        if (user.second.IsNull()) return at(source_name, user.first, "password of \"" + user.first.Scalar() + "\" is empty");
         auto hash_text = scalar(source_name, user.second, "password of \"" + user.first.Scalar() + "\"");
         if (!hash_text) return hash_text.error();
         const std::string hash = *hash_text;
         if (hash.rfind("$2", 0) != 0)
-          return at(source_name, user.second, "password of \"" + user.first.as<std::string>() + "\" is not a bcrypt hash");
-        config.basic_auth_users[user.first.as<std::string>()] = hash;
+          return at(source_name, user.second, "password of \"" + user.first.Scalar() + "\" is not a bcrypt hash");
+        config.basic_auth_users[user.first.Scalar()] = hash;
       }
     }
   } catch (const YAML::Exception& error) {

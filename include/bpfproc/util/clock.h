@@ -40,6 +40,18 @@ inline std::uint64_t nanoseconds_to_ticks(std::uint64_t nanoseconds) {
   return nanoseconds / (1'000'000'000ull / clock_ticks_per_second());
 }
 
+// Unix time in nanoseconds of an instant `since_boot_ns` after a boot at `boot_time_unix_seconds`,
+// clamped to what int64 nanoseconds hold (years 1677 to 2262): the kernel's records are data, and
+// a wrong one must give a wrong time, not a signed overflow.
+inline std::int64_t unix_time_ns(std::int64_t boot_time_unix_seconds, std::uint64_t since_boot_ns) {
+  std::int64_t boot_ns = 0;
+  if (__builtin_mul_overflow(boot_time_unix_seconds, 1'000'000'000, &boot_ns))
+    return boot_time_unix_seconds < 0 ? INT64_MIN : INT64_MAX;
+  std::int64_t sum = 0;  // the builtins compute exactly; since_boot_ns can only push it up
+  if (__builtin_add_overflow(boot_ns, since_boot_ns, &sum)) return INT64_MAX;
+  return sum;
+}
+
 // Wall-clock time of the boot: start_boottime + this = Unix time of a task's start.
 inline double boot_time_unix_seconds() { return clock_seconds(CLOCK_REALTIME) - clock_seconds(CLOCK_BOOTTIME); }
 

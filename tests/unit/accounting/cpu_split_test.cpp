@@ -35,5 +35,20 @@ TEST(CpuSplit, ARuntimeBelowWhatWasHandedOutKeepsThePreviousSplit) {
   EXPECT_EQ(parts.user_ns + parts.system_ns, 1000u);
 }
 
+// Found by the event_record fuzzer: the sampled parts were summed in 64 bits, so two huge samples
+// wrapped to a tiny total and a ratio above 1; and a runtime near 2^64 times a ratio of 1 is 2^64
+// as a double, whose conversion back was undefined.
+TEST(CpuSplit, ExtremeSamplesKeepTheRatioAndStayDefined) {
+  CpuSplit wrapped;
+  const CpuSplit::Parts parts = wrapped.update(1000, UINT64_MAX, 2);  // the sum wraps to 1
+  EXPECT_EQ(parts.system_ns, 0u) << "almost all of the samples are user time";
+  EXPECT_EQ(parts.user_ns, 1000u);
+
+  CpuSplit all_system;
+  const CpuSplit::Parts whole = all_system.update(UINT64_MAX, 0, 5);
+  EXPECT_EQ(whole.system_ns, UINT64_MAX);
+  EXPECT_EQ(whole.user_ns, 0u);
+}
+
 }  // namespace
 }  // namespace bpfproc

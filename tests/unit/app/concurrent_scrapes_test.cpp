@@ -162,7 +162,7 @@ TEST(ConcurrentScrapes, EveryScraperSeesMonotonicCountersAndWholeSnapshotsWhileC
   const std::uint16_t port = free_loopback_port();
   ASSERT_NE(port, 0);
   auto scrapes = std::make_shared<ScrapeSource>(publisher);
-  auto server = WebServer::start({.listen_address = "127.0.0.1:" + std::to_string(port)}, scrapes,
+  auto server = WebServer::start({.listen_addresses = {"127.0.0.1:" + std::to_string(port)}}, scrapes,
                                  [&publisher] { return health_json(publisher.latest().get()); });
   ASSERT_TRUE(server.ok()) << server.error().message();
   // Plain threads start after the last ASSERT, which would return past their join (the publisher

@@ -687,5 +687,30 @@ TEST(ProcessTable, AReloadMovesTheThreadBreakdownToTheRulesThatAskForIt) {
   EXPECT_EQ(fixture.group("cron").thread_names.size(), 2u);
 }
 
+// Found by the event_record fuzzer: a start time from a kernel record that, added to the boot
+// time, passes int64 nanoseconds overflowed a signed addition (undefined). It now clamps to the
+// last instant int64 nanoseconds hold.
+TEST(ProcessTable, StartTimeBeyondInt64IsClamped) {
+  constexpr std::int64_t kBootTime = 1'795'309'369;
+  ProcessTable table(parse_config("process_names: [{name: '{{.StartTime}}', cmdline: ['.+']}]\n", "test").value(), {},
+                     kBootTime);
+  constexpr std::uint64_t kLateStart = 9'000'000'000'000'000'000ull;  // 285 years after boot
+  table.begin_scan(1);
+  table.observe_task(task(50, 50, kLateStart, 1000, "late"));
+  IdentityReplies replies;
+  for (const ProcessKey& key : table.end_scan().processes) {
+    ProcessIdentity identity;
+    identity.pid = static_cast<int>(key.pid);
+    identity.comm = "late";
+    identity.argv = {"late"};
+    identity.start_time_ns = key.start_ns;
+    replies.identities.emplace_back(key, identity);
+  }
+  table.apply_identities(std::move(replies));
+  const std::vector<GroupTotals> groups = table.collect_groups();
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].name, "2262-04-11 23:47:16.854775807 +0000 UTC");
+}
+
 }  // namespace
 }  // namespace bpfproc

@@ -93,5 +93,23 @@ TEST(WebConfig, ErrorsNameTheFileAndLine) {
   EXPECT_EQ(error_of("http_server_config: {}\n"), "web.yml:1: unknown key \"http_server_config\"");
 }
 
+// threw out of the loader on a list or map where a string belongs (exit 1, no file or line).
+TEST(WebConfig, NonStringKeysAndValuesAreErrorsWithTheLine) {
+  const auto error_of = [](const std::string& yaml) {
+    auto config = parse_web_config(yaml, "web.yml");
+    return config ? std::string("loaded") : config.error().message();
+  };
+  EXPECT_EQ(error_of("? [a, b]\n: c\n"), "web.yml:1: a key must be a string");
+  EXPECT_EQ(error_of("tls_server_config:\n  ? {x: 1}\n  : y\n"), "web.yml:2: a key must be a string");
+  EXPECT_EQ(error_of("tls_server_config:\n  cert_file: [a]\n  key_file: b\n"), "web.yml:2: cert_file must be a string");
+  EXPECT_EQ(error_of("tls_server_config:\n  cert_file: a\n  key_file:\n"), "web.yml:3: key_file is empty");
+  EXPECT_EQ(error_of("tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: {v: 3}\n"),
+            "web.yml:4: min_version must be a string");
+  EXPECT_EQ(error_of("basic_auth_users:\n  [u]: '" + kHash + "'\n"), "web.yml:2: a user name must be a string");
+  EXPECT_EQ(error_of("basic_auth_users:\n  prometheus:\n  other: x\n"), "web.yml:2: password of \"prometheus\" is empty");
+  EXPECT_EQ(error_of("basic_auth_users:\n  prometheus: [x]\n"),
+            "web.yml:2: password of \"prometheus\" must be a string");
+}
+
 }  // namespace
 }  // namespace bpfproc
