@@ -39,7 +39,7 @@ class DaemonChild {
 
  private:
   DaemonChild(ChildProcess process, std::uint16_t port) : process_(std::move(process)), port_(port) {}
-  Result<HttpResponse> get(const std::string& path);
+  Result<HttpReply> get(const std::string& path);
 
   ChildProcess process_;
   std::uint16_t port_;

@@ -10,7 +10,7 @@
 
 namespace bpfproc {
 
-struct HttpResponse {
+struct HttpReply {
   int status = 0;
   std::string body;
   double seconds = 0;  // wall time from connect to the last byte
@@ -18,6 +18,6 @@ struct HttpResponse {
 
 // Fails on a network error, a malformed response, timeout, or a stop signal; any status is a
 // response.
-Result<HttpResponse> http_get(std::uint16_t port, const std::string& path, std::chrono::milliseconds timeout);
+Result<HttpReply> http_get(std::uint16_t port, const std::string& path, std::chrono::milliseconds timeout);
 
 }  // namespace bpfproc
