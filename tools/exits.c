@@ -4,11 +4,13 @@
  *   exits [-g CGROUP_DIR] zombies COUNT MS PAUSE children exit, stay zombies PAUSE ms, then reaped
  *   exits [-g CGROUP_DIR] bigmem MIB             one child touches MIB MiB, then exits (exit_mm)
  *   exits [-g CGROUP_DIR] storm COUNT            COUNT children forked at once that exit at once
+ *   exits -s ...                                 first print its own CPU time at main() (ns)
  *
  * Each child burns MS of its own CPU time. With -g, exits first moves itself into CGROUP_DIR (a
  * cgroup v2 directory) and prints its own runtime before the move (sum_exec_runtime, ns, from
  * /proc/self/schedstat), so that the cgroup's usage_usec plus that figure is all the CPU of the
- * tree (see join_cgroup).
+ * tree (see join_cgroup). With -s, it first prints its CPU time (CLOCK_PROCESS_CPUTIME_ID) at the
+ * start of main(): what its spawner ran before the exec lies within, and stays with the spawner.
  * Exits 0 once every child is gone. Plain C, so it costs only what it is asked to do. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -62,16 +64,23 @@ static void reap_all(void)
 
 int main(int argc, char **argv)
 {
+	struct timespec started;
 	int first = 1;
 	const char *mode;
 
-	if (argc > 2 && strcmp(argv[1], "-g") == 0) {
-		printf("%llu\n", join_cgroup("exits", argv[2]));
+	if (argc > 1 && strcmp(argv[1], "-s") == 0) {
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &started);
+		printf("%lld\n", started.tv_sec * 1000000000LL + started.tv_nsec);
 		fflush(stdout);
-		first = 3;
+		first = 2;
+	}
+	if (argc > first + 1 && strcmp(argv[first], "-g") == 0) {
+		printf("%llu\n", join_cgroup("exits", argv[first + 1]));
+		fflush(stdout);
+		first += 2;
 	}
 	if (argc <= first) {
-		fprintf(stderr, "usage: exits [-g CGROUP_DIR] ignored|zombies|bigmem|storm ARGS...\n");
+		fprintf(stderr, "usage: exits [-s] [-g CGROUP_DIR] ignored|zombies|bigmem|storm ARGS...\n");
 		return 2;
 	}
 	mode = argv[first];
