@@ -130,6 +130,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--bpf.stats", flags.bpf_stats,
                "Publish the kernel's run-time statistics of bpfproc's BPF programs (costs ~20 ns per event)");
+  app.add_option("--run-as", flags.run_as,
+                 "Become this user (name or uid) once the BPF programs are attached; every capability but "
+                 "CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH is dropped either way");
   app.add_option("--log.level", flags.log_level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();

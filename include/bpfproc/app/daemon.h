@@ -24,6 +24,7 @@ struct DaemonFlags {
   std::uint64_t events_ring_bytes = 0;  // 0: the BPF side's size
   std::size_t series_limit = 20'000;
   bool series_limit_given = false;  // --series.limit was on the command line
+  std::string run_as;  // --run-as: the user to become once the BPF programs are attached
   std::string log_level = "info";
   std::string procfs = "/proc";
   // --collector.NAME / --no-collector.NAME, by collector name.
