@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bpfproc/app/config_reloader.h"
+#include "bpfproc/app/effective_config.h"
 #include "bpfproc/app/exporter.h"
 #include "bpfproc/app/privileges.h"
 #include "bpfproc/exposition/text_writer.h"
@@ -147,12 +148,16 @@ Status drop_daemon_privileges(const DaemonFlags& flags, const std::optional<RunA
 
 }  // namespace
 
-int run_check_config(const std::string& file) {
-  auto config = load_config_file(file);
-  if (!config) return fail(kExitBadInput, config.error().message());
-  for (const std::string& warning : config->warnings) std::fprintf(stderr, "bpfproc: %s\n", warning.c_str());
-  if (!config->warnings.empty()) return kExitBadInput;
-  std::printf("%s: ok, %zu rules\n", file.c_str(), config->rules.size());
+int run_show_config(const DaemonFlags& flags) {
+  auto options = exporter_options(flags);
+  if (!options) return fail(kExitBadInput, options.error().message());
+  WebConfig web;
+  if (!flags.web_config_file.empty()) {
+    auto web_config = load_web_config_file(flags.web_config_file);
+    if (!web_config) return fail(kExitBadInput, web_config.error().message());
+    web = std::move(*web_config);
+  }
+  std::cout << effective_config_yaml(flags, options->collectors.config, web);
   return 0;
 }
 
@@ -204,6 +209,8 @@ int run_daemon(const DaemonFlags& flags) {
       if (auto tls = TlsContext::load(*web.config.tls); !tls) return fail(kExitBadInput, tls.error().message());
   }
 
+  auto effective = std::make_shared<EffectiveConfig>(flags, options->collectors.config, web.config);
+
   // Block the signals before any thread starts, so that only the wait below receives them: a
   // reload then runs on this thread, and shutdown too.
   const BlockedSignals signals{SIGINT, SIGTERM, SIGHUP};
@@ -215,15 +222,19 @@ int run_daemon(const DaemonFlags& flags) {
 
   SnapshotPublisher& publisher = (*exporter)->publisher();
   auto scrapes = std::make_shared<ScrapeSource>(publisher);
-  auto server = WebServer::start(web, scrapes, [&publisher] { return health_json(publisher.latest().get()); });
+  auto server = WebServer::start(
+      web, scrapes, [&publisher] { return health_json(publisher.latest().get()); },
+      [effective] { return effective->yaml(); });
   if (!server) return fail(kExitFailure, server.error().message());
   for (const std::string& listen_address : flags.web.listen_addresses)
     spdlog::info("bpfproc {} listening on {}{}{}", kVersion, web.config.tls ? "https://" : "http://", listen_address,
                  flags.web.telemetry_path);
 
   // A new web config takes effect for new connections; one the server cannot use keeps the old.
-  ConfigReloader reloader(reload_files(flags), **exporter,
-                          [&server](const WebConfig& config) -> Status { return (*server)->reconfigure(config); });
+  ConfigReloader reloader(
+      reload_files(flags), **exporter,
+      [&server](const WebConfig& config) -> Status { return (*server)->reconfigure(config); },
+      [effective](const Config* rules, const WebConfig* web_config) { effective->reloaded(rules, web_config); });
   for (;;) {
     const int received = signals.wait();
     if (received != SIGHUP) {
