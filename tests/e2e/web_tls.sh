@@ -10,25 +10,10 @@ source "$(dirname "$0")/lib.sh"
 
 pki=$E2E_TMP/pki
 mkdir -p "$pki"
-# key_and_csr NAME CN: an EC key and a signing request.
-make_cert() {
-  local name=$1 cn=$2 signer=${3:-}
-  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=$cn" \
-    -keyout "$pki/$name.key" -out "$pki/$name.csr" 2>/dev/null
-  printf 'subjectAltName=IP:127.0.0.1\n' >"$pki/$name.ext"
-  if [[ -n $signer ]]; then
-    openssl x509 -req -in "$pki/$name.csr" -CA "$pki/$signer.pem" -CAkey "$pki/$signer.key" -CAcreateserial \
-      -days 1 -extfile "$pki/$name.ext" -out "$pki/$name.pem" 2>/dev/null
-  else
-    openssl x509 -req -in "$pki/$name.csr" -signkey "$pki/$name.key" -days 1 -extfile "$pki/$name.ext" \
-      -out "$pki/$name.pem" 2>/dev/null
-  fi
-}
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=bpfproc-test-ca \
-  -keyout "$pki/ca.key" -out "$pki/ca.pem" 2>/dev/null
-make_cert server 127.0.0.1 ca
-make_cert client prometheus ca
-make_cert rogue prometheus  # self-signed: no CA vouches for it
+make_ca "$pki"
+make_cert "$pki" server 127.0.0.1 ca
+make_cert "$pki" client prometheus ca
+make_cert "$pki" rogue prometheus  # self-signed: no CA vouches for it
 
 # start_tls NAME YAML_LINES...: a daemon with tls_server_config (server cert + the given lines);
 # sets PORT_<NAME>.
@@ -113,7 +98,7 @@ fingerprint() {
 }
 before=$(fingerprint "$default_port")
 cp "$pki/server.pem" "$pki/server-old.pem"
-make_cert server 127.0.0.1 ca
+make_cert "$pki" server 127.0.0.1 ca
 want=$(openssl x509 -in "$pki/server.pem" -noout -fingerprint -sha256)
 [[ $before != "$want" ]] || fail "rotation: the new certificate has the old fingerprint"
 deadline=$((SECONDS + 10))
