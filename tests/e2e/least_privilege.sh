@@ -18,16 +18,18 @@ new_kernel=0
 # status_field PID FIELD: the first value of a /proc/PID/status line.
 status_field() { awk -v field="$2:" '$1 == field { print $2; exit }' "/proc/$1/status"; }
 
-# expect_least_privilege PID UID
+# expect_least_privilege PID UID [EXTRA BITS]: the two capabilities (and EXTRA, a hex mask).
 expect_least_privilege() {
-  local pid=$1 uid=$2 set value
+  local pid=$1 uid=$2 extra=${3:-0} set value want with_bpf
+  want=$(printf '%016x' $((0x$PTRACE_AND_DAC_READ_SEARCH | extra)))
+  with_bpf=$(printf '%016x' $((0x$WITH_BPF | extra)))
   [[ $(status_field "$pid" Uid) == "$uid" ]] || fail "Uid $(status_field "$pid" Uid), expected $uid"
   for set in CapEff CapPrm CapBnd; do
     value=$(status_field "$pid" "$set")
     if ((new_kernel)); then
-      [[ $value == "$PTRACE_AND_DAC_READ_SEARCH" ]] || fail "$set $value, expected $PTRACE_AND_DAC_READ_SEARCH on $release"
+      [[ $value == "$want" ]] || fail "$set $value, expected $want on $release"
     else
-      [[ $value == "$PTRACE_AND_DAC_READ_SEARCH" || $value == "$WITH_BPF" ]] || fail "$set $value on $release"
+      [[ $value == "$want" || $value == "$with_bpf" ]] || fail "$set $value on $release"
     fi
   done
   [[ $(status_field "$pid" CapInh) == 0000000000000000 ]] || fail "CapInh $(status_field "$pid" CapInh)"
@@ -89,3 +91,18 @@ stop "$BPFPROC_PID"
 # Without --run-as: still root, with the same two capabilities.
 start_bpfproc --no-collector.memory
 expect_least_privilege "$BPFPROC_PID" 0
+stop "$BPFPROC_PID"
+
+# process-exporter's wchan names read /proc/kallsyms as addresses come, whose addresses only
+# CAP_SYSLOG sees: kept with --compat.process-exporter, and the names are real.
+start_bpfproc --no-collector.memory --compat.process-exporter --threads
+expect_least_privilege "$BPFPROC_PID" 0 $((1 << 34))
+deadline=$((SECONDS + 20))
+until
+  scrape "$BPFPROC_URL/metrics" "$E2E_TMP/compat.prom"
+  grep -q '^namedprocess_namegroup_threads_wchan{.*wchan="[a-z_]' "$E2E_TMP/compat.prom"
+do
+  ((SECONDS < deadline)) || fail "no named wchan: $(grep -m3 threads_wchan "$E2E_TMP/compat.prom")"
+  sleep 0.5
+done
+pass "wchan names resolved: $(grep -m1 '^namedprocess_namegroup_threads_wchan{' "$E2E_TMP/compat.prom")"

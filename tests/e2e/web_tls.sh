@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # web_tls: tls_server_config on the real daemon, with curl and openssl s_client.
-#  - client_auth_type, all five values x (no client certificate, one the CA signed, a self-signed
-#    one): served or refused at the handshake as exporter-toolkit (Go's crypto/tls) does;
+#  - client_auth_type, all five values x TLS 1.2 and 1.3 x (no client certificate, one the CA
+#    signed, a self-signed one): served or refused as exporter-toolkit (Go's crypto/tls) does;
 #  - versions: TLS 1.2 and 1.3 negotiated by default; TLS 1.2 refused under min_version TLS13;
 #    TLS 1.3 refused under max_version TLS12; a cipher outside cipher_suites refused;
 #  - rotation: a certificate replaced on disk is served to new connections without a restart;
@@ -33,9 +33,10 @@ start_tls() {
     --cacert "$pki/ca.pem" --cert "$pki/client.pem" --key "$pki/client.key"
 }
 
-# outcome PORT [CERT NAME]: "ok" when GET /health over TLS answers 200, else "refused".
+# outcome VERSION PORT [CERT NAME]: "ok" when GET /health over TLS VERSION (1.2 or 1.3) answers
+# 200, else "refused".
 outcome() {
-  local port=$1 name=${2:-} args=(--cacert "$pki/ca.pem")
+  local version=$1 port=$2 name=${3:-} args=(--cacert "$pki/ca.pem" "--tlsv$1" --tls-max "$1")
   [[ -n $name ]] && args+=(--cert "$pki/$name.pem" --key "$pki/$name.key")
   if curl -sf -o /dev/null --max-time 10 "${args[@]}" "https://127.0.0.1:$port/health"; then echo ok; else echo refused; fi
 }
@@ -52,10 +53,12 @@ for type in NoClientCert RequestClientCert RequireAnyClientCert VerifyClientCert
   [[ $type == Verify* || $type == RequireAndVerify* ]] && lines+=("client_ca_file: $pki/ca.pem")
   start_tls "$type" "${lines[@]}"
   port_var="PORT_$type"
-  got="$(outcome "${!port_var}") $(outcome "${!port_var}" client) $(outcome "${!port_var}" rogue)"
-  [[ $got == "${expected[$type]}" ]] ||
-    fail "client_auth_type $type: (no cert, CA-signed cert, self-signed cert) gave ($got), expected (${expected[$type]})"
-  pass "client_auth_type $type: no cert, CA-signed, self-signed -> $got"
+  for version in 1.2 1.3; do
+    got="$(outcome $version "${!port_var}") $(outcome $version "${!port_var}" client) $(outcome $version "${!port_var}" rogue)"
+    [[ $got == "${expected[$type]}" ]] || fail "client_auth_type $type, TLS $version: (no cert, CA-signed cert," \
+      "self-signed cert) gave ($got), expected (${expected[$type]})"
+    pass "client_auth_type $type, TLS $version: no cert, CA-signed, self-signed -> $got"
+  done
 done
 
 # handshake PORT ARGS...: the protocol openssl s_client negotiated, or "refused".
@@ -106,7 +109,7 @@ until [[ $(fingerprint "$default_port") == "$want" ]]; do
   ((SECONDS < deadline)) || fail "rotation: still serving $(fingerprint "$default_port") 10 s after the files changed"
   sleep 0.5
 done
-[[ $(outcome "$default_port") == ok ]] || fail "rotation: no https answer with the new certificate"
+[[ $(outcome 1.3 "$default_port") == ok ]] || fail "rotation: no https answer with the new certificate"
 pass "rotation: the replaced certificate is served without a restart"
 
 # Bad files and settings: exit 2, one line naming the file and the reason.

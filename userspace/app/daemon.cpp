@@ -137,7 +137,9 @@ bool binds_low_port(const std::vector<std::string>& listen_addresses) {
 Status drop_daemon_privileges(const DaemonFlags& flags, const std::optional<RunAsUser>& user) {
   const auto before = thread_capabilities();
   const std::uint64_t keep = kept_capabilities(
-      {.bpf_after_load = bpf_needs_capability_after_load(), .low_port = binds_low_port(flags.web.listen_addresses)});
+      {.bpf_after_load = bpf_needs_capability_after_load(),
+       .low_port = binds_low_port(flags.web.listen_addresses),
+       .kernel_symbols = flags.process_exporter_compat});
   auto effective = drop_privileges(user, keep);
   if (!effective) return effective.error();
   spdlog::info("dropped privileges{}: capabilities {} (CapEff {:016x}, was {:016x}), uid {}",

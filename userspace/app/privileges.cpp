@@ -34,6 +34,7 @@ std::uint64_t kept_capabilities(const PrivilegeNeeds& needs) {
   std::uint64_t keep = capability_bit(CAP_SYS_PTRACE) | capability_bit(CAP_DAC_READ_SEARCH);
   if (needs.bpf_after_load) keep |= capability_bit(CAP_BPF);
   if (needs.low_port) keep |= capability_bit(CAP_NET_BIND_SERVICE);
+  if (needs.kernel_symbols) keep |= capability_bit(CAP_SYSLOG);
   return keep;
 }
 

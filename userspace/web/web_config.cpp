@@ -1,6 +1,7 @@
 #include "bpfproc/web/web_config.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include <yaml-cpp/yaml.h>
@@ -230,7 +231,15 @@ Result<WebConfig> load_web_config_file(const std::string& path) {
   auto text = read_regular_file(path);
   if (!text) return Error{"cannot read" + (text.error().errno_value == 0 ? ": " + text.error().what : ""), path,
                           text.error().errno_value};
-  return parse_web_config(*text, path);
+  auto config = parse_web_config(*text, path);
+  if (config && config->tls) {
+    // As exporter-toolkit: a relative path is relative to the web config's directory, not to
+    // wherever the daemon was started, so that one file means the same to every exporter.
+    const std::filesystem::path directory = std::filesystem::path(path).parent_path();
+    for (std::string* file : {&config->tls->cert_file, &config->tls->key_file, &config->tls->client_ca_file})
+      if (!file->empty() && !file->starts_with('/')) *file = (directory / *file).string();
+  }
+  return config;
 }
 
 bool verifies_client_certificates(ClientAuth client_auth) {

@@ -25,6 +25,8 @@ struct RunAsUser {
 struct PrivilegeNeeds {
   bool bpf_after_load = false;    // kernel/check.h: bpf_needs_capability_after_load()
   bool low_port = false;          // a listen address below 1024, bound after the drop
+  bool kernel_symbols = false;    // wchan names (--compat.process-exporter): /proc/kallsyms shows
+                                  // addresses to CAP_SYSLOG only, and it is read as addresses come
 };
 
 // The capabilities kept: CAP_SYS_PTRACE (smaps_rollup, io and fd of other users' processes:

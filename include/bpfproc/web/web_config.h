@@ -57,6 +57,7 @@ struct WebConfig {
 
 // Errors are one line: "<path>:<line>: <reason>", as for the grouping config.
 Result<WebConfig> parse_web_config(std::string_view yaml_text, const std::string& source_name);
+// Relative cert_file, key_file and client_ca_file are taken relative to the file's directory.
 Result<WebConfig> load_web_config_file(const std::string& path);
 
 }  // namespace bpfproc

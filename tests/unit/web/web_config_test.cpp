@@ -149,5 +149,17 @@ TEST(WebConfig, HttpServerConfigTakesTheToolkitsHeadersAndHttp2) {
   EXPECT_EQ(error_of("http_server_config: [http2]\n"), "web.yml:1: http_server_config must be a map");
 }
 
+// exporter-toolkit takes a relative certificate, key or CA path from the web config's directory.
+TEST(WebConfig, RelativePathsAreTheFilesDirectorys) {
+  const std::string directory = std::string(BPFPROC_FIXTURES_DIR) + "/web_config";
+  auto config = load_web_config_file(directory + "/tls_require_and_verify.good.yml");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->tls->cert_file, directory + "/../tls/a.pem");
+  EXPECT_EQ(config->tls->client_ca_file, directory + "/../tls/b.pem");
+  auto absolute = parse_web_config("tls_server_config:\n  cert_file: /etc/a.pem\n  key_file: /etc/a.key\n", "web.yml");
+  ASSERT_TRUE(absolute.ok());
+  EXPECT_EQ(absolute->tls->cert_file, "/etc/a.pem");
+}
+
 }  // namespace
 }  // namespace bpfproc
