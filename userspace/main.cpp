@@ -7,6 +7,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "bpfproc/app/config_check.h"
 #include "bpfproc/app/daemon.h"
 #include "bpfproc/app/migration_hints.h"
 #include "bpfproc/kernel/bpf_collector.h"
@@ -130,6 +131,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--bpf.stats", flags.bpf_stats,
                "Publish the kernel's run-time statistics of bpfproc's BPF programs (costs ~20 ns per event)");
+  app.add_option("--run-as", flags.run_as,
+                 "Become this user (name or uid) once the BPF programs are attached; every capability but "
+                 "CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH is dropped either way");
   app.add_option("--log.level", flags.log_level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
@@ -138,10 +142,14 @@ int main(int argc, char** argv) {
 
   auto* once = app.add_subcommand("once", "Collect once, print the exposition to stdout, and exit");
   auto* check = app.add_subcommand("check", "Check kernel features and privileges; exit 1 if any is missing");
-  std::string config_to_check;
+  std::vector<std::string> configs_to_check;
   auto* check_config = app.add_subcommand(
-      "check-config", "Check a grouping config file; exit 2 on an error or on any warning (e.g. an unknown key)");
-  check_config->add_option("FILE", config_to_check, "The config file")->required();
+      "check-config",
+      "Check grouping config and web config files without starting anything; exit 2 on an error or on any "
+      "warning (e.g. an unknown key)");
+  check_config->add_option("FILE", configs_to_check, "The config files (grouping or web config)")->required();
+  auto* show_config = app.add_subcommand(
+      "show-config", "Print the configuration these flags and files put in force, defaults filled in, as YAML");
   bpfproc::MeasureOptions measure_options;
   std::string measure_interval = "100ms";
   auto* measure = app.add_subcommand(
@@ -192,7 +200,8 @@ int main(int argc, char** argv) {
 
   try {
     if (*check) return bpfproc::run_check();
-    if (*check_config) return bpfproc::run_check_config(config_to_check);
+    if (*check_config) return bpfproc::run_check_config(configs_to_check);
+    if (*show_config) return bpfproc::run_show_config(flags);
     if (*bench) return bpfproc::run_bench(bench_options);
     if (*once) return bpfproc::run_once(flags);
     if (*measure) {

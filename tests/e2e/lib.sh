@@ -13,7 +13,8 @@ set -euo pipefail
 E2E_NAME=$(basename "$0" .sh)
 
 # The daemon loads BPF programs: root only. Exit 77 tells ctest "skipped", unless CI requires them.
-if [[ $EUID -ne 0 ]]; then
+# A test that starts no daemon (promtool only) sets E2E_UNPRIVILEGED=1 before sourcing this file.
+if [[ $EUID -ne 0 && ${E2E_UNPRIVILEGED:-} != 1 ]]; then
   [[ ${BPFPROC_REQUIRE_BPF:-} == 1 ]] && { echo "FAIL [$E2E_NAME]: end-to-end tests need root" >&2; exit 1; }
   echo "skip [$E2E_NAME]: end-to-end tests need root (BPFPROC_REQUIRE_BPF=1 makes this a failure)"
   exit 77
@@ -157,7 +158,7 @@ wait_http() {
 }
 
 # start_bpfproc ARGS...: starts the daemon on a free loopback port with ARGS and waits (30 s at
-# most) until its telemetry path answers. Sets BPFPROC_PID, BPFPROC_PORT, BPFPROC_URL, BPFPROC_LOG.
+# most) until its telemetry path answers (with E2E_CURL_ARGS, e.g. credentials or a CA file). Sets BPFPROC_PID, BPFPROC_PORT, BPFPROC_URL, BPFPROC_LOG.
 start_bpfproc() {
   local path=/metrics previous='' arg
   for arg in "$@"; do
@@ -166,7 +167,7 @@ start_bpfproc() {
     previous=$arg
   done
   BPFPROC_PORT=$(free_port)
-  BPFPROC_URL="http://127.0.0.1:$BPFPROC_PORT"
+  BPFPROC_URL="${BPFPROC_SCHEME:-http}://127.0.0.1:$BPFPROC_PORT"  # BPFPROC_SCHEME=https with TLS
   BPFPROC_LOG="$E2E_TMP/bpfproc-$BPFPROC_PORT.log"
   spawn "$BPFPROC_LOG" "$BPFPROC" --web.listen-address "127.0.0.1:$BPFPROC_PORT" "$@"
   BPFPROC_PID=$SPAWNED_PID
@@ -201,5 +202,113 @@ wait_series() {
     [[ $seen == "$want" ]] && return 0
     ((SECONDS < deadline)) || fail "$series is '${seen:-absent}', expected $want within $3 s"
     sleep 0.2
+  done
+}
+
+# bcrypt (cost 4) of "s3cret", as htpasswd -nbBC 4 would write it: a basic_auth_users entry.
+readonly S3CRET_BCRYPT='$2b$04$dR/J21ClGlkKz9JvCVDz/e4clSR/k3EPkkcjM.YIfKWOzP0UNCCzu'
+
+# make_cert DIR NAME CN [SIGNER]: an EC key DIR/NAME.key and certificate DIR/NAME.pem for CN with
+# subjectAltName IP:127.0.0.1, signed by DIR/SIGNER.{pem,key}, or self-signed without SIGNER.
+# make_ca DIR: a CA DIR/ca.{pem,key} to sign them.
+make_ca() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=bpfproc-test-ca \
+    -keyout "$1/ca.key" -out "$1/ca.pem" 2>/dev/null || fail "openssl cannot make a CA in $1"
+}
+make_cert() {
+  local dir=$1 name=$2 cn=$3 signer=${4:-}
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=$cn" \
+    -keyout "$dir/$name.key" -out "$dir/$name.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1\n' >"$dir/$name.ext"
+  if [[ -n $signer ]]; then
+    openssl x509 -req -in "$dir/$name.csr" -CA "$dir/$signer.pem" -CAkey "$dir/$signer.key" -CAcreateserial \
+      -days 1 -extfile "$dir/$name.ext" -out "$dir/$name.pem" 2>/dev/null
+  else
+    openssl x509 -req -in "$dir/$name.csr" -signkey "$dir/$name.key" -days 1 -extfile "$dir/$name.ext" \
+      -out "$dir/$name.pem" 2>/dev/null
+  fi || fail "openssl cannot make the certificate $dir/$name.pem"
+}
+
+# Helpers of the tests that run a workload beside the daemon: E2E_OTHER_CPUS is a taskset prefix
+# that keeps the daemon and Prometheus off CPU 0, which burn gets to itself, when there is another.
+E2E_OTHER_CPUS=()
+(($(nproc) >= 2)) && E2E_OTHER_CPUS=(taskset -c 1)
+
+# burn_comm: makes $BURN_COMM, a name of burn's own (a link to it), so that other burn processes
+# on the host stay out of the test's group; the daemon's config names it.
+burn_comm() {
+  BURN_COMM="burn-e2e-$$"
+  ln -sf "$BPFPROC_TOOLS/burn" "$E2E_TMP/$BURN_COMM"
+}
+
+# start_burn GROUP: `burn 0` as $BURN_COMM, spinning on CPU 0, and the daemon (moved to the other
+# CPUs) sees it as the one process of GROUP. Sets BURN_PID. Its own session gives burn its own
+# autogroup; at autogroup nice -20 it keeps CPU 0 to itself on a busy host. (A plain nice -20
+# would not help, and would starve bpfproc and Prometheus: with autogroups, nice only weighs
+# tasks against others of the same session.)
+start_burn() {
+  ((${#E2E_OTHER_CPUS[@]})) && taskset -apc 1 "$BPFPROC_PID" >/dev/null  # -a: every thread
+  spawn "$E2E_TMP/burn.log" setsid taskset -c 0 "$E2E_TMP/$BURN_COMM" 0
+  BURN_PID=$SPAWNED_PID
+  wait_series "bpfproc_group_processes{group=\"$1\"}" 1 10
+  [[ $(cat "/proc/$BURN_PID/comm") == "$BURN_COMM" ]] || fail "pid $BURN_PID is not $BURN_COMM"
+  echo -20 2>/dev/null >"/proc/$BURN_PID/autogroup" || true  # absent without CONFIG_SCHED_AUTOGROUP
+}
+
+# start_prometheus [YAML LINES...]: a real Prometheus on a free loopback port, with its own
+# storage in $E2E_TMP, scraping the daemon every second as job "bpfproc"; each argument is one more
+# line of the job (scheme, tls_config, basic_auth, ...). Waits until it is ready; sets
+# PROMETHEUS_URL and PROMETHEUS_PID.
+start_prometheus() {
+  local port line
+  port=$(free_port)
+  PROMETHEUS_URL="http://127.0.0.1:$port"
+  {
+    # scrape_timeout: the default 10 s would be longer than the interval, which Prometheus rejects.
+    printf 'global: {scrape_interval: 1s, scrape_timeout: 1s}\nscrape_configs:\n  - job_name: bpfproc\n'
+    printf "    static_configs: [{targets: ['127.0.0.1:%s']}]\n" "$BPFPROC_PORT"
+    for line in "$@"; do printf '    %s\n' "$line"; done
+  } >"$E2E_TMP/prometheus.yml"
+  spawn "$E2E_TMP/prometheus.log" "${E2E_OTHER_CPUS[@]}" prometheus \
+    --config.file "$E2E_TMP/prometheus.yml" --storage.tsdb.path "$E2E_TMP/tsdb" \
+    --web.listen-address "127.0.0.1:$port"
+  PROMETHEUS_PID=$SPAWNED_PID
+  # Its own URL needs none of the daemon's credentials.
+  local saved=("${E2E_CURL_ARGS[@]}")
+  E2E_CURL_ARGS=()
+  wait_http "$PROMETHEUS_URL/-/ready" 60 "$PROMETHEUS_PID" "prometheus ($E2E_TMP/prometheus.log)"
+  E2E_CURL_ARGS=("${saved[@]}")
+}
+
+# prom_query_json PROMQL FILE: the instant query's JSON answer from Prometheus' HTTP API in FILE;
+# fails when the request or the query fails.
+prom_query_json() {
+  curl -s --max-time 10 -G "$PROMETHEUS_URL/api/v1/query" --data-urlencode "query=$1" -o "$2" ||
+    fail "Prometheus query failed (curl): $1"
+  [[ $(json_eval 'd["status"]' <"$2") == '"success"' ]] ||
+    fail "Prometheus query failed: $1: $(json_eval 'd.get("error")' <"$2")"
+}
+
+# prom_query PROMQL: the value of the single sample PROMQL returns, or "none"/"many:N".
+prom_query() {
+  prom_query_json "$1" "$E2E_TMP/query.json"
+  json_eval '(d["data"]["result"][0]["value"][1] if len(d["data"]["result"]) == 1 else
+              "none" if not d["data"]["result"] else "many:%d" % len(d["data"]["result"]))' <"$E2E_TMP/query.json" |
+    tr -d '"'
+}
+
+# target_error: Prometheus' last scrape error for the daemon, for failure messages.
+target_error() {
+  curl -sf --max-time 10 "$PROMETHEUS_URL/api/v1/targets" | json_eval 'd["data"]["activeTargets"][0]["lastError"]'
+}
+
+# wait_scraped SECONDS: until up{job="bpfproc"} is 1 in Prometheus (it holds new targets back for
+# ~5 s: discovery updates are throttled); fails with the last scrape error when time runs out.
+wait_scraped() {
+  local deadline=$((SECONDS + $1))
+  until [[ $(prom_query 'up{job="bpfproc"}') == 1 ]]; do
+    ((SECONDS < deadline)) ||
+      fail "up{job=\"bpfproc\"} is $(prom_query 'up{job="bpfproc"}') after $1 s, expected 1; last scrape error: $(target_error)"
+    sleep 0.5
   done
 }

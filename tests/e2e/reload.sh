@@ -19,9 +19,7 @@ rules() {  # rules NAME_OF_THE_RELOADMOVE_GROUP
   printf 'process_names:\n  - name: kept\n    comm: [reloadkeep]\n  - name: %s\n    comm: [reloadmove]\n' "$1" >"$CONFIG"
 }
 rules before
-# bcrypt (cost 4) of "s3cret", as htpasswd -nbBC 4 would write it.
-readonly HASH='$2b$04$dR/J21ClGlkKz9JvCVDz/e4clSR/k3EPkkcjM.YIfKWOzP0UNCCzu'
-printf "basic_auth_users:\n  prometheus: '%s'\n" "$HASH" >"$E2E_TMP/web.yml"
+printf "basic_auth_users:\n  prometheus: '%s'\n" "$S3CRET_BCRYPT" >"$E2E_TMP/web.yml"
 E2E_CURL_ARGS=(-u prometheus:s3cret)
 start_bpfproc --config.file "$CONFIG" --web.config.file "$E2E_TMP/web.yml" --group.retention 3s \
   --collection.interval 1s --no-collector.memory
@@ -163,7 +161,7 @@ pass "a good file after the bad ones reloads again"
 status_as() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 -u "$1:s3cret" "$BPFPROC_URL/metrics"; }
 # switch_user FROM TO: reload a web config that has only TO; FROM must be refused after it.
 switch_user() {
-  printf "basic_auth_users:\n  %s: '%s'\n" "$2" "$HASH" >"$E2E_TMP/web.yml"
+  printf "basic_auth_users:\n  %s: '%s'\n" "$2" "$S3CRET_BCRYPT" >"$E2E_TMP/web.yml"
   kill -HUP "$BPFPROC_PID"
   local deadline=$((SECONDS + 10))
   until [[ $(status_as "$2") == 200 ]]; do

@@ -7,9 +7,7 @@
 #  - tls_server_config: /metrics served over https (tests/e2e/web_tls.sh covers TLS in depth).
 source "$(dirname "$0")/lib.sh"
 
-# bcrypt (cost 4) of "s3cret", as htpasswd -nbBC 4 would write it.
-hash='$2b$04$dR/J21ClGlkKz9JvCVDz/e4clSR/k3EPkkcjM.YIfKWOzP0UNCCzu'
-printf "basic_auth_users:\n  prometheus: '%s'\n" "$hash" >"$E2E_TMP/web.yml"
+printf "basic_auth_users:\n  prometheus: '%s'\n" "$S3CRET_BCRYPT" >"$E2E_TMP/web.yml"
 E2E_CURL_ARGS=(-u prometheus:s3cret)
 start_bpfproc --web.config.file "$E2E_TMP/web.yml" --no-collector.memory
 
@@ -29,25 +27,9 @@ curl -s -D - -o /dev/null --max-time 10 "$BPFPROC_URL/metrics" | grep -qi '^WWW-
 pass "basic auth: 401 without or with wrong credentials, 200 with them, on /metrics, /health and /"
 
 # A real Prometheus with basic_auth in its scrape config.
-prometheus_port=$(free_port)
-cat >"$E2E_TMP/prometheus.yml" <<PROMETHEUS
-global: {scrape_interval: 1s, scrape_timeout: 1s}
-scrape_configs:
-  - job_name: bpfproc
-    basic_auth: {username: prometheus, password: s3cret}
-    static_configs: [{targets: ['127.0.0.1:$BPFPROC_PORT']}]
-PROMETHEUS
-spawn "$E2E_TMP/prometheus.log" prometheus --config.file "$E2E_TMP/prometheus.yml" \
-  --storage.tsdb.path "$E2E_TMP/tsdb" --web.listen-address "127.0.0.1:$prometheus_port"
-E2E_CURL_ARGS=()
-wait_http "http://127.0.0.1:$prometheus_port/-/ready" 60 "$SPAWNED_PID" "prometheus"
-deadline=$((SECONDS + 30))
-until up=$(curl -sf --max-time 5 -G "http://127.0.0.1:$prometheus_port/api/v1/query" \
-  --data-urlencode 'query=up{job="bpfproc"}' | json_eval 'd["data"]["result"][0]["value"][1]' 2>/dev/null) &&
-  [[ $up == '"1"' ]]; do
-  ((SECONDS < deadline)) || fail "Prometheus with basic_auth: up{job=\"bpfproc\"} is ${up:-absent} after 30 s"
-  sleep 0.5
-done
+start_prometheus 'basic_auth: {username: prometheus, password: s3cret}'
+wait_scraped 30
+E2E_CURL_ARGS=()  # the TLS daemon below has no users
 pass "a real Prometheus scrapes through basic auth: up == 1"
 
 # Invalid web config: exit 2, one line with file and line.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # web_tls: tls_server_config on the real daemon, with curl and openssl s_client.
-#  - client_auth_type, all five values x (no client certificate, one the CA signed, a self-signed
-#    one): served or refused at the handshake as exporter-toolkit (Go's crypto/tls) does;
+#  - client_auth_type, all five values x TLS 1.2 and 1.3 x (no client certificate, one the CA
+#    signed, a self-signed one): served or refused as exporter-toolkit (Go's crypto/tls) does;
 #  - versions: TLS 1.2 and 1.3 negotiated by default; TLS 1.2 refused under min_version TLS13;
 #    TLS 1.3 refused under max_version TLS12; a cipher outside cipher_suites refused;
 #  - rotation: a certificate replaced on disk is served to new connections without a restart;
@@ -10,25 +10,10 @@ source "$(dirname "$0")/lib.sh"
 
 pki=$E2E_TMP/pki
 mkdir -p "$pki"
-# key_and_csr NAME CN: an EC key and a signing request.
-make_cert() {
-  local name=$1 cn=$2 signer=${3:-}
-  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=$cn" \
-    -keyout "$pki/$name.key" -out "$pki/$name.csr" 2>/dev/null
-  printf 'subjectAltName=IP:127.0.0.1\n' >"$pki/$name.ext"
-  if [[ -n $signer ]]; then
-    openssl x509 -req -in "$pki/$name.csr" -CA "$pki/$signer.pem" -CAkey "$pki/$signer.key" -CAcreateserial \
-      -days 1 -extfile "$pki/$name.ext" -out "$pki/$name.pem" 2>/dev/null
-  else
-    openssl x509 -req -in "$pki/$name.csr" -signkey "$pki/$name.key" -days 1 -extfile "$pki/$name.ext" \
-      -out "$pki/$name.pem" 2>/dev/null
-  fi
-}
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=bpfproc-test-ca \
-  -keyout "$pki/ca.key" -out "$pki/ca.pem" 2>/dev/null
-make_cert server 127.0.0.1 ca
-make_cert client prometheus ca
-make_cert rogue prometheus  # self-signed: no CA vouches for it
+make_ca "$pki"
+make_cert "$pki" server 127.0.0.1 ca
+make_cert "$pki" client prometheus ca
+make_cert "$pki" rogue prometheus  # self-signed: no CA vouches for it
 
 # start_tls NAME YAML_LINES...: a daemon with tls_server_config (server cert + the given lines);
 # sets PORT_<NAME>.
@@ -48,9 +33,10 @@ start_tls() {
     --cacert "$pki/ca.pem" --cert "$pki/client.pem" --key "$pki/client.key"
 }
 
-# outcome PORT [CERT NAME]: "ok" when GET /health over TLS answers 200, else "refused".
+# outcome VERSION PORT [CERT NAME]: "ok" when GET /health over TLS VERSION (1.2 or 1.3) answers
+# 200, else "refused".
 outcome() {
-  local port=$1 name=${2:-} args=(--cacert "$pki/ca.pem")
+  local version=$1 port=$2 name=${3:-} args=(--cacert "$pki/ca.pem" "--tlsv$1" --tls-max "$1")
   [[ -n $name ]] && args+=(--cert "$pki/$name.pem" --key "$pki/$name.key")
   if curl -sf -o /dev/null --max-time 10 "${args[@]}" "https://127.0.0.1:$port/health"; then echo ok; else echo refused; fi
 }
@@ -67,10 +53,12 @@ for type in NoClientCert RequestClientCert RequireAnyClientCert VerifyClientCert
   [[ $type == Verify* || $type == RequireAndVerify* ]] && lines+=("client_ca_file: $pki/ca.pem")
   start_tls "$type" "${lines[@]}"
   port_var="PORT_$type"
-  got="$(outcome "${!port_var}") $(outcome "${!port_var}" client) $(outcome "${!port_var}" rogue)"
-  [[ $got == "${expected[$type]}" ]] ||
-    fail "client_auth_type $type: (no cert, CA-signed cert, self-signed cert) gave ($got), expected (${expected[$type]})"
-  pass "client_auth_type $type: no cert, CA-signed, self-signed -> $got"
+  for version in 1.2 1.3; do
+    got="$(outcome $version "${!port_var}") $(outcome $version "${!port_var}" client) $(outcome $version "${!port_var}" rogue)"
+    [[ $got == "${expected[$type]}" ]] || fail "client_auth_type $type, TLS $version: (no cert, CA-signed cert," \
+      "self-signed cert) gave ($got), expected (${expected[$type]})"
+    pass "client_auth_type $type, TLS $version: no cert, CA-signed, self-signed -> $got"
+  done
 done
 
 # handshake PORT ARGS...: the protocol openssl s_client negotiated, or "refused".
@@ -113,7 +101,7 @@ fingerprint() {
 }
 before=$(fingerprint "$default_port")
 cp "$pki/server.pem" "$pki/server-old.pem"
-make_cert server 127.0.0.1 ca
+make_cert "$pki" server 127.0.0.1 ca
 want=$(openssl x509 -in "$pki/server.pem" -noout -fingerprint -sha256)
 [[ $before != "$want" ]] || fail "rotation: the new certificate has the old fingerprint"
 deadline=$((SECONDS + 10))
@@ -121,7 +109,7 @@ until [[ $(fingerprint "$default_port") == "$want" ]]; do
   ((SECONDS < deadline)) || fail "rotation: still serving $(fingerprint "$default_port") 10 s after the files changed"
   sleep 0.5
 done
-[[ $(outcome "$default_port") == ok ]] || fail "rotation: no https answer with the new certificate"
+[[ $(outcome 1.3 "$default_port") == ok ]] || fail "rotation: no https answer with the new certificate"
 pass "rotation: the replaced certificate is served without a restart"
 
 # Bad files and settings: exit 2, one line naming the file and the reason.

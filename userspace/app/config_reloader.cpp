@@ -17,19 +17,19 @@ void warn_per_process_names(const Config& config, const ReloadFiles& files) {
                  files.config_file, name, files.series_limit);
 }
 
-ConfigReloader::ConfigReloader(ReloadFiles files, Exporter& exporter, ApplyWebConfig apply_web_config)
-    : files_(std::move(files)), exporter_(exporter), apply_web_config_(std::move(apply_web_config)) {}
+ConfigReloader::ConfigReloader(ReloadFiles files, Exporter& exporter, ApplyWebConfig apply_web_config,
+                               ReloadApplied applied)
+    : files_(std::move(files)),
+      exporter_(exporter),
+      apply_web_config_(std::move(apply_web_config)),
+      applied_(std::move(applied)) {}
 
 Result<ReloadedFiles> read_reload_files(const ReloadFiles& files, const CheckRules& check_rules) {
   ReloadedFiles read;
   if (!files.config_file.empty()) {
     auto rules = load_config_file(files.config_file);
     if (!rules) return rules.error();
-    if (!rules->warnings.empty()) {
-      std::string line = rules->warnings.front();
-      if (rules->warnings.size() > 1) line += " (and " + std::to_string(rules->warnings.size() - 1) + " more)";
-      return Error{line, ""};
-    }
+    if (!rules->warnings.empty()) return Error{rules->warnings_line(), ""};
     rules->threads = rules->threads || files.threads;
     if (check_rules) {
       if (auto fits = check_rules(*rules); !fits) return Error{fits.error().message(), files.config_file};
@@ -57,6 +57,7 @@ Status ConfigReloader::reload() {
   if (read->web_config && apply_web_config_) {
     if (auto applied = apply_web_config_(*read->web_config); !applied) return reject(applied.error());
   }
+  if (applied_) applied_(read->rules ? &*read->rules : nullptr, read->web_config ? &*read->web_config : nullptr);
   if (read->rules) {
     warn_per_process_names(*read->rules, files_);
     exporter_.tracker().reconfigure(std::move(*read->rules));

@@ -1,7 +1,10 @@
 #include "bpfproc/app/daemon.h"
 
+#include <arpa/inet.h>
 #include <malloc.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <cstdio>
@@ -11,11 +14,14 @@
 #include <spdlog/spdlog.h>
 
 #include "bpfproc/app/config_reloader.h"
+#include "bpfproc/app/effective_config.h"
 #include "bpfproc/app/exporter.h"
+#include "bpfproc/app/privileges.h"
 #include "bpfproc/exposition/text_writer.h"
 #include "bpfproc/grouping/config.h"
 #include "bpfproc/kernel/bpf_collector.h"
 #include "bpfproc/kernel/check.h"
+#include "bpfproc/util/capabilities.h"
 #include "bpfproc/util/duration.h"
 #include "bpfproc/util/exit_status.h"
 #include "bpfproc/util/signals.h"
@@ -114,14 +120,46 @@ Result<std::unique_ptr<Exporter>> open_exporter(ExporterOptions options) {
   return Exporter::open(std::move(options));
 }
 
+// A port below 1024 needs CAP_NET_BIND_SERVICE, and the sockets are bound after the drop.
+bool binds_low_port(const std::vector<std::string>& listen_addresses) {
+  for (const std::string& text : listen_addresses) {
+    auto address = parse_listen_address(text);
+    if (!address) continue;
+    const sockaddr_storage& storage = address->address;
+    const in_port_t port = storage.ss_family == AF_INET6 ? reinterpret_cast<const sockaddr_in6&>(storage).sin6_port
+                                                         : reinterpret_cast<const sockaddr_in&>(storage).sin_port;
+    if (ntohs(port) < 1024) return true;
+  }
+  return false;
+}
+
+// After the programs are attached and before any thread starts (capabilities are per thread).
+Status drop_daemon_privileges(const DaemonFlags& flags, const std::optional<RunAsUser>& user) {
+  const auto before = thread_capabilities();
+  const std::uint64_t keep = kept_capabilities(
+      {.bpf_after_load = bpf_needs_capability_after_load(),
+       .low_port = binds_low_port(flags.web.listen_addresses),
+       .kernel_symbols = flags.process_exporter_compat});
+  auto effective = drop_privileges(user, keep);
+  if (!effective) return effective.error();
+  spdlog::info("dropped privileges{}: capabilities {} (CapEff {:016x}, was {:016x}), uid {}",
+               user ? " and became " + user->name : "", capability_names(*effective), *effective,
+               before ? before->effective : 0, getuid());
+  return Ok{};
+}
+
 }  // namespace
 
-int run_check_config(const std::string& file) {
-  auto config = load_config_file(file);
-  if (!config) return fail(kExitBadInput, config.error().message());
-  for (const std::string& warning : config->warnings) std::fprintf(stderr, "bpfproc: %s\n", warning.c_str());
-  if (!config->warnings.empty()) return kExitBadInput;
-  std::printf("%s: ok, %zu rules\n", file.c_str(), config->rules.size());
+int run_show_config(const DaemonFlags& flags) {
+  auto options = exporter_options(flags);
+  if (!options) return fail(kExitBadInput, options.error().message());
+  WebConfig web;
+  if (!flags.web_config_file.empty()) {
+    auto web_config = load_web_config_file(flags.web_config_file);
+    if (!web_config) return fail(kExitBadInput, web_config.error().message());
+    web = std::move(*web_config);
+  }
+  std::cout << effective_config_yaml(flags, options->collectors.config, web);
   return 0;
 }
 
@@ -157,6 +195,12 @@ int run_daemon(const DaemonFlags& flags) {
     if (auto address = parse_listen_address(listen_address); !address)
       return fail(kExitBadInput, address.error().message());
   if (auto path = check_telemetry_path(flags.web.telemetry_path); !path) return fail(kExitBadInput, path.error().message());
+  std::optional<RunAsUser> user;
+  if (!flags.run_as.empty()) {
+    auto resolved = resolve_run_as(flags.run_as);
+    if (!resolved) return fail(kExitBadInput, resolved.error().message());
+    user = std::move(*resolved);
+  }
   WebOptions web = flags.web;
   if (!flags.web_config_file.empty()) {
     auto web_config = load_web_config_file(flags.web_config_file);
@@ -167,25 +211,32 @@ int run_daemon(const DaemonFlags& flags) {
       if (auto tls = TlsContext::load(*web.config.tls); !tls) return fail(kExitBadInput, tls.error().message());
   }
 
+  auto effective = std::make_shared<EffectiveConfig>(flags, options->collectors.config, web.config);
+
   // Block the signals before any thread starts, so that only the wait below receives them: a
   // reload then runs on this thread, and shutdown too.
   const BlockedSignals signals{SIGINT, SIGTERM, SIGHUP};
 
   auto exporter = open_exporter(std::move(*options));
   if (!exporter) return fail(kExitFailure, exporter.error().message());
+  if (auto dropped = drop_daemon_privileges(flags, user); !dropped) return fail(kExitFailure, dropped.error().message());
   (*exporter)->start();
 
   SnapshotPublisher& publisher = (*exporter)->publisher();
   auto scrapes = std::make_shared<ScrapeSource>(publisher);
-  auto server = WebServer::start(web, scrapes, [&publisher] { return health_json(publisher.latest().get()); });
+  auto server = WebServer::start(
+      web, scrapes, [&publisher] { return health_json(publisher.latest().get()); },
+      [effective] { return effective->yaml(); });
   if (!server) return fail(kExitFailure, server.error().message());
   for (const std::string& listen_address : flags.web.listen_addresses)
     spdlog::info("bpfproc {} listening on {}{}{}", kVersion, web.config.tls ? "https://" : "http://", listen_address,
                  flags.web.telemetry_path);
 
   // A new web config takes effect for new connections; one the server cannot use keeps the old.
-  ConfigReloader reloader(reload_files(flags), **exporter,
-                          [&server](const WebConfig& config) -> Status { return (*server)->reconfigure(config); });
+  ConfigReloader reloader(
+      reload_files(flags), **exporter,
+      [&server](const WebConfig& config) -> Status { return (*server)->reconfigure(config); },
+      [effective](const Config* rules, const WebConfig* web_config) { effective->reloaded(rules, web_config); });
   for (;;) {
     const int received = signals.wait();
     if (received != SIGHUP) {

@@ -95,6 +95,8 @@ std::shared_ptr<ExporterSnapshot> Exporter::collect() {
     }
   }
   snapshot->series_dropped = series_dropped_;
+  snapshot->series_limit = options_.series_limit;
+  for (const GroupTotals& group : snapshot->groups) snapshot->group_series += group_series(*snapshot, group);
   {
     std::lock_guard lock(reload_mutex_);
     snapshot->config_last_reload_successful = last_reload_successful_;

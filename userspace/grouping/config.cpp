@@ -232,7 +232,9 @@ class ConfigParser {
 Result<Config> parse_config(std::string_view yaml_text, const std::string& source_name) {
   const ConfigParser parser(source_name);
   try {
-    return parser.parse_document(YAML::Load(std::string(yaml_text)));
+    auto config = parser.parse_document(YAML::Load(std::string(yaml_text)));
+    if (config) config->document = std::string(yaml_text);
+    return config;
   } catch (const YAML::Exception& exception) {
     return parser.error_at(exception.mark, exception.msg);
   }
@@ -245,6 +247,13 @@ Result<Config> load_config_file(const std::string& path) {
     return Error{"cannot read config file", path, text.error().errno_value};
   }
   return parse_config(*text, path);
+}
+
+std::string Config::warnings_line() const {
+  if (warnings.empty()) return "";
+  std::string line = warnings.front();
+  if (warnings.size() > 1) line += " (and " + std::to_string(warnings.size() - 1) + " more)";
+  return line;
 }
 
 Config default_config() {

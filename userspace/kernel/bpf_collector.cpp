@@ -102,6 +102,7 @@ Result<std::unique_ptr<BpfCollector>> BpfCollector::open(const BpfOptions& optio
   auto* lifecycle = collector->lifecycle_ = lifecycle_bpf__open();
   if (lifecycle == nullptr) return load_error("open the lifecycle programs", errno);
   lifecycle->rodata->include_kernel_threads = options.include_kernel_threads;
+  lifecycle->rodata->runqueue_latency = options.runqueue_latency;
   lifecycle->rodata->exec_context_exe = options.exec_context.exe;
   lifecycle->rodata->exec_context_cwd = options.exec_context.cwd;
   lifecycle->rodata->exec_context_cgroups = options.exec_context.cgroups;

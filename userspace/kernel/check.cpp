@@ -2,15 +2,19 @@
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <linux/bpf.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <thread>
 #include <utility>
 
 #include "bpfproc/kernel/bpf_collector.h"
+#include "bpfproc/util/capabilities.h"
 
 namespace bpfproc {
 namespace {
@@ -39,10 +43,9 @@ Requirement kernel_btf() {
 // CAP_PERFMON (bpf_capable, perfmon_capable), so it stands in for either.
 Requirement privileges() {
   const std::string name = "privileges (root, or CAP_BPF + CAP_PERFMON + CAP_SYS_PTRACE)";
-  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct data[2]{};
-  if (syscall(SYS_capget, &header, data) != 0) return {name, false, "cannot read the effective capabilities"};
-  auto has = [&](int capability) { return ((data[capability / 32].effective >> (capability % 32)) & 1u) != 0; };
+  const auto sets = thread_capabilities();
+  if (!sets) return {name, false, "cannot read the effective capabilities"};
+  auto has = [&](int capability) { return (sets->effective & capability_bit(capability)) != 0; };
   const bool admin = has(CAP_SYS_ADMIN);
   std::string lacking;
   for (const auto& [capability, cap_name] : {std::pair{CAP_BPF, "CAP_BPF"}, std::pair{CAP_PERFMON, "CAP_PERFMON"},
@@ -123,6 +126,19 @@ std::string first_missing(const std::vector<Requirement>& requirements) {
   for (const Requirement& requirement : requirements)
     if (!requirement.ok) return "missing: " + requirement.name + ": " + requirement.detail;
   return {};
+}
+
+bool bpf_needs_capability_after_load() {
+  bool needs = true;  // when in doubt, keep it: without it every collection would fail
+  std::thread probe([&needs] {
+    if (!set_thread_capabilities({})) return;
+    union bpf_attr attr{};
+    attr.info.bpf_fd = static_cast<__u32>(-1);
+    const long result = syscall(SYS_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr));
+    needs = result == 0 || errno == EPERM;
+  });
+  probe.join();
+  return needs;
 }
 
 }  // namespace bpfproc

@@ -17,11 +17,12 @@ HttpResponse text_response(int status, std::string body) {
   return response;
 }
 
-std::string landing_page(const std::string& metrics) {
+std::string landing_page(const std::string& metrics, bool has_config) {
   return "<!DOCTYPE html>\n<html><head><title>bpfproc</title></head><body>\n"
          "<h1>bpfproc</h1>\n<p>Exact per-process-group CPU, scheduling and memory metrics from eBPF.</p>\n"
          "<ul>\n<li><a href=\"" + metrics + "\">" + metrics + "</a>: metrics</li>\n"
-         "<li><a href=\"/health\">/health</a>: BPF programs, collectors and lost events, as JSON</li>\n"
+         "<li><a href=\"/health\">/health</a>: BPF programs, collectors and lost events, as JSON</li>\n" +
+         (has_config ? "<li><a href=\"/config\">/config</a>: the configuration in force, as YAML</li>\n" : "") +
          "</ul>\n</body></html>\n";
 }
 
@@ -67,7 +68,9 @@ HttpResponse RequestHandler::respond(const HttpRequest& request, const BasicAuth
   }
 
   const bool is_metrics = request.path == endpoints_.telemetry_path;
-  if (!is_metrics && request.path != "/health" && request.path != "/") return text_response(404, "Not Found\n");
+  const bool is_config = request.path == "/config" && endpoints_.config_yaml;
+  if (!is_metrics && !is_config && request.path != "/health" && request.path != "/")
+    return text_response(404, "Not Found\n");
   if (request.method != "GET" && request.method != "HEAD") {
     HttpResponse response = text_response(405, "Method Not Allowed\n");
     response.headers.emplace_back("Allow", "GET, HEAD");
@@ -78,9 +81,11 @@ HttpResponse RequestHandler::respond(const HttpRequest& request, const BasicAuth
   if (request.path == "/health") {
     response.headers = {{"Content-Type", "application/json"}};
     response.body = endpoints_.health_json();
+  } else if (is_config) {
+    response = text_response(200, endpoints_.config_yaml());
   } else {
     response.headers = {{"Content-Type", "text/html; charset=utf-8"}};
-    response.body = landing_page(endpoints_.telemetry_path);
+    response.body = landing_page(endpoints_.telemetry_path, static_cast<bool>(endpoints_.config_yaml));
   }
   return response;
 }

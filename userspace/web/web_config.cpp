@@ -1,5 +1,7 @@
 #include "bpfproc/web/web_config.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include <yaml-cpp/yaml.h>
@@ -43,6 +45,14 @@ Result<std::vector<std::string>> scalar_list(const std::string& source, const YA
     values.push_back(*value);
   }
   return values;
+}
+
+Result<bool> boolean(const std::string& source, const YAML::Node& node, const std::string& key) {
+  auto value = scalar(source, node, key);
+  if (!value) return value.error();
+  if (*value == "true") return true;
+  if (*value == "false") return false;
+  return at(source, node, key + " must be true or false");
 }
 
 Result<int> tls_version(const std::string& source, const YAML::Node& node, const std::string& key) {
@@ -126,13 +136,51 @@ Result<TlsConfig> parse_tls(const std::string& source, const YAML::Node& node) {
     tls.curve_preferences = std::move(*names);
   }
   if (const YAML::Node prefer = node["prefer_server_cipher_suites"]) {
-    auto value = scalar(source, prefer, "prefer_server_cipher_suites");
+    auto value = boolean(source, prefer, "prefer_server_cipher_suites");
     if (!value) return value.error();
-    if (*value == "true") tls.prefer_server_cipher_suites = true;
-    else if (*value == "false") tls.prefer_server_cipher_suites = false;
-    else return at(source, prefer, "prefer_server_cipher_suites must be true or false");
+    tls.prefer_server_cipher_suites = *value;
   }
   return tls;
+}
+
+Result<HttpServerConfig> parse_http_server(const std::string& source, const YAML::Node& node) {
+  if (!node.IsMap()) return at(source, node, "http_server_config must be a map");
+  if (auto error = unknown_key(source, node, {"headers", "http2"})) return *error;
+  HttpServerConfig http;
+  if (const YAML::Node http2 = node["http2"]) {
+    auto value = boolean(source, http2, "http2");
+    if (!value) return value.error();
+    http.http2 = *value;
+  }
+  const YAML::Node headers = node["headers"];
+  if (!headers || headers.IsNull()) return http;
+  if (!headers.IsMap()) return at(source, headers, "headers must map header names to values");
+  // exporter-toolkit's list: the header names exactly, and the values of those that are enumerations.
+  static const std::map<std::string, std::vector<std::string>> kAllowed = {
+      {"Strict-Transport-Security", {}}, {"X-Content-Type-Options", {"nosniff"}},
+      {"X-Frame-Options", {"deny", "sameorigin"}}, {"X-XSS-Protection", {}}, {"Content-Security-Policy", {}}};
+  for (const auto& entry : headers) {
+    if (!entry.first.IsScalar()) return at(source, entry.first, "a header name must be a string");
+    const std::string name = entry.first.Scalar();
+    const auto allowed = kAllowed.find(name);
+    if (allowed == kAllowed.end())
+      return at(source, entry.first,
+                "HTTP header \"" + name +
+                    "\" can not be configured (Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options, "
+                    "X-XSS-Protection or Content-Security-Policy)");
+    auto value = scalar(source, entry.second, name);
+    if (!value) return value.error();
+    // A line break would end the header and start another one of the client's choosing.
+    if (value->find_first_of("\r\n") != std::string::npos) return at(source, entry.second, name + " has a line break");
+    const auto& values = allowed->second;
+    if (!values.empty() && std::find(values.begin(), values.end(), *value) == values.end()) {
+      std::string expected;
+      for (const std::string& one : values) expected += (expected.empty() ? "" : " or ") + one;
+      return at(source, entry.second, "invalid value \"" + *value + "\" for " + name + " (" + expected + ")");
+    }
+    http.headers[name] = *value;
+  }
+  return http;
 }
 
 }  // namespace
@@ -147,12 +195,18 @@ Result<WebConfig> parse_web_config(std::string_view yaml_text, const std::string
   WebConfig config;
   if (root.IsNull()) return config;  // an empty file: plain HTTP, no auth
   if (!root.IsMap()) return at(source_name, root, "expected a map with tls_server_config and/or basic_auth_users");
-  if (auto error = unknown_key(source_name, root, {"tls_server_config", "basic_auth_users"})) return *error;
+  if (auto error = unknown_key(source_name, root, {"tls_server_config", "http_server_config", "basic_auth_users"}))
+    return *error;
   try {
     if (const YAML::Node tls = root["tls_server_config"]) {
       auto parsed = parse_tls(source_name, tls);
       if (!parsed) return parsed.error();
       config.tls = std::move(*parsed);
+    }
+    if (const YAML::Node http = root["http_server_config"]) {
+      auto parsed = parse_http_server(source_name, http);
+      if (!parsed) return parsed.error();
+      config.http_server = std::move(*parsed);
     }
     if (const YAML::Node users = root["basic_auth_users"]) {
       if (!users.IsMap()) return at(source_name, users, "basic_auth_users must map user names to bcrypt hashes");
@@ -177,7 +231,15 @@ Result<WebConfig> load_web_config_file(const std::string& path) {
   auto text = read_regular_file(path);
   if (!text) return Error{"cannot read" + (text.error().errno_value == 0 ? ": " + text.error().what : ""), path,
                           text.error().errno_value};
-  return parse_web_config(*text, path);
+  auto config = parse_web_config(*text, path);
+  if (config && config->tls) {
+    // As exporter-toolkit: a relative path is relative to the web config's directory, not to
+    // wherever the daemon was started, so that one file means the same to every exporter.
+    const std::filesystem::path directory = std::filesystem::path(path).parent_path();
+    for (std::string* file : {&config->tls->cert_file, &config->tls->key_file, &config->tls->client_ca_file})
+      if (!file->empty() && !file->starts_with('/')) *file = (directory / *file).string();
+  }
+  return config;
 }
 
 bool verifies_client_certificates(ClientAuth client_auth) {

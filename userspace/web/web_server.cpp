@@ -174,6 +174,9 @@ struct WebServerCallbacks {
       return MHD_NO;  // closes the connection
     }
     for (const auto& [name, value] : response.headers) MHD_add_response_header(reply, name.c_str(), value.c_str());
+    // http_server_config's headers, on every response (401 and 503 too), as exporter-toolkit does.
+    for (const auto& [name, value] : *server->current_headers())
+      MHD_add_response_header(reply, name.c_str(), value.c_str());
     const MHD_Result result = MHD_queue_response(connection, static_cast<unsigned>(response.status), reply);
     MHD_destroy_response(reply);
     return result;
@@ -207,6 +210,11 @@ void WebServer::close_slow_headers() {
 std::shared_ptr<BasicAuth> WebServer::current_auth() {
   std::lock_guard lock(config_mutex_);
   return auth_;
+}
+
+std::shared_ptr<const WebServer::Headers> WebServer::current_headers() {
+  std::lock_guard lock(config_mutex_);
+  return headers_;
 }
 
 std::shared_ptr<TlsContext> WebServer::current_tls() {
@@ -245,14 +253,17 @@ Status WebServer::start_daemon(FileDescriptor listening_socket) {
 
 Result<std::unique_ptr<WebServer>> WebServer::start(const WebOptions& options,
                                                     std::shared_ptr<ScrapeSource> metrics,
-                                                    std::function<std::string()> health_json) {
+                                                    std::function<std::string()> health_json,
+                                                    std::function<std::string()> config_yaml) {
   std::unique_ptr<WebServer> server(new WebServer());
   server->options_ = options;
   server->handler_ = std::make_unique<RequestHandler>(RequestHandler::Endpoints{
       .telemetry_path = options.telemetry_path,
       .write_metrics = [metrics = std::move(metrics)](std::string& text) { metrics->write(text); },
-      .health_json = std::move(health_json)});
+      .health_json = std::move(health_json),
+      .config_yaml = std::move(config_yaml)});
   server->auth_ = std::make_shared<BasicAuth>(options.config.basic_auth_users);
+  server->headers_ = std::make_shared<const Headers>(options.config.http_server.headers);
   if (options.config.tls) {
     auto tls = TlsContext::load(*options.config.tls);
     if (!tls) return tls.error();
@@ -316,6 +327,7 @@ Status WebServer::reconfigure(const WebConfig& config) {
   auto auth = std::make_shared<BasicAuth>(config.basic_auth_users);
   std::lock_guard lock(config_mutex_);
   auth_ = std::move(auth);
+  headers_ = std::make_shared<const Headers>(config.http_server.headers);
   if (tls) {
     retired_tls_.push_back(std::move(tls_));
     tls_ = std::move(tls);

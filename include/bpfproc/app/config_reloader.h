@@ -38,10 +38,13 @@ Result<ReloadedFiles> read_reload_files(const ReloadFiles& files, const CheckRul
 // Puts a checked web config in force in the web server (WebServer::reconfigure). Its error
 // rejects the whole reload, so it must leave the server as it was when it fails.
 using ApplyWebConfig = std::function<Status(const WebConfig& config)>;
+// Told what a successful reload put in force (null: that file is not in use), e.g. for /config.
+using ReloadApplied = std::function<void(const Config* rules, const WebConfig* web_config)>;
 
 class ConfigReloader {
  public:
-  ConfigReloader(ReloadFiles files, Exporter& exporter, ApplyWebConfig apply_web_config);
+  ConfigReloader(ReloadFiles files, Exporter& exporter, ApplyWebConfig apply_web_config,
+                 ReloadApplied applied = {});
 
   // Reads and checks both files, then applies the web config, then the grouping rules (which
   // cannot fail once checked). Logs the outcome; the error is the line it logged. Returns once
@@ -52,6 +55,7 @@ class ConfigReloader {
   ReloadFiles files_;
   Exporter& exporter_;
   ApplyWebConfig apply_web_config_;
+  ReloadApplied applied_;
 };
 
 // Warns, once per rule, of group names that can make one group per process while only the

@@ -1,5 +1,5 @@
 #pragma once
-// The daemon's commands: serve (the default), `once` and `check`, from the parsed flags.
+// The daemon's commands: serve (the default), `once`, `check` and `show-config`, from the parsed flags.
 #include <cstddef>
 #include <map>
 #include <string>
@@ -24,6 +24,7 @@ struct DaemonFlags {
   std::uint64_t events_ring_bytes = 0;  // 0: the BPF side's size
   std::size_t series_limit = 20'000;
   bool series_limit_given = false;  // --series.limit was on the command line
+  std::string run_as;  // --run-as: the user to become once the BPF programs are attached
   std::string log_level = "info";
   std::string procfs = "/proc";
   // --collector.NAME / --no-collector.NAME, by collector name.
@@ -43,8 +44,7 @@ int run_daemon(const DaemonFlags& flags);
 int run_once(const DaemonFlags& flags);
 // Prints each kernel requirement; 1 if any is missing.
 int run_check();
-// Parses a grouping config: 2, with one line each, for an error or for any warning (keys it
-// ignores); 0 when it is clean.
-int run_check_config(const std::string& file);
+// Prints the configuration in force for these flags as YAML (app/effective_config.h); 2 on bad input.
+int run_show_config(const DaemonFlags& flags);
 
 }  // namespace bpfproc

@@ -23,6 +23,10 @@ struct Config {
   bool threads = false;
   // One line each, "<source>:<line>: <reason>": what was ignored (keys it does not know).
   std::vector<std::string> warnings;
+  // The warnings as one line, for a refusal: the first, and how many more.
+  std::string warnings_line() const;
+  // The YAML it was parsed from, for `bpfproc show-config` and /config.
+  std::string document;
 
   // Name of the group for identity, or nullopt when no rule matches. `username` resolves
   // {{.Username}}, `start_time_unix_ns` {{.StartTime}} (TemplateContext).

@@ -19,6 +19,12 @@ std::string kernel_release();
 // without it, only the cheap checks that explain a failed start.
 std::vector<Requirement> check_requirements(bool load_test = true);
 
+// Whether bpf() on what is already loaded (maps, links, programs) needs CAP_BPF: kernels before 6.5
+// with kernel.unprivileged_bpf_disabled set refuse every bpf() command to a thread without it,
+// later ones check only when something is created. Tried, in a thread that drops every
+// capability, with a command that fails on a bad fd (EBADF) unless it is refused first (EPERM).
+bool bpf_needs_capability_after_load();
+
 // The first missing requirement as one line ("missing: BTF (/sys/kernel/btf/vmlinux): ..."),
 // or empty when all are met.
 std::string first_missing(const std::vector<Requirement>& requirements);

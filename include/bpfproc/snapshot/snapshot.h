@@ -58,6 +58,8 @@ struct ExporterSnapshot {
   std::uint64_t groups_retired = 0;  // groups removed after --group.retention without members
   std::uint64_t labels_truncated = 0;  // group names cut to --label.max-length
   std::uint64_t series_dropped = 0;    // by --series.limit, summed over collections
+  std::uint64_t group_series = 0;      // the groups' series in this snapshot, after --series.limit
+  std::uint64_t series_limit = 0;      // --series.limit (0: none)
   unsigned cpu_cores = 0;
   // The configuration files' last reload (SIGHUP): whether it succeeded, and when the last one
   // that did happened (the start counts as one), as Prometheus and Alertmanager export them.

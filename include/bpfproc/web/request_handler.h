@@ -4,7 +4,8 @@
 // fuzzed (tests/fuzz/http_request_fuzzer.cpp) on its own.
 //
 // Endpoints: the telemetry path (the text exposition of the latest snapshot plus the server's own
-// metrics, gzip when asked), /health (JSON) and the landing page /. GET and HEAD only (405
+// metrics, gzip when asked), /health (JSON), /config (the configuration in force, YAML, when the
+// daemon gives one) and the landing page /. GET and HEAD only (405
 // otherwise); with basic_auth_users every endpoint needs the credentials (401), as with
 // exporter-toolkit.
 #include <functional>
@@ -49,6 +50,7 @@ class RequestHandler {
     // Replaces the contents of its argument with the exposition (ScrapeSource::write).
     std::function<void(std::string&)> write_metrics;
     std::function<std::string()> health_json;
+    std::function<std::string()> config_yaml;  // empty: no /config
   };
   explicit RequestHandler(Endpoints endpoints);
 

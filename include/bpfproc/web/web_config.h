@@ -1,8 +1,9 @@
 #pragma once
 // --web.config.file: the Prometheus exporter-toolkit format, so one file serves every exporter on
 // a host: `tls_server_config` (cert_file, key_file, client_auth_type, client_ca_file,
-// min_version, max_version, cipher_suites, curve_preferences, prefer_server_cipher_suites) and
-// `basic_auth_users` (user: bcrypt hash). A key it does not know is an error, never ignored.
+// min_version, max_version, cipher_suites, curve_preferences, prefer_server_cipher_suites),
+// `http_server_config` (headers, http2) and `basic_auth_users` (user: bcrypt hash). A key it does
+// not know is an error, never ignored.
 #include <map>
 #include <optional>
 #include <string>
@@ -38,13 +39,25 @@ struct TlsConfig {
 // Whether the policy verifies client certificates (and so needs client_ca_file).
 bool verifies_client_certificates(ClientAuth client_auth);
 
+struct HttpServerConfig {
+  // Added to every response. exporter-toolkit's rule, kept so that one file means the same to
+  // every exporter: only Strict-Transport-Security, X-Content-Type-Options (nosniff),
+  // X-Frame-Options (deny or sameorigin), X-XSS-Protection and Content-Security-Policy.
+  std::map<std::string, std::string> headers;
+  // Accepted for the file's sake: libmicrohttpd speaks HTTP/1.1 only, which is what every
+  // Prometheus scrape negotiates, so true and false serve alike.
+  bool http2 = true;
+};
+
 struct WebConfig {
   std::optional<TlsConfig> tls;
+  HttpServerConfig http_server;
   std::map<std::string, std::string> basic_auth_users;  // user -> bcrypt hash
 };
 
 // Errors are one line: "<path>:<line>: <reason>", as for the grouping config.
 Result<WebConfig> parse_web_config(std::string_view yaml_text, const std::string& source_name);
+// Relative cert_file, key_file and client_ca_file are taken relative to the file's directory.
 Result<WebConfig> load_web_config_file(const std::string& path);
 
 }  // namespace bpfproc

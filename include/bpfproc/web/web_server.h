@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -43,7 +44,8 @@ class WebServer {
   // TLS files cannot be used (TlsContext::load's errors: check them first with it for exit 2).
   static Result<std::unique_ptr<WebServer>> start(const WebOptions& options,
                                                    std::shared_ptr<ScrapeSource> metrics,
-                                                   std::function<std::string()> health_json);
+                                                   std::function<std::string()> health_json,
+                                                   std::function<std::string()> config_yaml = {});
   ~WebServer();
 
   // Swaps basic_auth_users and the TLS settings (certificate, key, CAs, client_auth_type,
@@ -61,7 +63,9 @@ class WebServer {
   struct OpenConnection;
   void close_slow_headers();  // the thread behind the request-header deadline
   void header_complete(MHD_Connection* connection);
+  using Headers = std::map<std::string, std::string>;
   std::shared_ptr<BasicAuth> current_auth();
+  std::shared_ptr<const Headers> current_headers();
   std::shared_ptr<TlsContext> current_tls();
   Status start_daemon(FileDescriptor listening_socket);
 
@@ -72,9 +76,10 @@ class WebServer {
   std::unique_ptr<CredentialCheckPool> credential_checks_;
 
   std::mutex reconfigure_mutex_;  // one reconfigure at a time
-  std::mutex config_mutex_;  // guards the two pointers below; held for a copy, never for a request
+  std::mutex config_mutex_;  // guards the three pointers below; held for a copy, never for a request
   std::shared_ptr<BasicAuth> auth_;
   std::shared_ptr<TlsContext> tls_;
+  std::shared_ptr<const Headers> headers_;  // http_server_config's
   // Contexts replaced by reconfigure: sessions started under them may still use their credentials.
   std::vector<std::shared_ptr<TlsContext>> retired_tls_;
 

@@ -86,6 +86,8 @@ inline ExporterSnapshot fixed_snapshot() {
   snapshot.groups_retired = 3;
   snapshot.labels_truncated = 1;
   snapshot.series_dropped = 38;
+  snapshot.group_series = 57;
+  snapshot.series_limit = 20000;
   snapshot.cpu_cores = 2;
   snapshot.config_last_reload_successful = false;
   snapshot.config_last_reload_success_unix_seconds = 1764493200.25;

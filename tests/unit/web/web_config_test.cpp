@@ -90,7 +90,8 @@ TEST(WebConfig, ErrorsNameTheFileAndLine) {
   EXPECT_EQ(error_of("tls_server_config:\n  cert_file: a\n  key_file: b\n  prefer_server_cipher_suites: maybe\n"),
             "web.yml:4: prefer_server_cipher_suites must be true or false");
   EXPECT_EQ(error_of("basic_auth_users:\n  prometheus: {a: b}\n"), "web.yml:2: password of \"prometheus\" must be a string");
-  EXPECT_EQ(error_of("http_server_config: {}\n"), "web.yml:1: unknown key \"http_server_config\"");
+  EXPECT_EQ(error_of("http_server_config:\n  http3: true\n"), "web.yml:2: unknown key \"http3\"");
+  EXPECT_EQ(error_of("rate_limit: {burst: 1}\n"), "web.yml:1: unknown key \"rate_limit\"");
 }
 
 // threw out of the loader on a list or map where a string belongs (exit 1, no file or line).
@@ -109,6 +110,55 @@ TEST(WebConfig, NonStringKeysAndValuesAreErrorsWithTheLine) {
   EXPECT_EQ(error_of("basic_auth_users:\n  prometheus:\n  other: x\n"), "web.yml:2: password of \"prometheus\" is empty");
   EXPECT_EQ(error_of("basic_auth_users:\n  prometheus: [x]\n"),
             "web.yml:2: password of \"prometheus\" must be a string");
+}
+
+// exporter-toolkit's rule: five headers may be set, two of them only to their enumerated values.
+TEST(WebConfig, HttpServerConfigTakesTheToolkitsHeadersAndHttp2) {
+  auto config = parse_web_config(
+      "http_server_config:\n  http2: false\n  headers:\n    X-Frame-Options: sameorigin\n"
+      "    X-Content-Type-Options: nosniff\n    Strict-Transport-Security: max-age=31536000\n"
+      "    X-XSS-Protection: '1; mode=block'\n    Content-Security-Policy: default-src 'self'\n",
+      "web.yml");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_FALSE(config->http_server.http2);
+  EXPECT_EQ(config->http_server.headers.size(), 5u);
+  EXPECT_EQ(config->http_server.headers.at("X-XSS-Protection"), "1; mode=block");
+  EXPECT_TRUE(parse_web_config("http_server_config:\n  headers:\n", "web.yml")->http_server.headers.empty());
+  EXPECT_TRUE(parse_web_config("basic_auth_users: {}\n", "web.yml")->http_server.http2) << "the toolkit's default";
+
+  const auto error_of = [](const std::string& yaml) {
+    auto parsed = parse_web_config(yaml, "web.yml");
+    return parsed ? std::string("loaded") : parsed.error().message();
+  };
+  EXPECT_EQ(error_of("http_server_config:\n  headers:\n    Set-Cookie: a=b\n"),
+            "web.yml:3: HTTP header \"Set-Cookie\" can not be configured (Strict-Transport-Security, "
+            "X-Content-Type-Options, X-Frame-Options, X-XSS-Protection or Content-Security-Policy)");
+  EXPECT_EQ(error_of("http_server_config:\n  headers:\n    x-frame-options: deny\n"),
+            "web.yml:3: HTTP header \"x-frame-options\" can not be configured (Strict-Transport-Security, "
+            "X-Content-Type-Options, X-Frame-Options, X-XSS-Protection or Content-Security-Policy)")
+      << "names are matched exactly, as in the toolkit";
+  EXPECT_EQ(error_of("http_server_config:\n  headers:\n    X-Frame-Options: allow\n"),
+            "web.yml:3: invalid value \"allow\" for X-Frame-Options (deny or sameorigin)");
+  EXPECT_EQ(error_of("http_server_config:\n  headers:\n    X-Content-Type-Options: sniff\n"),
+            "web.yml:3: invalid value \"sniff\" for X-Content-Type-Options (nosniff)");
+  EXPECT_EQ(error_of("http_server_config:\n  headers:\n    Content-Security-Policy: \"a\\r\\nSet-Cookie: x\"\n"),
+            "web.yml:3: Content-Security-Policy has a line break");
+  EXPECT_EQ(error_of("http_server_config:\n  headers: [X-Frame-Options]\n"),
+            "web.yml:2: headers must map header names to values");
+  EXPECT_EQ(error_of("http_server_config:\n  http2: yes please\n"), "web.yml:2: http2 must be true or false");
+  EXPECT_EQ(error_of("http_server_config: [http2]\n"), "web.yml:1: http_server_config must be a map");
+}
+
+// exporter-toolkit takes a relative certificate, key or CA path from the web config's directory.
+TEST(WebConfig, RelativePathsAreTheFilesDirectorys) {
+  const std::string directory = std::string(BPFPROC_FIXTURES_DIR) + "/web_config";
+  auto config = load_web_config_file(directory + "/tls_require_and_verify.good.yml");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->tls->cert_file, directory + "/../tls/a.pem");
+  EXPECT_EQ(config->tls->client_ca_file, directory + "/../tls/b.pem");
+  auto absolute = parse_web_config("tls_server_config:\n  cert_file: /etc/a.pem\n  key_file: /etc/a.key\n", "web.yml");
+  ASSERT_TRUE(absolute.ok());
+  EXPECT_EQ(absolute->tls->cert_file, "/etc/a.pem");
 }
 
 }  // namespace

@@ -100,5 +100,26 @@ TEST_F(WebServerTest, ReconfigureSwapsTheUsersOfARunningServer) {
   EXPECT_EQ(status_of(get(port_, "GET", "/health")), 200) << "no users: no auth";
 }
 
+// http_server_config's headers go on every response, refusals included, and follow a reconfigure.
+TEST_F(WebServerTest, ConfiguredHeadersGoOnEveryResponse) {
+  WebConfig config{.tls = std::nullopt,
+                   .http_server = {.headers = {{"X-Frame-Options", "deny"}, {"Strict-Transport-Security", "max-age=60"}}},
+                   .basic_auth_users = {{"prometheus", bcrypt("s3cret")}}};
+  start(config);
+  const std::string authorized = get(port_, "GET", "/metrics", "Basic cHJvbWV0aGV1czpzM2NyZXQ=");
+  ASSERT_EQ(status_of(authorized), 200) << authorized;
+  EXPECT_NE(authorized.find("X-Frame-Options: deny\r\n"), std::string::npos) << authorized.substr(0, 400);
+  EXPECT_NE(authorized.find("Strict-Transport-Security: max-age=60\r\n"), std::string::npos);
+  const std::string refused = get(port_, "GET", "/metrics");
+  ASSERT_EQ(status_of(refused), 401);
+  EXPECT_NE(refused.find("X-Frame-Options: deny\r\n"), std::string::npos) << refused;
+
+  config.http_server.headers = {{"X-Content-Type-Options", "nosniff"}};
+  ASSERT_TRUE(server_->reconfigure(config).ok());
+  const std::string after = get(port_, "GET", "/health", "Basic cHJvbWV0aGV1czpzM2NyZXQ=");
+  EXPECT_NE(after.find("X-Content-Type-Options: nosniff\r\n"), std::string::npos) << after;
+  EXPECT_EQ(after.find("X-Frame-Options"), std::string::npos) << "the old headers are gone";
+}
+
 }  // namespace
 }  // namespace bpfproc
