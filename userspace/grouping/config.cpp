@@ -9,14 +9,12 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "bpfproc/grouping/default_config_yaml.h"  // generated from packaging/config.yml
 #include "bpfproc/util/whole_file.h"
 
 namespace bpfproc {
 
-const char* const kDefaultConfigYaml = R"(process_names:
-  - name: "{{.Comm}}"
-    cmdline: [".+"]
-)";
+const char* const kDefaultConfigYaml = kPackagedDefaultConfigYaml;
 
 std::optional<std::string> Config::group_of(const ProcessIdentity& identity, const std::string& username,
                                              std::int64_t start_time_unix_ns, bool* rule_threads) const {
