@@ -37,7 +37,7 @@ output=$("$BPFPROC" check-config "$E2E_TMP/syntax.yml" 2>&1) && fail "check-conf
 [[ $output == "bpfproc: $E2E_TMP/syntax.yml:4: "* ]] || fail "check-config of a broken file said '$output'"
 printf 'process_names:\n  - name: burn\n    comm: [burn]\n' >"$E2E_TMP/clean.yml"
 output=$("$BPFPROC" check-config "$E2E_TMP/clean.yml" 2>&1) || fail "check-config refused a clean file: $output"
-[[ $output == "$E2E_TMP/clean.yml: ok, 1 rules" ]] || fail "check-config of a clean file said '$output'"
+[[ $output == "$E2E_TMP/clean.yml: ok, grouping config: 1 rules" ]] || fail "check-config of a clean file said '$output'"
 pass "check-config: exit 2 on an unknown key or an error, 0 on a clean file"
 status=0
 timeout 60 "$BPFPROC" --config.file "$E2E_TMP/unknown_key.yml" once >/dev/null 2>"$E2E_TMP/once_unknown.stderr" || status=$?

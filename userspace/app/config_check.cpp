@@ -38,7 +38,7 @@ Result<std::string> check_config_file(const std::string& file) {
   if (!text) return Error{"cannot read" + (text.error().errno_value == 0 ? ": " + text.error().what : ""), file,
                           text.error().errno_value};
   if (is_web_config(*text)) {
-    auto web = parse_web_config(*text, file);
+    auto web = load_web_config_file(file);  // as the daemon loads it: relative paths are the file's
     if (!web) return web.error();
     if (web->tls)
       if (auto tls = TlsContext::load(*web->tls); !tls) return tls.error();

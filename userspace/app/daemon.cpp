@@ -134,7 +134,8 @@ bool binds_low_port(const std::vector<std::string>& listen_addresses) {
 }
 
 // After the programs are attached and before any thread starts (capabilities are per thread).
-Status drop_daemon_privileges(const DaemonFlags& flags, const std::optional<RunAsUser>& user) {
+// Returns what to log once the server listens: a start that fails (a port in use) says one line.
+Result<std::string> drop_daemon_privileges(const DaemonFlags& flags, const std::optional<RunAsUser>& user) {
   const auto before = thread_capabilities();
   const std::uint64_t keep = kept_capabilities(
       {.bpf_after_load = bpf_needs_capability_after_load(),
@@ -142,10 +143,9 @@ Status drop_daemon_privileges(const DaemonFlags& flags, const std::optional<RunA
        .kernel_symbols = flags.process_exporter_compat});
   auto effective = drop_privileges(user, keep);
   if (!effective) return effective.error();
-  spdlog::info("dropped privileges{}: capabilities {} (CapEff {:016x}, was {:016x}), uid {}",
-               user ? " and became " + user->name : "", capability_names(*effective), *effective,
-               before ? before->effective : 0, getuid());
-  return Ok{};
+  return fmt::format("dropped privileges{}: capabilities {} (CapEff {:016x}, was {:016x}), uid {}",
+                     user ? " and became " + user->name : "", capability_names(*effective), *effective,
+                     before ? before->effective : 0, getuid());
 }
 
 }  // namespace
@@ -219,7 +219,8 @@ int run_daemon(const DaemonFlags& flags) {
 
   auto exporter = open_exporter(std::move(*options));
   if (!exporter) return fail(kExitFailure, exporter.error().message());
-  if (auto dropped = drop_daemon_privileges(flags, user); !dropped) return fail(kExitFailure, dropped.error().message());
+  auto dropped = drop_daemon_privileges(flags, user);
+  if (!dropped) return fail(kExitFailure, dropped.error().message());
   (*exporter)->start();
 
   SnapshotPublisher& publisher = (*exporter)->publisher();
@@ -228,6 +229,7 @@ int run_daemon(const DaemonFlags& flags) {
       web, scrapes, [&publisher] { return health_json(publisher.latest().get()); },
       [effective] { return effective->yaml(); });
   if (!server) return fail(kExitFailure, server.error().message());
+  spdlog::info("{}", *dropped);
   for (const std::string& listen_address : flags.web.listen_addresses)
     spdlog::info("bpfproc {} listening on {}{}{}", kVersion, web.config.tls ? "https://" : "http://", listen_address,
                  flags.web.telemetry_path);
