@@ -80,6 +80,28 @@ std::string tree_config(const std::string& name, const std::string& tool_path) {
   return "process_names: [{name: " + name + ", comm: [" + comm_of_tool(tool_path) + "]}]\nchildren: true\n";
 }
 
+// `exits -s -g CGROUP ARGS...` run to its end. The reference is the cgroup's usage_usec plus the
+// parent's CPU before it joined the cgroup. Of that, `started_ns` (its CPU at main()) holds the
+// exec split: what the spawn ran before its exec stays with the spawning test's group by design,
+// 0.1 ms on a quiet host and 2.8 ms once under load, which alone read as -1.34% of a storm.
+struct CgroupRun {
+  double truth_ns = 0;
+  double started_ns = 0;
+};
+
+CgroupRun run_in_cgroup(const std::string& tool, const TestCgroup& cgroup, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {tool, "-s", "-g", cgroup.path()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  Child workload = Child::spawn(argv);
+  CgroupRun run;
+  run.started_ns = std::stod(workload.read_line());
+  const double before_move_ns = std::stod(workload.read_line());
+  EXPECT_EQ(workload.finish(), 0);
+  cgroup.wait_empty();
+  run.truth_ns = cgroup.usage_ns() + before_move_ns;
+  return run;
+}
+
 TEST(ExitCapture, AutoReapedChildrenMatchTheirCgroupWithinHalfPercent) {
   REQUIRE_BPF_OR_SKIP();
   const std::string exits_tool = tool_as("exits", "reaped");
@@ -89,16 +111,13 @@ TEST(ExitCapture, AutoReapedChildrenMatchTheirCgroupWithinHalfPercent) {
 
   // 200 children burn 5 ms each; SIGCHLD ignored, so the kernel reaps each before its final
   // switch and no sched_process_free-like moment comes after our reading.
-  Child workload = Child::spawn({exits_tool, "-g", cgroup.path(), "ignored", "200", "5"});
-  const double before_move_ns = std::stod(workload.read_line());
-  ASSERT_EQ(workload.finish(), 0);
-  cgroup.wait_empty();
-  const double truth = cgroup.usage_ns() + before_move_ns;
+  const CgroupRun run = run_in_cgroup(exits_tool, cgroup, {"ignored", "200", "5"});
+  const double truth = run.truth_ns;
 
   const auto groups = collect_until_exits(*monitor, "reaped", 201);
   const double exported = static_cast<double>(group_runtime_ns(groups, "reaped") - before);
   report("200 auto-reaped children (SIGCHLD ignored) vs cgroup usage_usec", exported, truth);
-  EXPECT_LT(relative_error(exported, truth), 0.005) << "exported " << exported << " ns, cgroup " << truth << " ns";
+  expect_counted_from_exec(exported, truth, run.started_ns, 0.005);
   EXPECT_GT(truth, 200 * 5e6);
   const GroupTotals* group = find_group(groups, "reaped");
   ASSERT_NE(group, nullptr);
@@ -195,11 +214,8 @@ TEST(ExitCapture, ChurnStormIsCountedOnceEachWithFallbacksReported) {
   TestCgroup cgroup("storm");
 
   // 5,000 children forked back to back, each exiting at once: the most exits in flight.
-  Child workload = Child::spawn({exits_tool, "-g", cgroup.path(), "storm", "5000"});
-  const double before_move_ns = std::stod(workload.read_line());
-  ASSERT_EQ(workload.finish(), 0);
-  cgroup.wait_empty();
-  const double truth = cgroup.usage_ns() + before_move_ns;
+  const CgroupRun run = run_in_cgroup(exits_tool, cgroup, {"storm", "5000"});
+  const double truth = run.truth_ns;
 
   const auto groups = collect_until_exits(*monitor, "storm", 5001);
   const double exported = static_cast<double>(group_runtime_ns(groups, "storm") - before);
@@ -210,7 +226,7 @@ TEST(ExitCapture, ChurnStormIsCountedOnceEachWithFallbacksReported) {
   for (const auto& [source, count] : monitor->events_lost())
     std::printf("measured: churn storm: events lost since the monitor started, %s: %llu\n", source.c_str(),
                 static_cast<unsigned long long>(count));
-  EXPECT_LT(relative_error(exported, truth), 0.005) << "exported " << exported << " ns, cgroup " << truth << " ns";
+  expect_counted_from_exec(exported, truth, run.started_ns, 0.005);
   const GroupTotals* group = find_group(groups, "storm");
   ASSERT_NE(group, nullptr);
   EXPECT_EQ(group->exits, 5001u) << "each exit counted once";
@@ -228,14 +244,12 @@ TEST(ExitCapture, AFullTableFallsBackToTheFreeValuesEachCountedOnce) {
   monitor.start_draining();
   const std::uint64_t before = group_runtime_ns(monitor.collect_groups(), "fallback");
   const std::uint64_t fallbacks_before = monitor.events_lost()["exit_fallback"];
+  const std::uint64_t inexact_before = monitor.events_lost()["exit_inexact"];
   TestCgroup cgroup("fallback");
 
-  // 800: fewer than the fallback table holds (1,024), so each gets its free's final values.
-  Child workload = Child::spawn({exits_tool, "-g", cgroup.path(), "storm", "800"});
-  const double before_move_ns = std::stod(workload.read_line());
-  ASSERT_EQ(workload.finish(), 0);
-  cgroup.wait_empty();
-  const double truth = cgroup.usage_ns() + before_move_ns;
+  // 800: fewer than the fallback table holds (1,024), so each can wait for its free's final values.
+  const CgroupRun run = run_in_cgroup(exits_tool, cgroup, {"storm", "800"});
+  const double truth = run.truth_ns;
   // A fallback exit waits for its task's free (17-27 ms), or FALLBACK_WAIT_NS (1 s) when free
   // never comes: no collection before then, or the process would be taken as vanished.
   usleep(1'500'000);
@@ -243,18 +257,20 @@ TEST(ExitCapture, AFullTableFallsBackToTheFreeValuesEachCountedOnce) {
   const auto groups = collect_until_exits(monitor, "fallback", 801);
   const double exported = static_cast<double>(group_runtime_ns(groups, "fallback") - before);
   const std::uint64_t fallbacks = monitor.events_lost()["exit_fallback"] - fallbacks_before;
+  const std::uint64_t inexact = monitor.events_lost()["exit_inexact"] - inexact_before;
   report("storm of 800 processes with a one-entry held table (free's values) vs cgroup usage_usec", exported,
          truth);
   std::printf("measured: one-entry held table: exit_fallback %llu, of which exit_inexact %llu (host-wide), "
               "exit_unobserved %llu\n",
-              static_cast<unsigned long long>(fallbacks),
-              static_cast<unsigned long long>(monitor.events_lost()["exit_inexact"]),
+              static_cast<unsigned long long>(fallbacks), static_cast<unsigned long long>(inexact),
               static_cast<unsigned long long>(monitor.events_lost()["exit_unobserved"]));
   EXPECT_GT(fallbacks, 0u) << "exits overlapping another held one cannot be held";
-  // 1%, not the 0.5% of the other exit tests: with ~730 fallbacks in flight the cgroup reference
-  // also holds the CPU the storm's children use before their group is known, which by design is in
-  // no group; measured −0.25% to −0.54% across runs with every fallback sent from free's values.
-  EXPECT_LT(relative_error(exported, truth), 0.01) << "exported " << exported << " ns, cgroup " << truth << " ns";
+  // A task is freed after an RCU grace period. Once in 24 storms on this 2-core VM at load 8, 34
+  // frees came over FALLBACK_WAIT_NS (1 s) late: those exits are sent with their exit-time values,
+  // as designed, and counted as exit_inexact. Each may miss its exit tail (a storm child runs
+  // ~50 µs in all, ~20 µs of it after sched_process_exit); 100 µs each is allowed for them.
+  EXPECT_LT(inexact * 10, fallbacks) << "most fallback exits must get their free's values";
+  expect_counted_from_exec(exported, truth, run.started_ns, 0.005, static_cast<double>(inexact) * 100'000.0);
   const GroupTotals* group = find_group(groups, "fallback");
   ASSERT_NE(group, nullptr);
   EXPECT_EQ(group->exits, 801u) << "a fallback exit is sent once, by free or by the aging sweep";
