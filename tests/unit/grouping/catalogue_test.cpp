@@ -9,20 +9,15 @@
 
 #include <gtest/gtest.h>
 
+#include "test_process.h"
+
 #include "bpfproc/grouping/catalogue_listing.h"
 #include "bpfproc/grouping/config.h"
 
 namespace bpfproc {
 namespace {
 
-ProcessIdentity process(std::string comm, std::string exe_path, std::vector<std::string> argv) {
-  ProcessIdentity identity;
-  identity.pid = 100;
-  identity.comm = std::move(comm);
-  identity.exe_path = std::move(exe_path);
-  identity.argv = std::move(argv);
-  return identity;
-}
+using test_support::process;
 
 std::vector<std::string> split(const std::string& text, char separator) {
   std::vector<std::string> parts;

@@ -6,17 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include "test_process.h"
+
 namespace bpfproc {
 namespace {
 
-ProcessIdentity process(std::string comm, std::string exe_path, std::vector<std::string> argv) {
-  ProcessIdentity identity;
-  identity.pid = 100;
-  identity.comm = std::move(comm);
-  identity.exe_path = std::move(exe_path);
-  identity.argv = std::move(argv);
-  return identity;
-}
+using test_support::process;
 
 std::optional<std::string> group_of(const Config& config, const ProcessIdentity& identity) {
   return config.group_of(identity, "root", 0);

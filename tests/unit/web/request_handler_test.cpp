@@ -44,7 +44,7 @@ TEST(RequestHandler, ServesTheEndpoints) {
 
   HttpResponse catalogue = server.respond({"GET", "/catalogue", std::nullopt, std::nullopt}, no_auth);
   EXPECT_EQ(catalogue.status, 200);
-  EXPECT_EQ(catalogue.body.substr(0, 12), "catalogue:\n-");
+  EXPECT_EQ(catalogue.body.substr(0, 14), "catalogue:\n  -");
   EXPECT_NE(catalogue.body.find("subgroup: cassandra"), std::string::npos);
   EXPECT_EQ(header_of(catalogue, "Content-Type"), "text/plain; charset=utf-8");
   EXPECT_NE(landing.body.find("<a href=\"/catalogue\">"), std::string::npos);
