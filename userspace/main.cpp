@@ -7,6 +7,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "bpfproc/app/catalogue_command.h"
 #include "bpfproc/app/config_check.h"
 #include "bpfproc/app/daemon.h"
 #include "bpfproc/app/migration_hints.h"
@@ -150,6 +151,11 @@ int main(int argc, char** argv) {
   check_config->add_option("FILE", configs_to_check, "The config files (grouping or web config)")->required();
   auto* show_config = app.add_subcommand(
       "show-config", "Print the configuration these flags and files put in force, defaults filled in, as YAML");
+  std::string catalogue_group, catalogue_format = "table";
+  auto* catalogue = app.add_subcommand(
+      "catalogue", "Print the built-in catalogue of well-known programs that a `- use: catalogue` rule classifies by");
+  catalogue->add_option("--group", catalogue_group, "Only this group's entries (e.g. db)");
+  catalogue->add_option("--format", catalogue_format, "table or yaml")->capture_default_str();
   bpfproc::MeasureOptions measure_options;
   std::string measure_interval = "100ms";
   auto* measure = app.add_subcommand(
@@ -202,6 +208,7 @@ int main(int argc, char** argv) {
     if (*check) return bpfproc::run_check();
     if (*check_config) return bpfproc::run_check_config(configs_to_check);
     if (*show_config) return bpfproc::run_show_config(flags);
+    if (*catalogue) return bpfproc::run_catalogue(catalogue_group, catalogue_format);
     if (*bench) return bpfproc::run_bench(bench_options);
     if (*once) return bpfproc::run_once(flags);
     if (*measure) {

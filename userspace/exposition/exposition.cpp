@@ -1,5 +1,6 @@
 #include "bpfproc/exposition/exposition.h"
 
+#include <initializer_list>
 #include <limits>
 #include <utility>
 
@@ -32,10 +33,10 @@ void add(MetricFamily& family, std::vector<ClientMetric::Label> labels, double v
 
 // A Prometheus histogram from the kernel's log2 slots: a cumulative bucket at each slot bound the
 // configuration keeps (`bucket_layout`); the overflow slot only counts in +Inf.
-ClientMetric runqueue_histogram(ClientMetric::Label label, const RunqueueLatency& latency,
+ClientMetric runqueue_histogram(std::vector<ClientMetric::Label> labels, const RunqueueLatency& latency,
                                 const RunqueueBuckets& bucket_layout) {
   ClientMetric metric;
-  metric.label = {std::move(label)};
+  metric.label = std::move(labels);
   RunqueueBuckets::Buckets buckets;
   const std::size_t finite = bucket_layout.cumulative(latency, buckets);
   for (std::size_t bucket = 0; bucket < finite; ++bucket)
@@ -44,6 +45,15 @@ ClientMetric runqueue_histogram(ClientMetric::Label label, const RunqueueLatency
   metric.histogram.bucket.push_back({metric.histogram.sample_count, std::numeric_limits<double>::infinity()});
   metric.histogram.sample_sum = seconds(latency.sum_ns);
   return metric;
+}
+
+// A group's labels: group, its subgroup when it has one (a catalogue group; an empty label would
+// be absent to Prometheus anyway), then the family's own.
+std::vector<ClientMetric::Label> group_labels(const GroupTotals& group, std::initializer_list<ClientMetric::Label> rest) {
+  std::vector<ClientMetric::Label> labels{{"group", group.name}};
+  if (!group.subgroup.empty()) labels.push_back({"subgroup", group.subgroup});
+  labels.insert(labels.end(), rest.begin(), rest.end());
+  return labels;
 }
 
 void add_group_families(const ExporterSnapshot& snapshot, std::vector<MetricFamily>& families) {
@@ -105,29 +115,29 @@ void add_group_families(const ExporterSnapshot& snapshot, std::vector<MetricFami
                        MetricType::Gauge);
 
   for (const GroupTotals& group : snapshot.groups) {
-    const ClientMetric::Label name{"group", group.name};
-    add(processes, {name}, static_cast<double>(group.processes));
-    add(threads, {name}, static_cast<double>(group.threads));
-    add(cpu, {name, {"mode", "system"}}, seconds(group.counters.system_ns));
-    add(cpu, {name, {"mode", "user"}}, seconds(group.counters.user_ns));
-    add(exits, {name}, static_cast<double>(group.exits));
-    add(switches, {name, {"kind", "involuntary"}}, static_cast<double>(group.counters.involuntary_switches));
-    add(switches, {name, {"kind", "voluntary"}}, static_cast<double>(group.counters.voluntary_switches));
-    add(migrations, {name}, static_cast<double>(group.counters.migrations));
-    add(run_delay, {name}, seconds(group.counters.run_delay_ns));
-    add(timeslices, {name}, static_cast<double>(group.counters.timeslices));
+    const auto labels = [&](std::initializer_list<ClientMetric::Label> rest = {}) { return group_labels(group, rest); };
+    add(processes, labels(), static_cast<double>(group.processes));
+    add(threads, labels(), static_cast<double>(group.threads));
+    add(cpu, labels({{"mode", "system"}}), seconds(group.counters.system_ns));
+    add(cpu, labels({{"mode", "user"}}), seconds(group.counters.user_ns));
+    add(exits, labels(), static_cast<double>(group.exits));
+    add(switches, labels({{"kind", "involuntary"}}), static_cast<double>(group.counters.involuntary_switches));
+    add(switches, labels({{"kind", "voluntary"}}), static_cast<double>(group.counters.voluntary_switches));
+    add(migrations, labels(), static_cast<double>(group.counters.migrations));
+    add(run_delay, labels(), seconds(group.counters.run_delay_ns));
+    add(timeslices, labels(), static_cast<double>(group.counters.timeslices));
     if (snapshot.runqueue_latency_enabled)
       latency.metric.push_back(
-          runqueue_histogram(name, group.counters.runqueue_latency, snapshot.runqueue_latency_buckets));
+          runqueue_histogram(labels(), group.counters.runqueue_latency, snapshot.runqueue_latency_buckets));
     const Counters& used = group.counters;
-    add(io_bytes, {name, {"direction", "read"}}, static_cast<double>(used.read_bytes));
-    add(io_bytes, {name, {"direction", "write"}}, static_cast<double>(used.write_bytes));
-    add(io_chars, {name, {"direction", "read"}}, static_cast<double>(used.read_chars));
-    add(io_chars, {name, {"direction", "write"}}, static_cast<double>(used.write_chars));
-    add(io_syscalls, {name, {"direction", "read"}}, static_cast<double>(used.read_syscalls));
-    add(io_syscalls, {name, {"direction", "write"}}, static_cast<double>(used.write_syscalls));
-    add(faults, {name, {"kind", "major"}}, static_cast<double>(used.major_faults));
-    add(faults, {name, {"kind", "minor"}}, static_cast<double>(used.minor_faults));
+    add(io_bytes, labels({{"direction", "read"}}), static_cast<double>(used.read_bytes));
+    add(io_bytes, labels({{"direction", "write"}}), static_cast<double>(used.write_bytes));
+    add(io_chars, labels({{"direction", "read"}}), static_cast<double>(used.read_chars));
+    add(io_chars, labels({{"direction", "write"}}), static_cast<double>(used.write_chars));
+    add(io_syscalls, labels({{"direction", "read"}}), static_cast<double>(used.read_syscalls));
+    add(io_syscalls, labels({{"direction", "write"}}), static_cast<double>(used.write_syscalls));
+    add(faults, labels({{"kind", "major"}}), static_cast<double>(used.major_faults));
+    add(faults, labels({{"kind", "minor"}}), static_cast<double>(used.minor_faults));
     // Kinds in name order, smaps_rollup's only with a reading.
     const bool smaps = snapshot.memory_enabled && group.has_memory;
     const std::tuple<const char*, std::uint64_t, bool> kinds[] = {
@@ -142,14 +152,14 @@ void add_group_families(const ExporterSnapshot& snapshot, std::vector<MetricFami
         {"uss", group.memory.uss, smaps},
         {"virtual", group.gauges.virtual_bytes, true}};
     for (const auto& [kind, bytes, shown] : kinds)
-      if (shown) add(memory, {name, {"kind", kind}}, static_cast<double>(bytes));
-    add(open_fds, {name}, static_cast<double>(group.gauges.open_fds));
-    add(worst_fd_ratio, {name}, group.gauges.worst_fd_ratio);
+      if (shown) add(memory, labels({{"kind", kind}}), static_cast<double>(bytes));
+    add(open_fds, labels(), static_cast<double>(group.gauges.open_fds));
+    add(worst_fd_ratio, labels(), group.gauges.worst_fd_ratio);
     for (std::size_t state = 0; state < kThreadStates; ++state)
-      add(states, {name, {"state", std::string(state_name(static_cast<ThreadState>(state)))}},
+      add(states, labels({{"state", std::string(state_name(static_cast<ThreadState>(state)))}}),
           static_cast<double>(group.gauges.thread_states[state]));
     if (group.processes > 0)
-      add(oldest, {name}, snapshot.boot_time_unix_seconds + seconds(group.oldest_start_ns));
+      add(oldest, labels(), snapshot.boot_time_unix_seconds + seconds(group.oldest_start_ns));
   }
   for (auto* built : {&processes, &threads, &cpu, &exits, &switches, &migrations, &run_delay, &timeslices, &io_bytes,
                       &io_chars, &io_syscalls, &faults, &memory, &open_fds, &worst_fd_ratio, &states, &oldest})
@@ -168,12 +178,12 @@ void add_group_families(const ExporterSnapshot& snapshot, std::vector<MetricFami
                                 MetricType::Counter);
   for (const GroupTotals& group : snapshot.groups) {
     for (const ThreadNameTotals& thread : group.thread_names) {
-      const ClientMetric::Label name{"group", group.name}, thread_name{"thread", thread.name};
-      add(thread_count, {name, thread_name}, static_cast<double>(thread.live_threads));
-      add(thread_cpu, {name, thread_name}, seconds(thread.counters.runtime_ns));
-      add(thread_switches, {name, thread_name, {"kind", "involuntary"}},
+      const ClientMetric::Label thread_name{"thread", thread.name};
+      add(thread_count, group_labels(group, {thread_name}), static_cast<double>(thread.live_threads));
+      add(thread_cpu, group_labels(group, {thread_name}), seconds(thread.counters.runtime_ns));
+      add(thread_switches, group_labels(group, {thread_name, {"kind", "involuntary"}}),
           static_cast<double>(thread.counters.involuntary_switches));
-      add(thread_switches, {name, thread_name, {"kind", "voluntary"}},
+      add(thread_switches, group_labels(group, {thread_name, {"kind", "voluntary"}}),
           static_cast<double>(thread.counters.voluntary_switches));
     }
   }
@@ -192,8 +202,8 @@ void add_top_process_families(const ExporterSnapshot& snapshot, std::vector<Metr
                        MetricType::Gauge);
   for (const GroupTotals& group : snapshot.groups) {
     for (const ProcessTotals& process : group.top_processes) {
-      const std::vector<ClientMetric::Label> labels{
-          {"group", group.name}, {"pid", std::to_string(process.pid)}, {"comm", process.comm}};
+      const std::vector<ClientMetric::Label> labels =
+          group_labels(group, {{"pid", std::to_string(process.pid)}, {"comm", process.comm}});
       add(cpu, labels, seconds(process.runtime_ns));
       const auto with_kind = [&](const char* kind) {
         auto kinded = labels;

@@ -20,7 +20,7 @@ namespace {
 // and value per line besides the group name, and 16 KiB for the constant families.
 std::size_t estimated_size(const ExporterSnapshot& snapshot) {
   std::size_t bytes = 16384;
-  for (const GroupTotals& group : snapshot.groups) bytes += group_series(snapshot, group) * (80 + group.name.size());
+  for (const GroupTotals& group : snapshot.groups) bytes += group_series(snapshot, group) * (80 + group.name.size() + group.subgroup.size());
   return bytes;
 }
 
@@ -29,7 +29,8 @@ void write_group_families(const ExporterSnapshot& snapshot, TextWriter& writer) 
   // Each family lists every group, in the order of the snapshot, as build_exposition does.
   auto per_group = [&](std::string_view name, std::string_view help, std::string_view type, auto write) {
     writer.family(name, help, type);
-    for (const GroupTotals& group : groups) write(name, group, Label{"group", group.name});
+    Label subgroup;
+    for (const GroupTotals& group : groups) write(name, group, group_label("group", group, subgroup));
   };
 
   per_group("bpfproc_group_processes", "Live processes in the group.", "gauge",
@@ -167,9 +168,10 @@ void write_thread_families(const ExporterSnapshot& snapshot, TextWriter& writer)
   if (!has_thread_names(snapshot)) return;
   auto per_thread_name = [&](std::string_view name, std::string_view help, std::string_view type, auto write) {
     writer.family(name, help, type);
+    Label subgroup;
     for (const GroupTotals& group : snapshot.groups)
       for (const ThreadNameTotals& thread : group.thread_names)
-        write(name, thread, Label{"group", group.name}, Label{"thread", thread.name});
+        write(name, thread, group_label("group", group, subgroup), Label{"thread", thread.name});
   };
   per_thread_name("bpfproc_thread_count", "Live threads of the group's processes with this name (comm).", "gauge",
                   [&](std::string_view name, const ThreadNameTotals& thread, Label group, Label label) {
@@ -196,10 +198,11 @@ void write_top_process_families(const ExporterSnapshot& snapshot, TextWriter& wr
   auto per_process = [&](std::string_view name, std::string_view help, std::string_view type, auto write) {
     writer.family(name, help, type);
     char digits[16];
+    Label subgroup;
     for (const GroupTotals& group : snapshot.groups)
       for (const ProcessTotals& process : group.top_processes) {
         const auto [end, error] = std::to_chars(digits, digits + sizeof digits, process.pid);
-        write(name, process, Label{"group", group.name}, Label{"pid", std::string_view(digits, end - digits)},
+        write(name, process, group_label("group", group, subgroup), Label{"pid", std::string_view(digits, end - digits)},
               Label{"comm", process.comm});
       }
   };

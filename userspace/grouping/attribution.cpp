@@ -231,11 +231,12 @@ std::optional<Attribution::Decision> Attribution::decide(const ProcessKey& key, 
   const std::int64_t start_time_unix_ns =
       unix_time_ns(boot_time_unix_seconds_, ticks_to_nanoseconds(nanoseconds_to_ticks(key.start_ns)));
   bool rule_threads = false;
-  if (auto name = config_.group_of(identity, *username, start_time_unix_ns, &rule_threads)) {
-    // Names come from process data, which may hold any bytes; label values must be UTF-8.
-    std::string label = to_valid_utf8(*name);
+  if (auto name = config_.group_name_of(identity, *username, start_time_unix_ns, &rule_threads)) {
+    // Names come from process data, which may hold any bytes; label values must be UTF-8. A
+    // subgroup comes from the catalogue: short and valid already.
+    std::string label = to_valid_utf8(name->name);
     if (truncate_utf8(label, label_max_length_)) ++labels_truncated_;
-    const GroupId group = groups_.group(label);
+    const GroupId group = groups_.group(label, name->subgroup);
     if (rule_threads) groups_.break_down_threads(group);
     return Decision{group};
   }

@@ -18,12 +18,26 @@ const char* const kDefaultConfigYaml = kPackagedDefaultConfigYaml;
 
 std::optional<std::string> Config::group_of(const ProcessIdentity& identity, const std::string& username,
                                              std::int64_t start_time_unix_ns, bool* rule_threads) const {
+  auto name = group_name_of(identity, username, start_time_unix_ns, rule_threads);
+  if (!name) return std::nullopt;
+  return std::move(name->name);
+}
+
+std::optional<GroupName> Config::group_name_of(const ProcessIdentity& identity, const std::string& username,
+                                               std::int64_t start_time_unix_ns, bool* rule_threads) const {
   for (const ProcessRule& rule : rules) {
+    if (rule.catalogue != nullptr) {
+      // A process the catalogue does not know goes on to the next rule, as past a rule that does not match.
+      const CatalogueEntry* entry = rule.catalogue->match(identity);
+      if (entry == nullptr) continue;
+      if (rule_threads != nullptr) *rule_threads = rule.threads;
+      return GroupName{entry->group, entry->subgroup};
+    }
     std::optional<RuleMatch> match = rule.match(identity);
     if (!match) continue;
     const TemplateContext context{&identity, username, std::move(match->captures), start_time_unix_ns};
     if (rule_threads != nullptr) *rule_threads = rule.threads;
-    return rule.name.render(context);
+    return GroupName{rule.name.render(context), {}};
   }
   return std::nullopt;
 }
@@ -153,7 +167,7 @@ class ConfigParser {
   }
 
   Result<ProcessRule> parse_rule(const YAML::Node& node) const {
-    constexpr const char* kRuleKeys = "name, comm, exe, exe_path, cmdline or threads";
+    constexpr const char* kRuleKeys = "name, comm, exe, exe_path, cmdline, threads or use";
     if (!node.IsMap()) return error_at(node.Mark(), std::string("a rule must be a map with ") + kRuleKeys);
 
     ProcessRule rule;
@@ -161,13 +175,24 @@ class ConfigParser {
     YAML::Mark name_mark = node.Mark();
     std::set<std::string> capture_names;
     std::set<std::string> seen_keys;
+    std::optional<YAML::Mark> selector_mark;  // of the first key a `use:` rule cannot have
     for (const auto& entry : node) {
       const YAML::Node& key = entry.first;
       const YAML::Node& value = entry.second;
       const Status key_status = check_key(key, seen_keys, kRuleKeys);
       if (!key_status) return key_status.error();
+      static const std::set<std::string> kSelectorKeys{"name", "comm", "exe", "exe_path", "cmdline"};
+      if (kSelectorKeys.count(key.Scalar()) != 0 && !selector_mark) selector_mark = key.Mark();
 
-      if (key.Scalar() == "name") {
+      if (key.Scalar() == "use") {
+        // bpfproc's own: classify by a built-in table. The catalogue is always embedded.
+        if (!value.IsScalar() || value.Scalar() != "catalogue") {
+          return error_at(value.IsScalar() ? value.Mark() : key.Mark(),
+                          "unknown use: value \"" + (value.IsScalar() ? value.Scalar() : std::string("?")) +
+                              "\" (expected catalogue)");
+        }
+        rule.catalogue = &builtin_catalogue();
+      } else if (key.Scalar() == "name") {
         // An unquoted {{.Comm}} is a YAML flow map, the most likely reason for a non-string name.
         if (!value.IsScalar()) return error_at(key.Mark(), "name must be a string (quote templates: \"{{.Comm}}\")");
         // process-exporter cannot tell an empty name from a missing one: both get the default.
@@ -196,6 +221,11 @@ class ConfigParser {
       } else {
         unknown_key(key, kRuleKeys);
       }
+    }
+    if (rule.catalogue != nullptr) {
+      // The catalogue names the groups: a name or a selector beside it would be ignored.
+      if (selector_mark) return error_at(*selector_mark, "a use: catalogue rule takes no name or selector (only threads)");
+      return rule;
     }
     if (rule.comm.empty() && rule.exe.empty() && rule.exe_path.empty() && rule.cmdline.empty()) {
       return error_at(node.Mark(), "rule has no comm, exe, exe_path or cmdline selector");

@@ -4,6 +4,7 @@
 
 #include <prometheus/text_serializer.h>
 
+#include "bpfproc/grouping/catalogue_listing.h"
 #include "bpfproc/web/gzip.h"
 
 namespace bpfproc {
@@ -23,7 +24,17 @@ std::string landing_page(const std::string& metrics, bool has_config) {
          "<ul>\n<li><a href=\"" + metrics + "\">" + metrics + "</a>: metrics</li>\n"
          "<li><a href=\"/health\">/health</a>: BPF programs, collectors and lost events, as JSON</li>\n" +
          (has_config ? "<li><a href=\"/config\">/config</a>: the configuration in force, as YAML</li>\n" : "") +
+         "<li><a href=\"/catalogue\">/catalogue</a>: the built-in catalogue of well-known programs, as YAML</li>\n"
          "</ul>\n</body></html>\n";
+}
+
+// What `bpfproc catalogue --format yaml` prints: it never changes, so it is built once.
+const std::string& catalogue_yaml() {
+  static const std::string yaml = [] {
+    auto listing = catalogue_listing(builtin_catalogue(), CatalogueFormat::kYaml);
+    return listing ? std::move(*listing) : listing.error().message() + "\n";  // every entry: never an error
+  }();
+  return yaml;
 }
 
 }  // namespace
@@ -69,7 +80,8 @@ HttpResponse RequestHandler::respond(const HttpRequest& request, const BasicAuth
 
   const bool is_metrics = request.path == endpoints_.telemetry_path;
   const bool is_config = request.path == "/config" && endpoints_.config_yaml;
-  if (!is_metrics && !is_config && request.path != "/health" && request.path != "/")
+  const bool is_catalogue = request.path == "/catalogue";
+  if (!is_metrics && !is_config && !is_catalogue && request.path != "/health" && request.path != "/")
     return text_response(404, "Not Found\n");
   if (request.method != "GET" && request.method != "HEAD") {
     HttpResponse response = text_response(405, "Method Not Allowed\n");
@@ -83,6 +95,8 @@ HttpResponse RequestHandler::respond(const HttpRequest& request, const BasicAuth
     response.body = endpoints_.health_json();
   } else if (is_config) {
     response = text_response(200, endpoints_.config_yaml());
+  } else if (is_catalogue) {
+    response = text_response(200, catalogue_yaml());
   } else {
     response.headers = {{"Content-Type", "text/html; charset=utf-8"}};
     response.body = landing_page(endpoints_.telemetry_path, static_cast<bool>(endpoints_.config_yaml));

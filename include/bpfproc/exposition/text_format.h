@@ -19,7 +19,18 @@ inline double seconds(std::uint64_t nanoseconds) { return static_cast<double>(na
 struct Label {
   std::string_view name;
   std::string_view value;
+  // A label written right after this one unless its value is empty: a catalogue group's subgroup
+  // rides on its group label (group_label), so every family gets it without a label list of its own.
+  const Label* also = nullptr;
 };
+
+// A group's label (`group` or process-exporter's `groupname`), with its subgroup when it has one;
+// `subgroup` is storage for that label and must outlive the result.
+template <typename Group>
+Label group_label(std::string_view name, const Group& group, Label& subgroup) {
+  subgroup = Label{"subgroup", group.subgroup};
+  return Label{name, group.name, &subgroup};
+}
 
 // Writes families and samples, counting the sample lines for bpfproc_exporter_series.
 class TextWriter {
@@ -83,12 +94,16 @@ class TextWriter {
     if (labels.size() != 0 || !le.empty()) {
       char separator = '{';
       for (const Label& label : labels) {
-        text_ += separator;
-        text_ += label.name;
-        text_ += "=\"";
-        escaped(label.value);
-        text_ += '"';
-        separator = ',';
+        for (const Label* part = &label; part != nullptr; part = part->also) {
+          // Prometheus treats an empty label as absent: one that may be empty is left out.
+          if (part != &label && part->value.empty()) break;
+          text_ += separator;
+          text_ += part->name;
+          text_ += "=\"";
+          escaped(part->value);
+          text_ += '"';
+          separator = ',';
+        }
       }
       if (!le.empty()) {
         text_ += separator;

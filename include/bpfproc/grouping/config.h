@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bpfproc/grouping/group_name.h"
 #include "bpfproc/grouping/process_rule.h"
 #include "bpfproc/util/result.h"
 
@@ -33,6 +34,9 @@ struct Config {
   // rule_threads, when given, says whether the rule that named it has threads: true.
   std::optional<std::string> group_of(const ProcessIdentity& identity, const std::string& username,
                                       std::int64_t start_time_unix_ns, bool* rule_threads = nullptr) const;
+  // The same with the subgroup, which only a `use: catalogue` rule gives.
+  std::optional<GroupName> group_name_of(const ProcessIdentity& identity, const std::string& username,
+                                         std::int64_t start_time_unix_ns, bool* rule_threads = nullptr) const;
   // Whether any group is broken down by thread name: threads, or a rule's threads: true.
   bool any_threads() const {
     return threads || std::any_of(rules.begin(), rules.end(), [](const ProcessRule& rule) { return rule.threads; });

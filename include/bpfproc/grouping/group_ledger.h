@@ -10,6 +10,7 @@
 // template leaves one group per process that ever lived. A retired group's id is reused; no one
 // holds it by then, since only members hold ids and it had none.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -26,10 +27,11 @@ using GroupId = std::uint32_t;
 
 class GroupLedger {
  public:
-  // The group of that name, opened with zero totals the first time. Names are label values:
-  // the caller makes them valid UTF-8.
-  GroupId group(const std::string& name);
+  // The group of that name (and subgroup: a catalogue group), opened with zero totals the first
+  // time. Names are label values: the caller makes them valid UTF-8.
+  GroupId group(const std::string& name, const std::string& subgroup = {});
   const std::string& name(GroupId group) const { return groups_.at(group).name; }
+  const std::string& subgroup(GroupId group) const { return groups_.at(group).subgroup; }
 
   void credit(GroupId group, const Counters& counters);
   // A member is gone for good: its last unsettled usage, and its exit.
@@ -69,7 +71,7 @@ class GroupLedger {
 
   // How long a group without members stays; the default never retires one.
   void set_retention(std::uint64_t retention_ns) { retention_ns_ = retention_ns; }
-  std::size_t size() const { return group_by_name_.size(); }
+  std::size_t size() const { return group_by_name_.size() + group_by_subgroup_.size(); }
   // The group is broken down by thread name (a rule's threads: true), until it is retired.
   void break_down_threads(GroupId group) { groups_.at(group).threads = true; }
   bool threads_broken_down(GroupId group) const { return groups_.at(group).threads; }
@@ -84,6 +86,7 @@ class GroupLedger {
  private:
   struct Group {
     std::string name;
+    std::string subgroup;
     Counters credited;
     std::uint64_t exits = 0;  // of closed members
     Counters last_reported;
@@ -93,7 +96,9 @@ class GroupLedger {
   };
 
   std::vector<Group> groups_;
-  std::unordered_map<std::string, GroupId> group_by_name_;
+  std::unordered_map<std::string, GroupId> group_by_name_;  // groups without a subgroup
+  // Catalogue groups, apart: a rule's name may be any string, so no joined key is safe.
+  std::map<std::pair<std::string, std::string>, GroupId> group_by_subgroup_;
   std::vector<GroupId> free_ids_;
   std::vector<GroupId> retired_ids_;  // since take_retired_ids
   std::uint64_t retention_ns_ = UINT64_MAX;

@@ -31,6 +31,7 @@ struct ProcessTotals {
 
 struct GroupTotals {
   std::string name;
+  std::string subgroup;          // a catalogue group's (the subgroup label); empty: no such label
   std::uint64_t processes = 0;   // live members
   std::uint64_t threads = 0;
   Counters counters;             // user_ns/system_ns split; user + system == runtime

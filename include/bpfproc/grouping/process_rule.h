@@ -1,7 +1,8 @@
 #pragma once
 // One entry of process_names: selectors plus a name template. A rule matches when every selector
 // it has matches: any of its comm entries, any of its exe entries (and of its exe_path entries),
-// and all of its cmdline regexes.
+// and all of its cmdline regexes. A `use: catalogue` rule (bpfproc's own) has no selector: the
+// built-in catalogue names the group and subgroup of the processes it knows (catalogue.h).
 #include <map>
 #include <memory>
 #include <optional>
@@ -10,6 +11,7 @@
 
 #include <re2/re2.h>
 
+#include "bpfproc/grouping/catalogue.h"
 #include "bpfproc/grouping/name_template.h"
 #include "bpfproc/procfs/process_identity.h"
 
@@ -34,6 +36,7 @@ struct ProcessRule {
   // rewrite. A full path when the entry contains '/', else a base name; any entry may match.
   std::vector<std::string> exe_path;
   std::vector<std::shared_ptr<const RE2>> cmdline;  // searched, unanchored, in argv joined by spaces
+  const Catalogue* catalogue = nullptr;  // set for `use: catalogue`, which has no other selector
 
   std::optional<RuleMatch> match(const ProcessIdentity& identity) const;
 };

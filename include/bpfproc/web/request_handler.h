@@ -5,7 +5,7 @@
 //
 // Endpoints: the telemetry path (the text exposition of the latest snapshot plus the server's own
 // metrics, gzip when asked), /health (JSON), /config (the configuration in force, YAML, when the
-// daemon gives one) and the landing page /. GET and HEAD only (405
+// daemon gives one), /catalogue (the built-in catalogue, YAML) and the landing page /. GET and HEAD only (405
 // otherwise); with basic_auth_users every endpoint needs the credentials (401), as with
 // exporter-toolkit.
 #include <functional>

@@ -57,7 +57,26 @@ inline ExporterSnapshot fixed_snapshot() {
   gone.name = "make";
   gone.counters = {2'000'000'000, 1'500'000'000, 500'000'000, 10, 2, 1, 3'000'000, 12, {}};
   gone.exits = 40;
-  snapshot.groups = {gone, nginx};
+  // A group of the catalogue (`- use: catalogue`): its subgroup label follows group on every series.
+  GroupTotals postgres;
+  postgres.name = "db";
+  postgres.subgroup = "postgres";
+  postgres.processes = 1;
+  postgres.threads = 1;
+  postgres.counters = {3'000'000'000, 2'000'000'000, 1'000'000'000, 900, 40, 5, 20'000'000, 945, {}};
+  postgres.oldest_start_ns = 2'000'000'000;
+  postgres.gauges.resident_bytes = 40 << 20;
+  postgres.gauges.virtual_bytes = 200 << 20;
+  postgres.gauges.thread_states = {0, 1, 0, 0, 0};
+  postgres.gauges.process_states = {0, 1, 0, 0, 0};
+  ThreadNameTotals checkpointer{"postgres", 1, {}};
+  checkpointer.counters.runtime_ns = 3'000'000'000;
+  checkpointer.counters.user_ns = 2'000'000'000;
+  checkpointer.counters.system_ns = 1'000'000'000;
+  postgres.thread_names = {checkpointer};
+  postgres.wchans = {{"do_epoll_wait", 1}};
+  postgres.top_processes = {{5432, "postgres", 3'000'000'000, 40 << 20, false, 0, 0}};
+  snapshot.groups = {postgres, gone, nginx};  // by name, then subgroup
   snapshot.memory_enabled = true;
   snapshot.runqueue_latency_enabled = true;
   snapshot.boot_time_unix_seconds = 1'790'000'000;

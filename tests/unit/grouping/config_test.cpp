@@ -6,17 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include "test_process.h"
+
 namespace bpfproc {
 namespace {
 
-ProcessIdentity process(std::string comm, std::string exe_path, std::vector<std::string> argv) {
-  ProcessIdentity identity;
-  identity.pid = 100;
-  identity.comm = std::move(comm);
-  identity.exe_path = std::move(exe_path);
-  identity.argv = std::move(argv);
-  return identity;
-}
+using test_support::process;
 
 std::optional<std::string> group_of(const Config& config, const ProcessIdentity& identity) {
   return config.group_of(identity, "root", 0);
@@ -179,8 +174,8 @@ TEST(ConfigWarnings, UnknownTopLevelKey) {
 TEST(ConfigWarnings, UnknownRuleKey) {
   const Config config = parse_ok("process_names:\n  - comm: [bash]\n    comms: [zsh]\n    cwd: [/srv]\n");
   EXPECT_EQ(config.warnings, (std::vector<std::string>{
-                                 "test.yml:3: unknown key \"comms\" ignored (expected name, comm, exe, exe_path, cmdline or threads)",
-                                 "test.yml:4: unknown key \"cwd\" ignored (expected name, comm, exe, exe_path, cmdline or threads)"}));
+                                 "test.yml:3: unknown key \"comms\" ignored (expected name, comm, exe, exe_path, cmdline, threads or use)",
+                                 "test.yml:4: unknown key \"cwd\" ignored (expected name, comm, exe, exe_path, cmdline, threads or use)"}));
   ASSERT_EQ(config.rules.size(), 1u);
   EXPECT_TRUE(default_config().warnings.empty());
 }
@@ -200,7 +195,7 @@ TEST(ConfigErrors, WrongTypes) {
   EXPECT_EQ(parse_error("process_names:\n  - comm: []\n"), "test.yml:2: comm must not be empty");
   EXPECT_EQ(parse_error("process_names: bash\n"), "test.yml:1: process_names must be a list of rules");
   EXPECT_EQ(parse_error("process_names:\n  - bash\n"),
-            "test.yml:2: a rule must be a map with name, comm, exe, exe_path, cmdline or threads");
+            "test.yml:2: a rule must be a map with name, comm, exe, exe_path, cmdline, threads or use");
   EXPECT_EQ(parse_error("process_names:\n  - comm: [bash]\nchildren: maybe\n"),
             "test.yml:3: children must be true or false");
   EXPECT_EQ(parse_error("kernel_threads: [true]\nprocess_names:\n  - comm: [bash]\n"),

@@ -35,6 +35,40 @@ TEST(GroupLedger, NamesAGroupOnce) {
   EXPECT_EQ(ledger.name(web), "web");
 }
 
+// A catalogue group is its name and subgroup: db/postgres, db/mysql and a rule's "db" are three.
+TEST(GroupLedger, ASubgroupMakesAGroupOfItsOwn) {
+  GroupLedger ledger;
+  ledger.set_retention(10);
+  const GroupId postgres = ledger.group("db", "postgres");
+  const GroupId mysql = ledger.group("db", "mysql");
+  const GroupId plain = ledger.group("db");
+  EXPECT_NE(postgres, mysql);
+  EXPECT_NE(postgres, plain);
+  EXPECT_EQ(ledger.group("db", "postgres"), postgres);
+  EXPECT_EQ(ledger.subgroup(mysql), "mysql");
+  EXPECT_EQ(ledger.size(), 3u);
+
+  auto report = ledger.begin_report();
+  for (const GroupId group : {postgres, mysql, plain}) report.add_member(group, 1, ProcessUsage{});
+  const auto totals = ledger.finish_report(std::move(report), 100);
+  ASSERT_EQ(totals.size(), 3u);
+  EXPECT_EQ(totals[0].subgroup, "") << "by name, then subgroup";
+  EXPECT_EQ(totals[1].subgroup, "mysql");
+  EXPECT_EQ(totals[2].subgroup, "postgres");
+
+  // Retired like any group; the pair then names a new one.
+  auto idle = ledger.begin_report();
+  idle.add_member(plain, 1, ProcessUsage{});
+  (void)ledger.finish_report(std::move(idle), 101);  // starts the others' retention
+  idle = ledger.begin_report();
+  idle.add_member(plain, 1, ProcessUsage{});
+  EXPECT_EQ(ledger.finish_report(std::move(idle), 111).size(), 1u);
+  EXPECT_EQ(ledger.size(), 1u);
+  const GroupId back = ledger.group("db", "postgres");
+  EXPECT_EQ(ledger.subgroup(back), "postgres");
+  EXPECT_EQ(ledger.size(), 2u);
+}
+
 TEST(GroupLedger, ReportsCreditsClosedMembersAndCurrentMembersSortedByName) {
   GroupLedger ledger;
   const GroupId web = ledger.group("web");

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_process.h"
+
 namespace bpfproc {
 namespace {
 
@@ -11,14 +13,7 @@ std::shared_ptr<const RE2> regex(const std::string& pattern) {
   return compiled;
 }
 
-ProcessIdentity process(std::string comm, std::string exe_path, std::vector<std::string> argv) {
-  ProcessIdentity identity;
-  identity.pid = 100;
-  identity.comm = std::move(comm);
-  identity.exe_path = std::move(exe_path);
-  identity.argv = std::move(argv);
-  return identity;
-}
+using test_support::process;
 
 ProcessIdentity kernel_thread(std::string comm) {
   ProcessIdentity identity = process(std::move(comm), "", {});

@@ -42,6 +42,13 @@ TEST(RequestHandler, ServesTheEndpoints) {
   EXPECT_EQ(landing.status, 200);
   EXPECT_NE(landing.body.find("<a href=\"/metrics\">"), std::string::npos);
 
+  HttpResponse catalogue = server.respond({"GET", "/catalogue", std::nullopt, std::nullopt}, no_auth);
+  EXPECT_EQ(catalogue.status, 200);
+  EXPECT_EQ(catalogue.body.substr(0, 14), "catalogue:\n  -");
+  EXPECT_NE(catalogue.body.find("subgroup: cassandra"), std::string::npos);
+  EXPECT_EQ(header_of(catalogue, "Content-Type"), "text/plain; charset=utf-8");
+  EXPECT_NE(landing.body.find("<a href=\"/catalogue\">"), std::string::npos);
+
   EXPECT_EQ(server.respond({"GET", "/nothing", std::nullopt, std::nullopt}, no_auth).status, 404);
   HttpResponse post = server.respond({"POST", "/metrics", std::nullopt, std::nullopt}, no_auth);
   EXPECT_EQ(post.status, 405);
@@ -72,6 +79,8 @@ TEST(RequestHandler, AuthComesBeforeEverythingAndDefersBcrypt) {
   HttpResponse missing = server.respond({"GET", "/nothing", std::nullopt, std::nullopt}, auth);
   EXPECT_EQ(missing.status, 401) << "no 404 before auth: paths are not probed";
   EXPECT_EQ(header_of(missing, "WWW-Authenticate"), "Basic realm=\"bpfproc\"");
+  EXPECT_EQ(server.respond({"GET", "/catalogue", std::nullopt, std::nullopt}, auth).status, 401)
+      << "the catalogue is behind the same auth as /metrics";
 
   const HttpRequest request{"GET", "/metrics", "Basic cHJvbWV0aGV1czpzM2NyZXQ=", std::nullopt};
   HttpResponse deferred = server.respond(request, auth);
