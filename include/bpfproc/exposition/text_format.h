@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 namespace bpfproc {
 
@@ -52,41 +53,57 @@ class TextWriter {
     text_ += '\n';
   }
 
+  // A sample whose labels are only known at run time: (name, value) pairs, e.g. a host family's.
+  template <typename Pairs>
+  void sample_with_pairs(std::string_view name, const Pairs& labels, double value) {
+    head(name, {}, labels, {});
+    number(value);
+    text_ += '\n';
+  }
+
   // A histogram as prometheus-cpp prints it: _count, _sum, then the buckets; `bucket_bounds` and
   // `cumulative` give the finite buckets, and +Inf holds `count`.
   template <typename Bounds, typename Cumulative>
   void histogram(std::string_view name, Label label, std::uint64_t count, double sum, std::size_t finite_buckets,
                  Bounds bucket_bounds, Cumulative cumulative) {
-    head(name, "_count", {label}, {});
+    head(name, "_count", std::initializer_list<Label>{label}, {});
     integer(count);
     text_ += '\n';
-    head(name, "_sum", {label}, {});
+    head(name, "_sum", std::initializer_list<Label>{label}, {});
     number(sum);
     text_ += '\n';
     char bound[32];
     for (std::size_t bucket = 0; bucket < finite_buckets; ++bucket) {
-      head(name, "_bucket", {label}, format_number(bound, bucket_bounds(bucket)));
+      head(name, "_bucket", std::initializer_list<Label>{label}, format_number(bound, bucket_bounds(bucket)));
       integer(cumulative(bucket));
       text_ += '\n';
     }
-    head(name, "_bucket", {label}, "+Inf");
+    head(name, "_bucket", std::initializer_list<Label>{label}, "+Inf");
     integer(count);
     text_ += '\n';
   }
 
  private:
+  static std::string_view label_name(const Label& label) { return label.name; }
+  static std::string_view label_value(const Label& label) { return label.value; }
+  template <typename Pair>
+  static std::string_view label_name(const Pair& label) { return label.first; }
+  template <typename Pair>
+  static std::string_view label_value(const Pair& label) { return label.second; }
+
   // `le` is empty unless the line is a histogram bucket.
-  void head(std::string_view name, std::string_view suffix, std::initializer_list<Label> labels, std::string_view le) {
+  template <typename Labels>
+  void head(std::string_view name, std::string_view suffix, const Labels& labels, std::string_view le) {
     ++series_;
     text_ += name;
     text_ += suffix;
     if (labels.size() != 0 || !le.empty()) {
       char separator = '{';
-      for (const Label& label : labels) {
+      for (const auto& label : labels) {
         text_ += separator;
-        text_ += label.name;
+        text_ += label_name(label);
         text_ += "=\"";
-        escaped(label.value);
+        escaped(label_value(label));
         text_ += '"';
         separator = ',';
       }
