@@ -31,9 +31,11 @@ wait_http "http://127.0.0.1:$node_port/metrics" 30 "$node_pid" "node_exporter ($
 start_bpfproc --collector.host
 
 # bpfproc, node_exporter, bpfproc: every counter of node_exporter's scrape lies between the two
-# bpfproc scrapes (the default --collection.max-age makes each scrape see a fresh collection).
+# bpfproc scrapes. A scrape is served from a collection at most --collection.max-age (default
+# 100 ms) old, so the second one waits 0.3 s: its collection comes after node_exporter's reads.
 scrape "$BPFPROC_URL/metrics" "$E2E_TMP/before.prom"
 scrape "http://127.0.0.1:$node_port/metrics" "$E2E_TMP/node.prom"
+sleep 0.3
 scrape "$BPFPROC_URL/metrics" "$E2E_TMP/after.prom"
 
 # compare BEFORE NODE AFTER: the checks of (a); prints the figures, exits 1 with the reasons.

@@ -120,7 +120,9 @@ class WithoutFiles : public ::testing::Test {
   void SetUp() override {
     root_ = std::filesystem::path(::testing::TempDir()) / ("host-proc-" + std::to_string(::getpid()));
     std::filesystem::remove_all(root_);
-    std::filesystem::copy(kFixtureProc, root_, std::filesystem::copy_options::recursive);
+    // copy_symlinks: the fixture has links whose targets do not exist (exe).
+    std::filesystem::copy(kFixtureProc, root_,
+                          std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks);
   }
   void TearDown() override { std::filesystem::remove_all(root_); }
   std::filesystem::path root_;
