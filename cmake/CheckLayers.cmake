@@ -18,7 +18,7 @@ foreach(layer IN LISTS BPFPROC_LAYERS BPFPROC_CONSUMERS)
     list(APPEND lower ${layer})
   endif()
   list(APPEND allowed ${layer})
-  file(GLOB files ${SOURCE_DIR}/userspace/${layer}/*.cpp ${SOURCE_DIR}/userspace/${layer}/*.h
+  file(GLOB_RECURSE files ${SOURCE_DIR}/userspace/${layer}/*.cpp ${SOURCE_DIR}/userspace/${layer}/*.h
                   ${SOURCE_DIR}/include/bpfproc/${layer}/*.h)
   foreach(file IN LISTS files)
     file(STRINGS ${file} includes REGEX "^#include \"bpfproc/[a-z_]+/")

@@ -1,6 +1,8 @@
 // bpfproc: command-line wiring only; everything else lives in the layer libraries (userspace/).
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include <CLI/CLI.hpp>
 #include <bpf/libbpf.h>
@@ -119,6 +121,9 @@ int main(int argc, char** argv) {
     app.add_flag("--collector." + collector.name + ",!--no-collector." + collector.name, enabled,
                  collector.help + (collector.enabled_by_default ? " (default: on)" : " (default: off)"));
   }
+  std::map<std::string, bool> group_flags;  // --collector.GROUP, applied after parsing
+  for (const bpfproc::CollectorGroup& group : bpfproc::builtin_collector_groups())
+    app.add_flag("--collector." + group.name + ",!--no-collector." + group.name, group_flags[group.name], group.help);
   app.add_flag("--threads", flags.threads,
                "Break every group down by thread name (comm): bpfproc_thread_* series, and process-exporter's "
                "thread metrics with --compat.process-exporter");
@@ -139,6 +144,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
   app.add_option("--path.procfs", flags.procfs, "procfs mount point")->capture_default_str();
+  app.add_option("--path.rootfs", flags.rootfs,
+                 "Where the host's root filesystem is mounted, for host.filesystem's statfs of each mount point")
+      ->capture_default_str();
   app.fallthrough();
 
   auto* once = app.add_subcommand("once", "Collect once, print the exposition to stdout, and exit");
@@ -198,6 +206,13 @@ int main(int argc, char** argv) {
   }
   if (split.has_separator && !*measure) return fail(kExitBadInput, "arguments after -- are only for measure");
   flags.series_limit_given = app.count("--series.limit") > 0;
+  for (const auto& [group, enabled] : group_flags) {
+    if (app.count("--collector." + group) == 0) continue;
+    std::set<std::string> given;
+    for (const bpfproc::CollectorDefinition& collector : bpfproc::builtin_collectors())
+      if (app.count("--collector." + collector.name) > 0) given.insert(collector.name);
+    bpfproc::CollectorRegistry::apply_group_flag(bpfproc::builtin_collectors(), group, enabled, given, flags.collectors);
+  }
   flags.runqueue_latency_buckets_given = app.count("--runqueue-latency.buckets") > 0;
 
   spdlog::set_default_logger(spdlog::stderr_logger_mt("bpfproc"));

@@ -110,6 +110,7 @@ Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
     spdlog::warn("--runqueue-latency.buckets has no effect without --collector.runqueue-latency");
   collectors.bpf_stats = flags.bpf_stats;
   collectors.procfs_root = flags.procfs;
+  collectors.rootfs_root = flags.rootfs;
   return options;
 }
 

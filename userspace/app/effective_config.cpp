@@ -35,6 +35,7 @@ void emit_flags(YAML::Emitter& out, const DaemonFlags& flags) {
   out << YAML::Key << "run-as" << YAML::Value << flags.run_as;
   out << YAML::Key << "log.level" << YAML::Value << flags.log_level;
   out << YAML::Key << "path.procfs" << YAML::Value << flags.procfs;
+  out << YAML::Key << "path.rootfs" << YAML::Value << flags.rootfs;
   out << YAML::EndMap;
 }
 

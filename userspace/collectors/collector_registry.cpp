@@ -11,14 +11,43 @@ namespace bpfproc {
 CollectorDefinition tasks_collector();
 CollectorDefinition memory_collector();
 CollectorDefinition runqueue_latency_collector();
+CollectorDefinition host_cpu_collector();
+CollectorDefinition host_memory_collector();
+CollectorDefinition host_load_collector();
+CollectorDefinition host_pressure_collector();
+CollectorDefinition host_disk_collector();
+CollectorDefinition host_network_collector();
+CollectorDefinition host_filesystem_collector();
 
 const std::vector<CollectorDefinition>& builtin_collectors() {
   static const std::vector<CollectorDefinition> collectors{
       tasks_collector(),
       memory_collector(),
       runqueue_latency_collector(),
+      host_cpu_collector(),
+      host_memory_collector(),
+      host_load_collector(),
+      host_pressure_collector(),
+      host_disk_collector(),
+      host_network_collector(),
+      host_filesystem_collector(),
   };
   return collectors;
+}
+
+const std::vector<CollectorGroup>& builtin_collector_groups() {
+  static const std::vector<CollectorGroup> groups{
+      {"host", "All host collectors (host.cpu, host.memory, host.load, host.pressure, host.disk, host.network, "
+               "host.filesystem): node_exporter's node_* metrics; each one's own flag wins (default: off)"},
+  };
+  return groups;
+}
+
+void CollectorRegistry::apply_group_flag(const std::vector<CollectorDefinition>& definitions, std::string_view group,
+                                         bool enabled, const std::set<std::string>& given,
+                                         std::map<std::string, bool>& collectors) {
+  for (const CollectorDefinition& definition : definitions)
+    if (definition.group == group && !given.contains(definition.name)) collectors[definition.name] = enabled;
 }
 
 bool CollectorRegistry::enabled(const std::vector<CollectorDefinition>& definitions, const CollectorOptions& options,

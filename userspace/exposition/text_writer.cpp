@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "bpfproc/exposition/compat_families.h"
+#include "bpfproc/exposition/host_families.h"
 #include "bpfproc/exposition/series_limit.h"
 #include "bpfproc/exposition/text_format.h"
 
@@ -19,8 +20,9 @@ namespace {
 // An upper estimate of the text, so that it is allocated once: about 80 bytes of name, labels
 // and value per line besides the group name, and 16 KiB for the constant families.
 std::size_t estimated_size(const ExporterSnapshot& snapshot) {
-  std::size_t bytes = 16384;
-  for (const GroupTotals& group : snapshot.groups) bytes += group_series(snapshot, group) * (80 + group.name.size() + group.subgroup.size());
+  std::size_t bytes = 16384 + host_families_size(snapshot);
+  for (const GroupTotals& group : snapshot.groups)
+    bytes += group_series(snapshot, group) * (80 + group.name.size() + group.subgroup.size());
   return bytes;
 }
 
@@ -336,6 +338,7 @@ void write_exposition_text(const ExporterSnapshot& snapshot, const ReaderCounts&
   write_thread_families(snapshot, writer);
   write_top_process_families(snapshot, writer);
   write_compat_families(snapshot, writer);
+  write_host_families(snapshot, writer);
   if (snapshot.self) write_process_families(*snapshot.self, writer);
   write_exporter_families(snapshot, reader, writer);
   // The series count includes its own sample.

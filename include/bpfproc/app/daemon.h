@@ -27,6 +27,7 @@ struct DaemonFlags {
   std::string run_as;  // --run-as: the user to become once the BPF programs are attached
   std::string log_level = "info";
   std::string procfs = "/proc";
+  std::string rootfs = "/";  // --path.rootfs
   // --collector.NAME / --no-collector.NAME, by collector name.
   std::map<std::string, bool> collectors;
   // Seconds, comma-separated (accounting/runqueue_buckets.h).

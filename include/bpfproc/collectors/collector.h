@@ -38,6 +38,7 @@ class Collector {
 struct CollectorOptions {
   Config config;
   std::string procfs_root = "/proc";
+  std::string rootfs_root = "/";  // --path.rootfs: where the host's mount points are (host.filesystem)
   MemoryRefresherOptions memory;
   std::chrono::milliseconds group_retention{std::chrono::minutes(5)};  // --group.retention
   std::size_t label_max_length = 256;                                   // --label.max-length
@@ -67,6 +68,9 @@ struct CollectorDefinition {
   // registry then does not time collect(), which only hands over what that work found.
   bool works_in_background = false;
   std::function<Result<std::unique_ptr<Collector>>(CollectorEnvironment&)> create;
+  // A group flag that switches it with others (--collector.host for host.cpu, host.memory, ...),
+  // unless its own flag is given; empty for none.
+  std::string group = {};
 };
 
 }  // namespace bpfproc

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 namespace bpfproc {
 
@@ -63,48 +64,67 @@ class TextWriter {
     text_ += '\n';
   }
 
+  // A sample whose labels are only known at run time: (name, value) pairs, e.g. a host family's.
+  template <typename Pairs>
+  void sample_with_pairs(std::string_view name, const Pairs& labels, double value) {
+    head(name, {}, labels, {});
+    number(value);
+    text_ += '\n';
+  }
+
   // A histogram as prometheus-cpp prints it: _count, _sum, then the buckets; `bucket_bounds` and
   // `cumulative` give the finite buckets, and +Inf holds `count`.
   template <typename Bounds, typename Cumulative>
   void histogram(std::string_view name, Label label, std::uint64_t count, double sum, std::size_t finite_buckets,
                  Bounds bucket_bounds, Cumulative cumulative) {
-    head(name, "_count", {label}, {});
+    head(name, "_count", std::initializer_list<Label>{label}, {});
     integer(count);
     text_ += '\n';
-    head(name, "_sum", {label}, {});
+    head(name, "_sum", std::initializer_list<Label>{label}, {});
     number(sum);
     text_ += '\n';
     char bound[32];
     for (std::size_t bucket = 0; bucket < finite_buckets; ++bucket) {
-      head(name, "_bucket", {label}, format_number(bound, bucket_bounds(bucket)));
+      head(name, "_bucket", std::initializer_list<Label>{label}, format_number(bound, bucket_bounds(bucket)));
       integer(cumulative(bucket));
       text_ += '\n';
     }
-    head(name, "_bucket", {label}, "+Inf");
+    head(name, "_bucket", std::initializer_list<Label>{label}, "+Inf");
     integer(count);
     text_ += '\n';
   }
 
  private:
+  // A Label may chain further labels (`also`), each left out when empty: Prometheus treats an
+  // empty label as absent. Run-time labels come as (name, value) pairs.
+  void append_label(const Label& label, char& separator) {
+    for (const Label* part = &label; part != nullptr; part = part->also) {
+      if (part != &label && part->value.empty()) break;
+      append_label_text(part->name, part->value, separator);
+    }
+  }
+  template <typename Pair>
+  void append_label(const Pair& label, char& separator) {
+    append_label_text(label.first, label.second, separator);
+  }
+  void append_label_text(std::string_view name, std::string_view value, char& separator) {
+    text_ += separator;
+    text_ += name;
+    text_ += "=\"";
+    escaped(value);
+    text_ += '"';
+    separator = ',';
+  }
+
   // `le` is empty unless the line is a histogram bucket.
-  void head(std::string_view name, std::string_view suffix, std::initializer_list<Label> labels, std::string_view le) {
+  template <typename Labels>
+  void head(std::string_view name, std::string_view suffix, const Labels& labels, std::string_view le) {
     ++series_;
     text_ += name;
     text_ += suffix;
     if (labels.size() != 0 || !le.empty()) {
       char separator = '{';
-      for (const Label& label : labels) {
-        for (const Label* part = &label; part != nullptr; part = part->also) {
-          // Prometheus treats an empty label as absent: one that may be empty is left out.
-          if (part != &label && part->value.empty()) break;
-          text_ += separator;
-          text_ += part->name;
-          text_ += "=\"";
-          escaped(part->value);
-          text_ += '"';
-          separator = ',';
-        }
-      }
+      for (const auto& label : labels) append_label(label, separator);
       if (!le.empty()) {
         text_ += separator;
         text_ += "le=\"";

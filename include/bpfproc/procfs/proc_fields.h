@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace bpfproc {
 
@@ -54,6 +55,30 @@ bool for_each_field(std::string_view text, Visit visit) {
     if (!visit(line.substr(0, colon), line.substr(colon + 1))) return false;
   }
   return true;
+}
+
+// Calls visit(line) for every line of text, without its newline; the last line may lack one.
+template <typename Visit>
+void for_each_line(std::string_view text, Visit visit) {
+  while (!text.empty()) {
+    const std::size_t newline = text.find('\n');
+    visit(text.substr(0, newline));
+    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+  }
+}
+
+// The blank-separated words of a line, as the whole-system tables (/proc/diskstats,
+// /proc/net/dev, /proc/PID/mounts) print their columns.
+inline std::vector<std::string_view> split_words(std::string_view line) {
+  std::vector<std::string_view> words;
+  while (true) {
+    line = skip_blanks(line);
+    if (line.empty()) return words;
+    std::size_t end = 0;
+    while (end < line.size() && !is_blank(line[end])) ++end;
+    words.push_back(line.substr(0, end));
+    line.remove_prefix(end);
+  }
 }
 
 }  // namespace bpfproc

@@ -13,6 +13,7 @@
 #include "bpfproc/grouping/group_totals.h"
 #include "bpfproc/kernel/program_stats.h"
 #include "bpfproc/procfs/self_metrics.h"
+#include "bpfproc/snapshot/host_metrics.h"
 
 namespace bpfproc {
 
@@ -41,6 +42,7 @@ struct ExporterSnapshot {
   std::uint64_t generation = 0;  // 1 for the first published snapshot, then +1 each
   std::chrono::steady_clock::time_point collected_at;  // when its collection finished
   std::vector<GroupTotals> groups;
+  std::vector<HostFamily> host_families;  // node_* of the host collectors, in the order they ran
   bool memory_enabled = false;            // set by the memory collector
   bool runqueue_latency_enabled = false;  // set by the runqueue-latency collector
   bool process_exporter_compat = false;   // --compat.process-exporter: also its names

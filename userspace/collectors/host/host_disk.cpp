@@ -1,0 +1,91 @@
+// host.disk: I/O counters per block device from /proc/diskstats, node_exporter's node_disk_*
+// with its default device filter (no partitions of sd/hd/vd/xvd/nvme disks, no ram, loop or fd
+// devices). node_disk_info is left out: its labels come from the udev database.
+#include <re2/re2.h>
+
+#include "bpfproc/collectors/collector.h"
+#include "bpfproc/collectors/host/host_source.h"
+#include "bpfproc/procfs/diskstats.h"
+
+namespace bpfproc {
+namespace {
+
+// node_exporter 1.5's --collector.diskstats.device-exclude default.
+constexpr const char* kExcludedDevices = R"(^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+$)";
+constexpr double kSectorBytes = 512;         // /proc/diskstats counts 512-byte sectors on every device
+constexpr double kSecondsPerMillisecond = 0.001;
+
+struct DiskFamily {
+  DiskStats::Field field;
+  const char* name;
+  const char* help;
+  HostFamily::Type type;
+  double scale;
+};
+
+constexpr HostFamily::Type kCounter = HostFamily::Type::kCounter;
+const DiskFamily kFamilies[] = {
+    {DiskStats::kReadsCompleted, "node_disk_reads_completed_total", "Reads completed.", kCounter, 1},
+    {DiskStats::kReadsMerged, "node_disk_reads_merged_total", "Adjacent reads merged into one.", kCounter, 1},
+    {DiskStats::kSectorsRead, "node_disk_read_bytes_total", "Bytes read.", kCounter, kSectorBytes},
+    {DiskStats::kReadMilliseconds, "node_disk_read_time_seconds_total", "Seconds all reads took.", kCounter,
+     kSecondsPerMillisecond},
+    {DiskStats::kWritesCompleted, "node_disk_writes_completed_total", "Writes completed.", kCounter, 1},
+    {DiskStats::kWritesMerged, "node_disk_writes_merged_total", "Adjacent writes merged into one.", kCounter, 1},
+    {DiskStats::kSectorsWritten, "node_disk_written_bytes_total", "Bytes written.", kCounter, kSectorBytes},
+    {DiskStats::kWriteMilliseconds, "node_disk_write_time_seconds_total", "Seconds all writes took.", kCounter,
+     kSecondsPerMillisecond},
+    {DiskStats::kIosInProgress, "node_disk_io_now", "I/Os in progress.", HostFamily::Type::kGauge, 1},
+    {DiskStats::kIoMilliseconds, "node_disk_io_time_seconds_total", "Seconds the device had I/O in progress.",
+     kCounter, kSecondsPerMillisecond},
+    {DiskStats::kWeightedIoMilliseconds, "node_disk_io_time_weighted_seconds_total",
+     "Seconds of I/O in progress weighted by the number in progress.", kCounter, kSecondsPerMillisecond},
+    {DiskStats::kDiscardsCompleted, "node_disk_discards_completed_total", "Discards completed.", kCounter, 1},
+    {DiskStats::kDiscardsMerged, "node_disk_discards_merged_total", "Adjacent discards merged into one.", kCounter, 1},
+    // Sectors, not bytes: node_exporter's name says so.
+    {DiskStats::kSectorsDiscarded, "node_disk_discarded_sectors_total", "512-byte sectors discarded.", kCounter, 1},
+    {DiskStats::kDiscardMilliseconds, "node_disk_discard_time_seconds_total", "Seconds all discards took.", kCounter,
+     kSecondsPerMillisecond},
+    {DiskStats::kFlushesCompleted, "node_disk_flush_requests_total", "Flush requests completed.", kCounter, 1},
+    {DiskStats::kFlushMilliseconds, "node_disk_flush_requests_time_seconds_total", "Seconds all flush requests took.",
+     kCounter, kSecondsPerMillisecond},
+};
+
+class HostDiskCollector : public HostSourceCollector {
+ public:
+  explicit HostDiskCollector(const CollectorOptions& options)
+      : HostSourceCollector(options, "host.disk"), excluded_(kExcludedDevices) {}
+
+  std::uint64_t collect(ExporterSnapshot& snapshot) override {
+    std::uint64_t errors = 0;
+    auto disks = read("diskstats", parse_diskstats, errors);
+    if (!disks) return errors;
+    succeeded();
+    std::vector<HostFamily> families;
+    for (const DiskFamily& family : kFamilies)
+      families.push_back(host_family(family.name, std::string(family.help) + " (/proc/diskstats)", family.type));
+    for (const DiskStats& disk : *disks) {
+      if (RE2::PartialMatch(disk.name, excluded_)) continue;
+      for (std::size_t index = 0; index < std::size(kFamilies); ++index) {
+        // Older kernels print fewer counters: those families have no sample for the device.
+        if (static_cast<std::size_t>(kFamilies[index].field) >= disk.counter_count) continue;
+        families[index].samples.push_back(
+            {{{"device", disk.name}}, static_cast<double>(disk.counters[kFamilies[index].field]) * kFamilies[index].scale});
+      }
+    }
+    add_host_families(snapshot, std::move(families));
+    return 0;
+  }
+
+ private:
+  RE2 excluded_;
+};
+
+}  // namespace
+
+CollectorDefinition host_disk_collector() {
+  return host_collector_definition<HostDiskCollector>(
+      "host.disk", "Host disk I/O per device from /proc/diskstats, node_exporter's node_disk_*");
+}
+
+}  // namespace bpfproc

@@ -1,0 +1,109 @@
+// host.filesystem: size and free space per mounted filesystem, node_exporter's
+// node_filesystem_*{device,fstype,mountpoint}: the mount table of /proc/1/mounts (the host's,
+// also when bpfproc runs in a container with the host's pid namespace; /proc/self/mounts if
+// unreadable), without pseudo filesystems and the mount points of Debian's node_exporter
+// defaults, each measured with statfs(2) under --path.rootfs.
+#include <re2/re2.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <set>
+#include <tuple>
+
+#include <spdlog/spdlog.h>
+
+#include "bpfproc/collectors/collector.h"
+#include "bpfproc/collectors/host/host_source.h"
+#include "bpfproc/procfs/mounts.h"
+
+namespace bpfproc {
+namespace {
+
+// Debian's node_exporter 1.5 defaults of --collector.filesystem.mount-points-exclude and
+// --collector.filesystem.fs-types-exclude.
+constexpr const char* kExcludedMountPoints =
+    R"(^/(dev|proc|run|sys|mnt|media|var/lib/docker/.+|var/lib/containers/storage/.+)($|/))";
+constexpr const char* kExcludedTypes =
+    "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|"
+    "overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$";
+
+class HostFilesystemCollector : public HostSourceCollector {
+ public:
+  explicit HostFilesystemCollector(const CollectorOptions& options)
+      : HostSourceCollector(options, "host.filesystem"),
+        rootfs_(options.rootfs_root == "/" ? "" : options.rootfs_root),
+        excluded_mount_points_(kExcludedMountPoints),
+        excluded_types_(kExcludedTypes) {}
+
+  std::uint64_t collect(ExporterSnapshot& snapshot) override {
+    std::uint64_t errors = 0;
+    // pid 1's table is the host's, also in a container sharing the host's pid namespace.
+    const bool host_table = ::access((procfs_.root() + "/1/mounts").c_str(), R_OK) == 0;
+    auto mounts = read(host_table ? "1/mounts" : "self/mounts", parse_mounts, errors);
+    if (!mounts) return errors;
+    succeeded();
+    using Type = HostFamily::Type;
+    HostFamily device_error = host_family("node_filesystem_device_error", "Whether statfs(2) of the mount point failed.",
+                                          Type::kGauge);
+    HostFamily size_bytes = host_family("node_filesystem_size_bytes", "Size of the filesystem in bytes.", Type::kGauge);
+    HostFamily free_bytes = host_family("node_filesystem_free_bytes", "Free bytes of the filesystem.", Type::kGauge);
+    HostFamily avail_bytes = host_family("node_filesystem_avail_bytes",
+                                  "Free bytes of the filesystem that unprivileged users may use.", Type::kGauge);
+    HostFamily files = host_family("node_filesystem_files", "Inodes of the filesystem.", Type::kGauge);
+    HostFamily files_free = host_family("node_filesystem_files_free", "Free inodes of the filesystem.", Type::kGauge);
+    HostFamily readonly = host_family("node_filesystem_readonly", "Whether the filesystem is mounted read-only.",
+                                     Type::kGauge);
+    std::set<std::tuple<std::string, std::string, std::string>> seen;  // a mount point mounted over twice
+    for (const Mount& mount : *mounts) {
+      const std::string mount_point = label_of(mount.mount_point);
+      if (RE2::PartialMatch(mount_point, excluded_mount_points_) || RE2::PartialMatch(mount.filesystem_type, excluded_types_))
+        continue;
+      if (!seen.emplace(mount.device, mount_point, mount.filesystem_type).second) continue;
+      const std::vector<std::pair<std::string, std::string>> labels{
+          {"device", mount.device}, {"fstype", mount.filesystem_type}, {"mountpoint", mount_point}};
+      struct statfs stats {};
+      const bool failed = statfs((rootfs_ + mount_point).c_str(), &stats) != 0;
+      device_error.samples.push_back({labels, failed ? 1.0 : 0.0});
+      // An unreachable network filesystem or a vanished mount is not an error of the collection.
+      if (failed) {
+        spdlog::debug("collector host.filesystem: statfs {}: {}", rootfs_ + mount_point, std::strerror(errno));
+        continue;
+      }
+      const double block = static_cast<double>(stats.f_bsize);
+      size_bytes.samples.push_back({labels, static_cast<double>(stats.f_blocks) * block});
+      free_bytes.samples.push_back({labels, static_cast<double>(stats.f_bfree) * block});
+      avail_bytes.samples.push_back({labels, static_cast<double>(stats.f_bavail) * block});
+      files.samples.push_back({labels, static_cast<double>(stats.f_files)});
+      files_free.samples.push_back({labels, static_cast<double>(stats.f_ffree)});
+      readonly.samples.push_back({labels, mount.read_only() ? 1.0 : 0.0});
+    }
+    add_host_families(snapshot, {std::move(device_error), std::move(size_bytes), std::move(free_bytes), std::move(avail_bytes),
+                                 std::move(files), std::move(files_free), std::move(readonly)});
+    return 0;
+  }
+
+ private:
+  // With --path.rootfs, a table that shows the host's mounts under it names them without it.
+  std::string label_of(const std::string& mount_point) const {
+    if (rootfs_.empty() || mount_point.compare(0, rootfs_.size(), rootfs_) != 0) return mount_point;
+    const std::string stripped = mount_point.substr(rootfs_.size());
+    return stripped.empty() ? "/" : stripped;
+  }
+
+  std::string rootfs_;  // empty for "/"
+  RE2 excluded_mount_points_;
+  RE2 excluded_types_;
+};
+
+}  // namespace
+
+CollectorDefinition host_filesystem_collector() {
+  return host_collector_definition<HostFilesystemCollector>(
+      "host.filesystem",
+      "Host filesystem size and free space per mount point, pseudo filesystems left out, node_exporter's "
+      "node_filesystem_*");
+}
+
+}  // namespace bpfproc
