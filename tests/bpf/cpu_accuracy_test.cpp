@@ -66,7 +66,7 @@ TEST(CpuAccuracy, FiveHundredShortLivedProcessesBetweenTwoCollectionsAreAllCount
   ASSERT_EQ(churn.finish(), 0);
   const std::int64_t truth = children_cpu_ns() - children_before;
 
-  const auto groups = monitor->collect_groups();
+  const auto groups = collect_until_exits(*monitor, "churn", 501);
   const std::uint64_t exported = group_runtime_ns(groups, "churn") - before;
   report("500 short-lived processes", static_cast<double>(exported), static_cast<double>(truth));
   EXPECT_LT(relative_error(static_cast<double>(exported), static_cast<double>(truth)), 0.01)

@@ -90,7 +90,7 @@ TEST(RunqueueLatency, TwoBusyProcessesOnOneCpuWaitAboutOneSliceEach) {
   ASSERT_EQ(first.finish(), 0);
   ASSERT_EQ(second.finish(), 0);
   const double wall_ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - started).count();
-  const GroupTotals exited = group_or_empty(monitor->collect_groups(), "pair");
+  const GroupTotals exited = group_or_empty(collect_until_exits(*monitor, "pair", before.exits + 2), "pair");
   ASSERT_EQ(exited.exits - before.exits, 2u);
 
   const Counters while_alive = alive.counters - before.counters;
