@@ -147,6 +147,11 @@ int main(int argc, char** argv) {
   app.add_option("--path.rootfs", flags.rootfs,
                  "Where the host's root filesystem is mounted, for host.filesystem's statfs of each mount point")
       ->capture_default_str();
+  app.add_option("--collector.host.filesystem.mount-timeout", flags.filesystem_mount_timeout,
+                 "How long host.filesystem waits for the statfs of one mount point; one that hangs (a "
+                 "hard NFS mount whose server is gone) is reported with node_filesystem_device_error 1 and "
+                 "not probed again until its call returns")
+      ->capture_default_str();
   app.fallthrough();
 
   auto* once = app.add_subcommand("once", "Collect once, print the exposition to stdout, and exit");

@@ -37,6 +37,8 @@ pass() { echo "ok   [$E2E_NAME]: $*"; }
 
 cleanup() {
   local status=$? pid
+  # A test's own last words (unmount what it mounted), before its processes are killed.
+  if declare -F e2e_on_exit >/dev/null; then e2e_on_exit || true; fi
   for pid in "${E2E_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   # Give them 5 s to stop (prometheus flushes its head block), then force it.
   for _ in $(seq 50); do

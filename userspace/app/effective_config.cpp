@@ -29,6 +29,7 @@ void emit_flags(YAML::Emitter& out, const DaemonFlags& flags) {
   out << YAML::Key << "compat.process-exporter" << YAML::Value << flags.process_exporter_compat;
   for (const auto& [name, enabled] : flags.collectors)
     out << YAML::Key << "collector." + name << YAML::Value << enabled;
+  out << YAML::Key << "collector.host.filesystem.mount-timeout" << YAML::Value << flags.filesystem_mount_timeout;
   out << YAML::Key << "runqueue-latency.buckets" << YAML::Value << flags.runqueue_latency_buckets;
   out << YAML::Key << "bpf.stats" << YAML::Value << flags.bpf_stats;
   out << YAML::Key << "bpf.ringbuf-bytes" << YAML::Value << flags.events_ring_bytes;

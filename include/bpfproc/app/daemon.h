@@ -28,6 +28,7 @@ struct DaemonFlags {
   std::string log_level = "info";
   std::string procfs = "/proc";
   std::string rootfs = "/";  // --path.rootfs
+  std::string filesystem_mount_timeout = "5s";  // --collector.host.filesystem.mount-timeout
   // --collector.NAME / --no-collector.NAME, by collector name.
   std::map<std::string, bool> collectors;
   // Seconds, comma-separated (accounting/runqueue_buckets.h).

@@ -39,6 +39,8 @@ struct CollectorOptions {
   Config config;
   std::string procfs_root = "/proc";
   std::string rootfs_root = "/";  // --path.rootfs: where the host's mount points are (host.filesystem)
+  // --collector.host.filesystem.mount-timeout: how long host.filesystem waits for one statfs
+  std::chrono::milliseconds filesystem_mount_timeout{std::chrono::seconds(5)};
   MemoryRefresherOptions memory;
   std::chrono::milliseconds group_retention{std::chrono::minutes(5)};  // --group.retention
   std::size_t label_max_length = 256;                                   // --label.max-length

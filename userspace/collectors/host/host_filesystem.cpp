@@ -2,12 +2,10 @@
 // node_filesystem_*{device,fstype,mountpoint}: the mount table of /proc/1/mounts (the host's,
 // also when bpfproc runs in a container with the host's pid namespace; /proc/self/mounts if
 // unreadable), without pseudo filesystems and the mount points of Debian's node_exporter
-// defaults, each measured with statfs(2) under --path.rootfs.
+// defaults, each measured with statfs(2) under --path.rootfs, within a timeout (mount_probe.h).
 #include <re2/re2.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
 #include <set>
 #include <tuple>
@@ -16,6 +14,7 @@
 
 #include "bpfproc/collectors/collector.h"
 #include "bpfproc/collectors/host/host_source.h"
+#include "bpfproc/collectors/host/mount_probe.h"
 #include "bpfproc/procfs/mounts.h"
 
 namespace bpfproc {
@@ -35,7 +34,8 @@ class HostFilesystemCollector : public HostSourceCollector {
       : HostSourceCollector(options, "host.filesystem"),
         rootfs_(options.rootfs_root == "/" ? "" : options.rootfs_root),
         excluded_mount_points_(kExcludedMountPoints),
-        excluded_types_(kExcludedTypes) {}
+        excluded_types_(kExcludedTypes),
+        probe_(options.filesystem_mount_timeout) {}
 
   std::uint64_t collect(ExporterSnapshot& snapshot) override {
     std::uint64_t errors = 0;
@@ -63,14 +63,17 @@ class HostFilesystemCollector : public HostSourceCollector {
       if (!seen.emplace(mount.device, mount_point, mount.filesystem_type).second) continue;
       const std::vector<std::pair<std::string, std::string>> labels{
           {"device", mount.device}, {"fstype", mount.filesystem_type}, {"mountpoint", mount_point}};
-      struct statfs stats {};
-      const bool failed = statfs((rootfs_ + mount_point).c_str(), &stats) != 0;
-      device_error.samples.push_back({labels, failed ? 1.0 : 0.0});
-      // An unreachable network filesystem or a vanished mount is not an error of the collection.
-      if (failed) {
-        spdlog::debug("collector host.filesystem: statfs {}: {}", rootfs_ + mount_point, std::strerror(errno));
+      const MountProbe::Outcome outcome = probe_.probe(rootfs_ + mount_point);
+      const bool measured = outcome.kind == MountProbe::Outcome::Kind::kMeasured;
+      device_error.samples.push_back({labels, measured ? 0.0 : 1.0});
+      // An unreachable network filesystem or a vanished mount is not an error of the collection
+      // (a hung one is logged by the probe).
+      if (!measured) {
+        if (outcome.kind == MountProbe::Outcome::Kind::kFailed)
+          spdlog::debug("collector host.filesystem: statfs {}: {}", rootfs_ + mount_point, std::strerror(outcome.error));
         continue;
       }
+      const struct statfs& stats = outcome.stats;
       const double block = static_cast<double>(stats.f_bsize);
       size_bytes.samples.push_back({labels, static_cast<double>(stats.f_blocks) * block});
       free_bytes.samples.push_back({labels, static_cast<double>(stats.f_bfree) * block});
@@ -95,6 +98,7 @@ class HostFilesystemCollector : public HostSourceCollector {
   std::string rootfs_;  // empty for "/"
   RE2 excluded_mount_points_;
   RE2 excluded_types_;
+  MountProbe probe_;
 };
 
 }  // namespace
