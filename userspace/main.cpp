@@ -152,6 +152,23 @@ int main(int argc, char** argv) {
                  "hard NFS mount whose server is gone) is reported with node_filesystem_device_error 1 and "
                  "not probed again until its call returns")
       ->capture_default_str();
+  bpfproc::HostFilters& filters = flags.host_filters;
+  app.add_option("--collector.host.filesystem.mount-points-exclude", filters.mount_points_exclude,
+                 "Regular expression of the mount points host.filesystem leaves out")
+      ->capture_default_str();
+  app.add_option("--collector.host.filesystem.fs-types-exclude", filters.fs_types_exclude,
+                 "Regular expression of the filesystem types host.filesystem leaves out")
+      ->capture_default_str();
+  app.add_option("--collector.host.disk.device-exclude", filters.disk.exclude,
+                 "Regular expression of the block devices host.disk leaves out")
+      ->capture_default_str();
+  app.add_option("--collector.host.disk.device-include", filters.disk.include,
+                 "Regular expression of the only block devices host.disk serves (instead of the exclude)");
+  app.add_option("--collector.host.network.device-exclude", filters.network.exclude,
+                 "Regular expression of the network devices host.network leaves out")
+      ->capture_default_str();
+  app.add_option("--collector.host.network.device-include", filters.network.include,
+                 "Regular expression of the only network devices host.network serves (instead of the exclude)");
   app.fallthrough();
 
   auto* once = app.add_subcommand("once", "Collect once, print the exposition to stdout, and exit");
@@ -219,6 +236,8 @@ int main(int argc, char** argv) {
     bpfproc::CollectorRegistry::apply_group_flag(bpfproc::builtin_collectors(), group, enabled, given, flags.collectors);
   }
   flags.runqueue_latency_buckets_given = app.count("--runqueue-latency.buckets") > 0;
+  flags.disk_exclude_given = app.count("--collector.host.disk.device-exclude") > 0;
+  flags.network_exclude_given = app.count("--collector.host.network.device-exclude") > 0;
 
   spdlog::set_default_logger(spdlog::stderr_logger_mt("bpfproc"));
   spdlog::set_level(spdlog::level::from_str(flags.log_level));

@@ -207,3 +207,30 @@ lines=$(grep -c 'host.pressure' "$BPFPROC_LOG" || true)
 grep 'host.pressure' "$BPFPROC_LOG" | grep -q 'pressure/cpu' || fail "the log line does not name the missing file"
 kill -0 "$BPFPROC_PID" || fail "bpfproc exited"
 pass "without /proc/pressure: host.pressure success 0, nothing served, one log line: $(grep 'host.pressure' "$BPFPROC_LOG" | cut -c1-160)"
+
+# ---- (d) the filter flags, side by side with node_exporter's. node_exporter 1.5 wants the
+# default exclude cleared by hand next to an include; bpfproc clears it when only the include is given.
+
+filters_port=$(free_port)
+spawn "$E2E_TMP/node_exporter-filters.log" "$NODE_EXPORTER" --web.listen-address "127.0.0.1:$filters_port" \
+  --collector.disable-defaults --collector.diskstats --collector.netdev --collector.filesystem \
+  '--collector.diskstats.device-include=^(vda|loop0|zram0)$' '--collector.netdev.device-include=^lo$' \
+  --collector.diskstats.device-exclude= --collector.netdev.device-exclude= \
+  '--collector.filesystem.mount-points-exclude=^/(proc|sys)($|/)' '--collector.filesystem.fs-types-exclude=^(proc|sysfs|cgroup2?)$'
+wait_http "http://127.0.0.1:$filters_port/metrics" 30 "$SPAWNED_PID" "node_exporter ($E2E_TMP/node_exporter-filters.log)"
+start_bpfproc --collector.host.disk --collector.host.network --collector.host.filesystem \
+  --collector.host.disk.device-include '^(vda|loop0|zram0)$' --collector.host.network.device-include '^lo$' \
+  --collector.host.filesystem.mount-points-exclude '^/(proc|sys)($|/)' \
+  --collector.host.filesystem.fs-types-exclude '^(proc|sysfs|cgroup2?)$'
+scrape "http://127.0.0.1:$filters_port/metrics" "$E2E_TMP/node-filters.prom"
+scrape "$BPFPROC_URL/metrics" "$E2E_TMP/filters.prom"
+for metric_label in node_disk_reads_completed_total:device node_network_receive_bytes_total:device \
+  node_filesystem_device_error:mountpoint; do
+  metric=${metric_label%:*} label=${metric_label#*:}
+  theirs=$(label_values "$metric" "$label" "$E2E_TMP/node-filters.prom" | cut -f2 | sort | tr '\n' ' ')
+  ours=$(label_values "$metric" "$label" "$E2E_TMP/filters.prom" | cut -f2 | sort | tr '\n' ' ')
+  [[ -n $ours && $ours == "$theirs" ]] || fail "$metric $label: bpfproc serves '$ours', node_exporter '$theirs'"
+done
+pass "the filter flags select what node_exporter's do: devices $(label_values node_disk_reads_completed_total device "$E2E_TMP/filters.prom" | cut -f2 | tr '\n' ' ')and $(label_values node_filesystem_device_error mountpoint "$E2E_TMP/filters.prom" | wc -l) mount points"
+expect_exit 2 "^bpfproc: --collector.host.filesystem.fs-types-exclude '\(ext4': not a regular expression: " \
+  "$BPFPROC" --collector.host.filesystem.fs-types-exclude '(ext4'

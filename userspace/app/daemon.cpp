@@ -61,6 +61,23 @@ ReloadFiles reload_files(const DaemonFlags& flags) {
           .threads = flags.threads};
 }
 
+// The host collectors' filters from the flags. As in node_exporter, an include pattern replaces
+// the default exclude, and giving both is an error.
+Result<HostFilters> host_filters(const DaemonFlags& flags) {
+  HostFilters filters = flags.host_filters;
+  for (auto [filter, exclude_given, name] : {std::tuple{&filters.disk, flags.disk_exclude_given, "disk"},
+                                             std::tuple{&filters.network, flags.network_exclude_given, "network"}}) {
+    if (filter->include.empty()) continue;
+    if (exclude_given)
+      return Error{std::string("--collector.host.") + name + ".device-exclude and --collector.host." + name +
+                       ".device-include: give one of them, not both",
+                   ""};
+    filter->exclude.clear();
+  }
+  if (auto checked = check_host_filters(filters, "--collector.host"); !checked) return checked.error();
+  return filters;
+}
+
 // Options from the flags; every error here is bad input.
 Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
   ExporterOptions options;
@@ -115,6 +132,9 @@ Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
                                            /*positive=*/true);
   if (!mount_timeout) return mount_timeout.error();
   collectors.filesystem_mount_timeout = *mount_timeout;
+  auto filters = host_filters(flags);
+  if (!filters) return filters.error();
+  collectors.host_filters = std::move(*filters);
   return options;
 }
 

@@ -30,6 +30,13 @@ void emit_flags(YAML::Emitter& out, const DaemonFlags& flags) {
   for (const auto& [name, enabled] : flags.collectors)
     out << YAML::Key << "collector." + name << YAML::Value << enabled;
   out << YAML::Key << "collector.host.filesystem.mount-timeout" << YAML::Value << flags.filesystem_mount_timeout;
+  const HostFilters& filters = flags.host_filters;
+  out << YAML::Key << "collector.host.filesystem.mount-points-exclude" << YAML::Value << filters.mount_points_exclude;
+  out << YAML::Key << "collector.host.filesystem.fs-types-exclude" << YAML::Value << filters.fs_types_exclude;
+  out << YAML::Key << "collector.host.disk.device-exclude" << YAML::Value << filters.disk.exclude;
+  out << YAML::Key << "collector.host.disk.device-include" << YAML::Value << filters.disk.include;
+  out << YAML::Key << "collector.host.network.device-exclude" << YAML::Value << filters.network.exclude;
+  out << YAML::Key << "collector.host.network.device-include" << YAML::Value << filters.network.include;
   out << YAML::Key << "runqueue-latency.buckets" << YAML::Value << flags.runqueue_latency_buckets;
   out << YAML::Key << "bpf.stats" << YAML::Value << flags.bpf_stats;
   out << YAML::Key << "bpf.ringbuf-bytes" << YAML::Value << flags.events_ring_bytes;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "bpfproc/accounting/runqueue_buckets.h"
+#include "bpfproc/collectors/host/host_filters.h"
 #include "bpfproc/grouping/process_table.h"
 #include "bpfproc/web/web_server.h"
 
@@ -29,6 +30,10 @@ struct DaemonFlags {
   std::string procfs = "/proc";
   std::string rootfs = "/";  // --path.rootfs
   std::string filesystem_mount_timeout = "5s";  // --collector.host.filesystem.mount-timeout
+  HostFilters host_filters;                     // --collector.host.*-exclude/-include
+  // Whether --collector.host.{disk,network}.device-exclude was given: with -include, it is an error.
+  bool disk_exclude_given = false;
+  bool network_exclude_given = false;
   // --collector.NAME / --no-collector.NAME, by collector name.
   std::map<std::string, bool> collectors;
   // Seconds, comma-separated (accounting/runqueue_buckets.h).

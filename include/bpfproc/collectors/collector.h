@@ -12,6 +12,7 @@
 
 #include "bpfproc/accounting/runqueue_buckets.h"
 #include "bpfproc/collectors/collector_stats.h"
+#include "bpfproc/collectors/host/host_filters.h"
 #include "bpfproc/collectors/memory_refresher.h"
 #include "bpfproc/grouping/config.h"
 #include "bpfproc/grouping/process_table.h"
@@ -41,6 +42,7 @@ struct CollectorOptions {
   std::string rootfs_root = "/";  // --path.rootfs: where the host's mount points are (host.filesystem)
   // --collector.host.filesystem.mount-timeout: how long host.filesystem waits for one statfs
   std::chrono::milliseconds filesystem_mount_timeout{std::chrono::seconds(5)};
+  HostFilters host_filters;  // --collector.host.{filesystem,disk,network}.*-exclude/-include
   MemoryRefresherOptions memory;
   std::chrono::milliseconds group_retention{std::chrono::minutes(5)};  // --group.retention
   std::size_t label_max_length = 256;                                   // --label.max-length

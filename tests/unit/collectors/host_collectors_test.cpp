@@ -20,10 +20,7 @@ struct Collected {
   std::uint64_t errors = 0;
 };
 
-Collected collect(const std::string& name, const std::string& procfs_root = kFixtureProc, std::string rootfs = "/") {
-  CollectorOptions options;
-  options.procfs_root = procfs_root;
-  options.rootfs_root = std::move(rootfs);
+Collected collect_with(const std::string& name, const CollectorOptions& options) {
   Collected collected;
   for (const CollectorDefinition& definition : builtin_collectors()) {
     if (definition.name != name) continue;
@@ -36,6 +33,21 @@ Collected collect(const std::string& name, const std::string& procfs_root = kFix
   }
   ADD_FAILURE() << "no collector " << name;
   return collected;
+}
+
+Collected collect(const std::string& name, const std::string& procfs_root = kFixtureProc, std::string rootfs = "/") {
+  CollectorOptions options;
+  options.procfs_root = procfs_root;
+  options.rootfs_root = std::move(rootfs);
+  return collect_with(name, options);
+}
+
+// With these filters, on the fixture procfs.
+Collected collect_filtered(const std::string& name, const HostFilters& filters) {
+  CollectorOptions options;
+  options.procfs_root = kFixtureProc;
+  options.host_filters = filters;
+  return collect_with(name, options);
 }
 
 const HostFamily* family(const ExporterSnapshot& snapshot, const std::string& name) {
@@ -52,6 +64,17 @@ std::optional<double> value(const ExporterSnapshot& snapshot, const std::string&
   for (const HostSample& sample : found->samples)
     if (sample.labels == labels) return sample.value;
   return std::nullopt;
+}
+
+// The values of LABEL over the samples of family NAME, in order.
+std::vector<std::string> label_values(const ExporterSnapshot& snapshot, const std::string& name, const std::string& label) {
+  std::vector<std::string> values;
+  const HostFamily* found = family(snapshot, name);
+  if (found == nullptr) return values;
+  for (const HostSample& sample : found->samples)
+    for (const auto& [key, value] : sample.labels)
+      if (key == label) values.push_back(value);
+  return values;
 }
 
 TEST(HostCollectors, AllOffByDefaultInTheGroupHost) {
@@ -240,6 +263,46 @@ TEST(HostCollectors, FilesystemsUnderARootfsAreStattedThere) {
   EXPECT_EQ(filesystem.errors, 0u);
   const Labels root{{"device", "/dev/vda"}, {"fstype", "ext4"}, {"mountpoint", "/"}};
   EXPECT_EQ(*value(filesystem.snapshot, "node_filesystem_device_error", root), 1);
+}
+
+TEST(HostCollectors, DeviceFiltersIncludeOrExcludeAsTheirFlagsSay) {
+  HostFilters filters;
+  filters.disk = {"", "^(vda|sdb|loop0)$"};   // an include replaces the default exclude
+  filters.network = {"^eth", ""};
+  EXPECT_EQ(label_values(collect_filtered("host.disk", filters).snapshot, "node_disk_reads_completed_total", "device"),
+            (std::vector<std::string>{"loop0", "vda", "sdb"}));
+  EXPECT_EQ(label_values(collect_filtered("host.network", filters).snapshot, "node_network_receive_bytes_total", "device"),
+            (std::vector<std::string>{"lo", "wlan0"}));
+  filters.disk = {"^(vda|sdb)$", "^(vda|sdb|loop0)$"};  // both: included and not excluded
+  EXPECT_EQ(label_values(collect_filtered("host.disk", filters).snapshot, "node_disk_reads_completed_total", "device"),
+            (std::vector<std::string>{"loop0"}));
+}
+
+TEST(HostCollectors, FilesystemFiltersReplaceTheDefaults) {
+  HostFilters filters;
+  filters.mount_points_exclude = "^/tmp$";
+  filters.fs_types_exclude = "^(proc|sysfs|cgroup2|overlay|xfs)$";
+  const Collected filesystem = collect_filtered("host.filesystem", filters);
+  // /run is back (the default left out /run), /tmp and the xfs mount are left out.
+  EXPECT_EQ(label_values(filesystem.snapshot, "node_filesystem_device_error", "mountpoint"),
+            (std::vector<std::string>{"/", "/run"}));
+  filters.mount_points_exclude.clear();  // empty: nothing is left out for its mount point
+  filters.fs_types_exclude.clear();
+  EXPECT_EQ(label_values(collect_filtered("host.filesystem", filters).snapshot, "node_filesystem_device_error", "mountpoint")
+                .size(),
+            8u)
+      << "9 lines, /tmp twice";
+}
+
+TEST(HostCollectors, APatternThatIsNotARegularExpressionNamesItsFlag) {
+  EXPECT_TRUE(check_host_filters(HostFilters{}, "--collector.host"));
+  HostFilters filters;
+  filters.network.include = "(eth";
+  const Status checked = check_host_filters(filters, "--collector.host");
+  ASSERT_FALSE(checked);
+  EXPECT_EQ(checked.error().message().rfind("--collector.host.network.device-include '(eth': not a regular expression: ", 0),
+            0u)
+      << checked.error().message();
 }
 
 }  // namespace

@@ -1,8 +1,7 @@
 // host.disk: I/O counters per block device from /proc/diskstats, node_exporter's node_disk_*
-// with its default device filter (no partitions of sd/hd/vd/xvd/nvme disks, no ram, loop or fd
-// devices). node_disk_info is left out: its labels come from the udev database.
-#include <re2/re2.h>
-
+// with its device filter (--collector.host.disk.device-exclude/-include; by default no partitions
+// of sd/hd/vd/xvd/nvme disks, no ram, loop or fd devices). node_disk_info is left out: its labels
+// come from the udev database.
 #include "bpfproc/collectors/collector.h"
 #include "bpfproc/collectors/host/host_source.h"
 #include "bpfproc/procfs/diskstats.h"
@@ -10,8 +9,6 @@
 namespace bpfproc {
 namespace {
 
-// node_exporter 1.5's --collector.diskstats.device-exclude default.
-constexpr const char* kExcludedDevices = R"(^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+$)";
 constexpr double kSectorBytes = 512;         // /proc/diskstats counts 512-byte sectors on every device
 constexpr double kSecondsPerMillisecond = 0.001;
 
@@ -54,7 +51,7 @@ const DiskFamily kFamilies[] = {
 class HostDiskCollector : public HostSourceCollector {
  public:
   explicit HostDiskCollector(const CollectorOptions& options)
-      : HostSourceCollector(options, "host.disk"), excluded_(kExcludedDevices) {}
+      : HostSourceCollector(options, "host.disk"), devices_(options.host_filters.disk) {}
 
   std::uint64_t collect(ExporterSnapshot& snapshot) override {
     std::uint64_t errors = 0;
@@ -65,7 +62,7 @@ class HostDiskCollector : public HostSourceCollector {
     for (const DiskFamily& family : kFamilies)
       families.push_back(host_family(family.name, std::string(family.help) + " (/proc/diskstats)", family.type));
     for (const DiskStats& disk : *disks) {
-      if (RE2::PartialMatch(disk.name, excluded_)) continue;
+      if (!devices_.selected(disk.name)) continue;
       for (std::size_t index = 0; index < std::size(kFamilies); ++index) {
         // Older kernels print fewer counters: those families have no sample for the device.
         if (static_cast<std::size_t>(kFamilies[index].field) >= disk.counter_count) continue;
@@ -78,7 +75,7 @@ class HostDiskCollector : public HostSourceCollector {
   }
 
  private:
-  RE2 excluded_;
+  DeviceSelector devices_;
 };
 
 }  // namespace

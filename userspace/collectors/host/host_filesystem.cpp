@@ -1,9 +1,9 @@
 // host.filesystem: size and free space per mounted filesystem, node_exporter's
 // node_filesystem_*{device,fstype,mountpoint}: the mount table of /proc/1/mounts (the host's,
 // also when bpfproc runs in a container with the host's pid namespace; /proc/self/mounts if
-// unreadable), without pseudo filesystems and the mount points of Debian's node_exporter
-// defaults, each measured with statfs(2) under --path.rootfs, within a timeout (mount_probe.h).
-#include <re2/re2.h>
+// unreadable), without the filesystem types and mount points of
+// --collector.host.filesystem.{fs-types,mount-points}-exclude (by default, as Debian's
+// node_exporter, pseudo filesystems, /dev, /proc, /run, /sys ...), each measured with statfs(2) under --path.rootfs, within a timeout (mount_probe.h).
 #include <unistd.h>
 
 #include <cstring>
@@ -20,21 +20,13 @@
 namespace bpfproc {
 namespace {
 
-// Debian's node_exporter 1.5 defaults of --collector.filesystem.mount-points-exclude and
-// --collector.filesystem.fs-types-exclude.
-constexpr const char* kExcludedMountPoints =
-    R"(^/(dev|proc|run|sys|mnt|media|var/lib/docker/.+|var/lib/containers/storage/.+)($|/))";
-constexpr const char* kExcludedTypes =
-    "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|"
-    "overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$";
-
 class HostFilesystemCollector : public HostSourceCollector {
  public:
   explicit HostFilesystemCollector(const CollectorOptions& options)
       : HostSourceCollector(options, "host.filesystem"),
         rootfs_(options.rootfs_root == "/" ? "" : options.rootfs_root),
-        excluded_mount_points_(kExcludedMountPoints),
-        excluded_types_(kExcludedTypes),
+        excluded_mount_points_(options.host_filters.mount_points_exclude),
+        excluded_types_(options.host_filters.fs_types_exclude),
         probe_(options.filesystem_mount_timeout) {}
 
   std::uint64_t collect(ExporterSnapshot& snapshot) override {
@@ -58,7 +50,7 @@ class HostFilesystemCollector : public HostSourceCollector {
     std::set<std::tuple<std::string, std::string, std::string>> seen;  // a mount point mounted over twice
     for (const Mount& mount : *mounts) {
       const std::string mount_point = label_of(mount.mount_point);
-      if (RE2::PartialMatch(mount_point, excluded_mount_points_) || RE2::PartialMatch(mount.filesystem_type, excluded_types_))
+      if (excluded_mount_points_.matches(mount_point) || excluded_types_.matches(mount.filesystem_type))
         continue;
       if (!seen.emplace(mount.device, mount_point, mount.filesystem_type).second) continue;
       const std::vector<std::pair<std::string, std::string>> labels{
@@ -96,8 +88,8 @@ class HostFilesystemCollector : public HostSourceCollector {
   }
 
   std::string rootfs_;  // empty for "/"
-  RE2 excluded_mount_points_;
-  RE2 excluded_types_;
+  NameFilter excluded_mount_points_;
+  NameFilter excluded_types_;
   MountProbe probe_;
 };
 

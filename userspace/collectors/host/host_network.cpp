@@ -1,10 +1,8 @@
 // host.network: counters per network interface from /proc/net/dev, node_exporter's
-// node_network_{receive,transmit}_*_total{device}, without the loopback interface (Debian's
-// default --collector.netdev.device-exclude=^lo$). node_exporter 1.5 reads the same counters
-// over netlink and sums them as /proc/net/dev does; its receive_nohandler, which /proc/net/dev
-// does not show, is left out.
-#include <re2/re2.h>
-
+// node_network_{receive,transmit}_*_total{device}, filtered by
+// --collector.host.network.device-exclude/-include (by default without the loopback interface, as
+// Debian's node_exporter). node_exporter 1.5 reads the same counters over netlink and sums them
+// as /proc/net/dev does; its receive_nohandler, which /proc/net/dev does not show, is left out.
 #include "bpfproc/collectors/collector.h"
 #include "bpfproc/collectors/host/host_source.h"
 #include "bpfproc/procfs/net_dev.h"
@@ -12,12 +10,10 @@
 namespace bpfproc {
 namespace {
 
-constexpr const char* kExcludedDevices = "^lo$";
-
 class HostNetworkCollector : public HostSourceCollector {
  public:
   explicit HostNetworkCollector(const CollectorOptions& options)
-      : HostSourceCollector(options, "host.network"), excluded_(kExcludedDevices) {}
+      : HostSourceCollector(options, "host.network"), devices_(options.host_filters.network) {}
 
   std::uint64_t collect(ExporterSnapshot& snapshot) override {
     std::uint64_t errors = 0;
@@ -32,7 +28,7 @@ class HostNetworkCollector : public HostSourceCollector {
                                            " (/proc/net/dev).",
                                        HostFamily::Type::kCounter);
         for (const NetDevice& device : *devices)
-          if (!RE2::PartialMatch(device.name, excluded_))
+          if (devices_.selected(device.name))
             family.samples.push_back({{{"device", device.name}}, static_cast<double>(values(device)[column])});
       }
     };
@@ -42,7 +38,7 @@ class HostNetworkCollector : public HostSourceCollector {
   }
 
  private:
-  RE2 excluded_;
+  DeviceSelector devices_;
 };
 
 }  // namespace
