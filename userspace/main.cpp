@@ -152,6 +152,8 @@ int main(int argc, char** argv) {
                  "hard NFS mount whose server is gone) is reported with node_filesystem_device_error 1 and "
                  "not probed again until its call returns")
       ->capture_default_str();
+  app.add_option("--path.udev.data", flags.udev_data, "udev's database, for the model, serial ... of node_disk_info")
+      ->capture_default_str();
   bpfproc::HostFilters& filters = flags.host_filters;
   app.add_option("--collector.host.filesystem.mount-points-exclude", filters.mount_points_exclude,
                  "Regular expression of the mount points host.filesystem leaves out")

@@ -71,13 +71,13 @@ node, node_types = parse(sys.argv[2])
 after, types = parse(sys.argv[3])
 
 # The families bpfproc claims: node_exporter's of these prefixes, but for the ones left out on
-# purpose (README: udev labels, a netlink-only counter).
+# purpose (README: a netlink-only counter).
 CLAIMED = ('node_cpu_seconds_total', 'node_cpu_guest_seconds_total', 'node_memory_', 'node_load',
            'node_pressure_', 'node_disk_', 'node_network_', 'node_filesystem_')
-LEFT_OUT = {'node_disk_info', 'node_network_receive_nohandler_total'}
+LEFT_OUT = {'node_network_receive_nohandler_total'}
 # Gauges that do not move while the host runs.
 STATIC = re.compile(r'^node_(memory_(MemTotal|SwapTotal|HugePages_Total|Hugepagesize|VmallocTotal|CommitLimit)(_bytes)?'
-                    r'|filesystem_(size_bytes|files|readonly|device_error))$')
+                    r'|filesystem_(size_bytes|files|readonly|device_error)|disk_info)$')
 
 def claimed(name):
     return name.startswith(CLAIMED) and name not in LEFT_OUT

@@ -128,6 +128,7 @@ Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
   collectors.bpf_stats = flags.bpf_stats;
   collectors.procfs_root = flags.procfs;
   collectors.rootfs_root = flags.rootfs;
+  collectors.udev_data_root = flags.udev_data;
   auto mount_timeout = parse_duration_flag("--collector.host.filesystem.mount-timeout", flags.filesystem_mount_timeout,
                                            /*positive=*/true);
   if (!mount_timeout) return mount_timeout.error();

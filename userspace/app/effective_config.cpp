@@ -44,6 +44,7 @@ void emit_flags(YAML::Emitter& out, const DaemonFlags& flags) {
   out << YAML::Key << "log.level" << YAML::Value << flags.log_level;
   out << YAML::Key << "path.procfs" << YAML::Value << flags.procfs;
   out << YAML::Key << "path.rootfs" << YAML::Value << flags.rootfs;
+  out << YAML::Key << "path.udev.data" << YAML::Value << flags.udev_data;
   out << YAML::EndMap;
 }
 

@@ -29,6 +29,7 @@ struct DaemonFlags {
   std::string log_level = "info";
   std::string procfs = "/proc";
   std::string rootfs = "/";  // --path.rootfs
+  std::string udev_data = "/run/udev/data";  // --path.udev.data
   std::string filesystem_mount_timeout = "5s";  // --collector.host.filesystem.mount-timeout
   HostFilters host_filters;                     // --collector.host.*-exclude/-include
   // Whether --collector.host.{disk,network}.device-exclude was given: with -include, it is an error.

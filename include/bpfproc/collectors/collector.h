@@ -43,6 +43,7 @@ struct CollectorOptions {
   // --collector.host.filesystem.mount-timeout: how long host.filesystem waits for one statfs
   std::chrono::milliseconds filesystem_mount_timeout{std::chrono::seconds(5)};
   HostFilters host_filters;  // --collector.host.{filesystem,disk,network}.*-exclude/-include
+  std::string udev_data_root = "/run/udev/data";  // --path.udev.data: udev's database (node_disk_info)
   MemoryRefresherOptions memory;
   std::chrono::milliseconds group_retention{std::chrono::minutes(5)};  // --group.retention
   std::size_t label_max_length = 256;                                   // --label.max-length

@@ -305,5 +305,26 @@ TEST(HostCollectors, APatternThatIsNotARegularExpressionNamesItsFlag) {
       << checked.error().message();
 }
 
+TEST(HostCollectors, DiskInfoCarriesUdevsPropertiesWhereItHasARecord) {
+  CollectorOptions options;
+  options.procfs_root = kFixtureProc;
+  options.udev_data_root = std::string(BPFPROC_FIXTURES_DIR) + "/udev/data";
+  const Collected disk = collect_with("host.disk", options);
+  const Labels sdb{{"device", "sdb"},    {"major", "8"},         {"minor", "0"},
+                   {"model", "EXAMPLE_SSD_500GB"}, {"path", "pci-0000:00:17.0-ata-2"}, {"revision", "FW01"},
+                   {"serial", "LABEL0000000001"}, {"wwn", "0x5000000000000001"}};
+  EXPECT_EQ(value(disk.snapshot, "node_disk_info", sdb), 1.0) << "SCSI_IDENT_SERIAL is the serial when udev has it";
+  const Labels nvme{{"device", "nvme0n1"},  {"major", "259"}, {"minor", "0"},
+                    {"model", "EXAMPLE NVMe 1TB"}, {"path", "pci-0000:01:00.0-nvme-1"}, {"revision", ""},
+                    {"serial", "NV0000000002"}, {"wwn", ""}};
+  EXPECT_EQ(value(disk.snapshot, "node_disk_info", nvme), 1.0) << "else ID_SERIAL_SHORT";
+  const Labels vda{{"device", "vda"}, {"major", "254"}, {"minor", "0"}, {"model", ""},
+                   {"path", ""},      {"revision", ""}, {"serial", ""}, {"wwn", ""}};
+  EXPECT_EQ(value(disk.snapshot, "node_disk_info", vda), 1.0) << "no record: empty labels";
+  EXPECT_EQ(label_values(disk.snapshot, "node_disk_info", "device"),
+            (std::vector<std::string>{"vda", "zram0", "nvme0n1", "sdb"}))
+      << "the device filter applies";
+}
+
 }  // namespace
 }  // namespace bpfproc

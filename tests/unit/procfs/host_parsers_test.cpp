@@ -1,8 +1,9 @@
 // Parsers of the whole-system /proc files the host collectors read (/proc/stat cpu lines,
-// meminfo, loadavg, pressure, diskstats, net/dev, mounts): the fixtures of tests/fixtures/proc
+// meminfo, loadavg, pressure, diskstats, net/dev, mounts, udev's database): the fixtures of tests/fixtures/proc
 // (taken from kernel 6.18, see its README), truncated and garbage input, missing fields.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
 #include "bpfproc/procfs/cpu_times.h"
@@ -13,6 +14,7 @@
 #include "bpfproc/procfs/net_dev.h"
 #include "bpfproc/procfs/pressure.h"
 #include "bpfproc/procfs/procfs.h"
+#include "bpfproc/procfs/udev_data.h"
 
 namespace bpfproc {
 namespace {
@@ -188,6 +190,15 @@ TEST(Mounts, ReadOnlyIsAnOptionNotAPrefix) {
 TEST(Mounts, TruncatedLinesAreAnError) {
   EXPECT_TRUE(parse_mounts(""));
   EXPECT_FALSE(parse_mounts("/dev/vda / ext4\n"));
+}
+
+TEST(UdevData, PropertiesAreTheELinesOnly) {
+  const auto properties = parse_udev_properties(
+      "S:disk/by-id/x\nE:ID_MODEL=SSD 1TB\nE:ID_PATH=pci-0000:00:17.0-ata-2\nE:EMPTY=\nE:=no key\nE:NOEQUALS\nG:systemd\n"
+      "E:ID_MODEL=later wins");
+  EXPECT_EQ(properties, (std::map<std::string, std::string>{
+                            {"EMPTY", ""}, {"ID_MODEL", "later wins"}, {"ID_PATH", "pci-0000:00:17.0-ata-2"}}));
+  EXPECT_TRUE(parse_udev_properties("").empty());
 }
 
 }  // namespace

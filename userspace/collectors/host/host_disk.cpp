@@ -1,10 +1,19 @@
 // host.disk: I/O counters per block device from /proc/diskstats, node_exporter's node_disk_*
 // with its device filter (--collector.host.disk.device-exclude/-include; by default no partitions
-// of sd/hd/vd/xvd/nvme disks, no ram, loop or fd devices). node_disk_info is left out: its labels
-// come from the udev database.
+// of sd/hd/vd/xvd/nvme disks, no ram, loop or fd devices), and node_disk_info with the device's
+// model, serial, path, wwn and revision from udev's database (--path.udev.data), empty where it
+// has no record, as node_exporter serves them.
+#include <unistd.h>
+
+#include <map>
+
+#include <spdlog/spdlog.h>
+
 #include "bpfproc/collectors/collector.h"
 #include "bpfproc/collectors/host/host_source.h"
 #include "bpfproc/procfs/diskstats.h"
+#include "bpfproc/procfs/udev_data.h"
+#include "bpfproc/util/whole_file.h"
 
 namespace bpfproc {
 namespace {
@@ -51,7 +60,13 @@ const DiskFamily kFamilies[] = {
 class HostDiskCollector : public HostSourceCollector {
  public:
   explicit HostDiskCollector(const CollectorOptions& options)
-      : HostSourceCollector(options, "host.disk"), devices_(options.host_filters.disk) {}
+      : HostSourceCollector(options, "host.disk"), devices_(options.host_filters.disk), udev_data_(options.udev_data_root) {
+    // As node_exporter: without udev's database (a container, a host without udev) the info
+    // labels stay empty; said once.
+    if (::access(udev_data_.c_str(), R_OK | X_OK) != 0)
+      spdlog::info("collector host.disk: no udev database at {}; node_disk_info has only device, major and minor",
+                   udev_data_);
+  }
 
   std::uint64_t collect(ExporterSnapshot& snapshot) override {
     std::uint64_t errors = 0;
@@ -61,8 +76,10 @@ class HostDiskCollector : public HostSourceCollector {
     std::vector<HostFamily> families;
     for (const DiskFamily& family : kFamilies)
       families.push_back(host_family(family.name, std::string(family.help) + " (/proc/diskstats)", family.type));
+    HostFamily info = host_family("node_disk_info", "Info of /sys/block/<block_device>.", HostFamily::Type::kGauge);
     for (const DiskStats& disk : *disks) {
       if (!devices_.selected(disk.name)) continue;
+      info.samples.push_back({info_labels(disk), 1});
       for (std::size_t index = 0; index < std::size(kFamilies); ++index) {
         // Older kernels print fewer counters: those families have no sample for the device.
         if (static_cast<std::size_t>(kFamilies[index].field) >= disk.counter_count) continue;
@@ -70,12 +87,36 @@ class HostDiskCollector : public HostSourceCollector {
             {{{"device", disk.name}}, static_cast<double>(disk.counters[kFamilies[index].field]) * kFamilies[index].scale});
       }
     }
+    families.push_back(std::move(info));
     add_host_families(snapshot, std::move(families));
     return 0;
   }
 
  private:
+  // node_disk_info's labels, in node_exporter's (alphabetical) order. The serial printed on the
+  // disk's label is SCSI_IDENT_SERIAL where udev has it, else ID_SERIAL_SHORT.
+  std::vector<std::pair<std::string, std::string>> info_labels(const DiskStats& disk) const {
+    const std::string major = std::to_string(disk.major), minor = std::to_string(disk.minor);
+    std::map<std::string, std::string> udev;
+    if (auto record = read_whole_file(udev_data_ + "/b" + major + ":" + minor)) udev = parse_udev_properties(*record);
+    const auto property = [&](const char* key) {
+      const auto found = udev.find(key);
+      return found == udev.end() ? std::string() : found->second;
+    };
+    std::string serial = property("SCSI_IDENT_SERIAL");
+    if (serial.empty()) serial = property("ID_SERIAL_SHORT");
+    return {{"device", disk.name},
+            {"major", major},
+            {"minor", minor},
+            {"model", property("ID_MODEL")},
+            {"path", property("ID_PATH")},
+            {"revision", property("ID_REVISION")},
+            {"serial", serial},
+            {"wwn", property("ID_WWN")}};
+  }
+
   DeviceSelector devices_;
+  std::string udev_data_;
 };
 
 }  // namespace
