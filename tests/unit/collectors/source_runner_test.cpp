@@ -10,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include "bpfproc/collectors/collector_registry.h"
 #include "bpfproc/collectors/sources/source_reader.h"
 #include "bpfproc/collectors/sources/source_runner.h"
 #include "bpfproc/util/whole_file.h"
@@ -204,6 +205,53 @@ TEST(FileSource, ReadsARegularFileWithinTheLimit) {
   EXPECT_FALSE(read_file_source(source));
   source.path = "/dev/zero";  // would never end
   EXPECT_FALSE(read_file_source(source));
+}
+
+}  // namespace
+}  // namespace bpfproc
+
+namespace bpfproc {
+namespace {
+
+// The sources collector as the registry makes it, on static sources: what each served last goes
+// into the snapshot's generic families, one family per name, never one a host collector serves.
+TEST(SourcesCollector, MergesFamiliesAndLeavesOutHostNames) {
+  CollectorOptions options;
+  for (const char* name : {"a", "b"}) {
+    SourceDefinition source;
+    source.service = name;
+    source.name = "facts";
+    SourceMetric shared;
+    shared.name = "slots";
+    shared.labels = {{"service", name}};
+    shared.static_value = 1;
+    SourceMetric host;
+    host.name = "node_load1";
+    host.static_value = 9;
+    source.metrics = {shared, host};
+    options.sources.sources.push_back(source);
+  }
+  options.sources.sources[1].metrics.pop_back();
+  const auto& definitions = builtin_collectors();
+  const auto definition = std::find_if(definitions.begin(), definitions.end(),
+                                       [](const CollectorDefinition& candidate) { return candidate.name == "sources"; });
+  ASSERT_NE(definition, definitions.end());
+  CollectorStats stats("sources");
+  CollectorEnvironment environment{options, nullptr, stats};
+  auto collector = definition->create(environment);
+  ASSERT_TRUE(collector) << collector.error().message();
+  (*collector)->refresh_now();
+  ExporterSnapshot snapshot;
+  snapshot.host_families.push_back(HostFamily{"node_load1", "host", HostFamily::Type::kGauge, {{{}, 0.5}}});
+  EXPECT_EQ((*collector)->collect(snapshot), 1u);  // node_load1 of source a is left out
+  ASSERT_EQ(snapshot.host_families.size(), 2u);
+  EXPECT_EQ(snapshot.host_families[0].samples.front().value, 0.5);
+  EXPECT_EQ(snapshot.host_families[1].name, "slots");
+  EXPECT_EQ(snapshot.host_families[1].samples.size(), 2u);
+  const auto statuses = (*collector)->statuses();
+  ASSERT_EQ(statuses.size(), 2u);
+  EXPECT_EQ(statuses[0].name, "source.a.facts");
+  EXPECT_EQ(statuses[1].count, 1u);
 }
 
 }  // namespace
