@@ -1,6 +1,7 @@
 #include "bpfproc/app/daemon.h"
 
 #include <arpa/inet.h>
+#include <linux/capability.h>
 #include <malloc.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -234,9 +235,14 @@ int run_daemon(const DaemonFlags& flags) {
 
   auto effective = std::make_shared<EffectiveConfig>(flags, options->collectors.config, web.config);
   const bool switch_users = options->collectors.sources.has_run_as();
-  if (switch_users && user)
-    return fail(kExitBadInput, flags.config_file + ": command sources with run_as need the daemon to start as root "
-                               "without --run-as (it switches to their users)");
+  if (switch_users) {
+    // Each run_as command's child switches user: the daemon must be able to, or every run fails.
+    const auto sets = thread_capabilities();
+    const std::uint64_t needed = capability_bit(CAP_SETUID) | capability_bit(CAP_SETGID);
+    if (user || !sets || (sets->permitted & needed) != needed)
+      return fail(kExitBadInput, flags.config_file + ": command sources with run_as need the daemon to start with "
+                                 "CAP_SETUID and CAP_SETGID and without --run-as (it switches to their users)");
+  }
 
   // Block the signals before any thread starts, so that only the wait below receives them: a
   // reload then runs on this thread, and shutdown too.
