@@ -114,6 +114,11 @@ grep -qx '# TYPE web_app_latency_seconds histogram' "$E2E_TMP/a.prom" || fail "t
 for source in web.status web.exporter batch.log batch.pool batch.whoami batch.facts; do
   check "bpfproc_exporter_collector_success{collector=\"source.$source\"}" 1
 done
+# The whole exposition, imported families included, is what Prometheus' linter accepts.
+if command -v promtool >/dev/null; then
+  lint=$(promtool check metrics <"$E2E_TMP/a.prom" 2>&1) || fail "promtool check metrics: $(head -n 3 <<<"$lint" | tr '\n' ' ')"
+  [[ -z $lint ]] || fail "promtool check metrics: $(head -n 3 <<<"$lint" | tr '\n' ' ')"
+fi
 pass "one source of each type and content type serves its series, with self-metrics"
 
 # ---- (c) run_as nobody: the pattern matches only "user=nobody uid=<nobody's uid>" with its group only
@@ -169,14 +174,14 @@ bad xpath '        type: file
         metrics:
           - name: m
             xpath: "//a[@b"
-' '11: invalid XPath "//a\[@b"'
+' '12: invalid XPath "//a\[@b"'
 bad pointer '        type: file
         path: /x
         content: json
         metrics:
           - name: m
             json_pointer: "a/b"
-' '11: invalid JSON Pointer "a/b"'
+' '12: invalid JSON Pointer "a/b"'
 bad interval '        type: static
         interval: 1s
         metrics: [{name: m, value: 1}]

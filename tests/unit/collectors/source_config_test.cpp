@@ -130,11 +130,11 @@ TEST(SourceConfig, BadEntriesNameFileLineAndReason) {
             "bpfproc.yml:7: unknown content type \"yaml\" (expected text, json, xml or prometheus)");
   EXPECT_EQ(error_of(one_source("        type: file\n        path: /x\n        content: json\n"
                                 "        metrics:\n          - name: m\n            json_pointer: a/b\n")),
-            "bpfproc.yml:9: invalid JSON Pointer \"a/b\" (RFC 6901, e.g. /a/0/b): [json.exception.parse_error.107] "
+            "bpfproc.yml:10: invalid JSON Pointer \"a/b\" (RFC 6901, e.g. /a/0/b): [json.exception.parse_error.107] "
             "parse error at byte 1: JSON pointer must be empty or begin with '/' - was: 'a/b'");
   const std::string xpath = error_of(one_source("        type: file\n        path: /x\n        content: xml\n"
                                                 "        metrics:\n          - name: m\n            xpath: '//a['\n"));
-  EXPECT_TRUE(xpath.starts_with("bpfproc.yml:9: invalid XPath \"//a[\": ")) << xpath;
+  EXPECT_TRUE(xpath.starts_with("bpfproc.yml:10: invalid XPath \"//a[\": ")) << xpath;
   EXPECT_EQ(error_of(one_source("        type: file\n        path: /x\n        content: text\n"
                                 "        metrics:\n          - name: m\n            json_pointer: /a\n")),
             "bpfproc.yml:10: unknown key \"json_pointer\" in a metric (expected help, labels, name, pattern, type, "

@@ -265,23 +265,14 @@ class SourcesParser {
       if (!metric) return metric.error();
       if (source.type != SourceType::kStatic)
         if (auto valid = content->add_expression(metric->expression); !valid)
-          return error_at(metric_node.Mark(), valid.error().what);
+          return error_at(metric_node[expression_key(source)].Mark(), valid.error().what);
       source.metrics.push_back(std::move(*metric));
     }
     return source;
   }
 
   Result<SourceMetric> parse_metric(const YAML::Node& node, const SourceDefinition& source) const {
-    // The key that finds the value, by source and content type.
-    const char* expression_key = "value";
-    if (source.type != SourceType::kStatic) {
-      switch (source.content) {
-        case ContentType::kText: expression_key = "pattern"; break;
-        case ContentType::kJson: expression_key = "json_pointer"; break;
-        case ContentType::kXml: expression_key = "xpath"; break;
-        case ContentType::kPrometheus: break;
-      }
-    }
+    const char* expression_key = SourcesParser::expression_key(source);
     auto keys = keys_of(node, {"name", "help", "type", "labels", "value_on_error", expression_key}, "a metric");
     if (!keys) return keys.error();
     SourceMetric metric;
@@ -335,6 +326,18 @@ class SourcesParser {
       metric.expression = *expression;
     }
     return metric;
+  }
+
+  // The metric key that finds the value, by source and content type.
+  static const char* expression_key(const SourceDefinition& source) {
+    if (source.type == SourceType::kStatic) return "value";
+    switch (source.content) {
+      case ContentType::kText: return "pattern";
+      case ContentType::kJson: return "json_pointer";
+      case ContentType::kXml: return "xpath";
+      case ContentType::kPrometheus: break;
+    }
+    return "value";
   }
 
   Result<RunAs> parse_run_as(const YAML::Node& node) const {

@@ -109,6 +109,10 @@ std::uint64_t SourceRunner::serve_imported(const Result<std::string>& body, Stea
   if (body) {
     std::size_t malformed = 0;
     last_imported_ = import_prometheus_text(*body, definition_.prefix, malformed);
+    // A family without HELP gets one saying where it comes from (linters want one on every family).
+    for (HostFamily& family : last_imported_)
+      if (family.help.empty())
+        family.help = "Imported from service " + definition_.service + ", source " + definition_.name + ".";
     last_imported_at_ = now;
     errors += malformed > 0 ? 1 : 0;
   }
