@@ -2,8 +2,11 @@
 // serves value_on_error, else the last good value up to max_age, else nothing; self-metrics count
 // runs and errors. Commands: a hanging one is killed at its timeout with its whole process group,
 // output beyond the limit and a failing exit are errors.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -193,6 +196,25 @@ TEST(CommandSource, AHangingCommandIsKilledWithItsGroupAtTheTimeout) {
   std::filesystem::remove(pid_file);
   ASSERT_TRUE(pid_text);
   EXPECT_TRUE(process_gone(std::stoi(*pid_text), seconds(5))) << "sleep " << *pid_text << " outlived the timeout";
+}
+
+// The http source against a loopback port nothing listens on: an error naming the URL, in time.
+TEST(HttpSource, ARefusedConnectionIsAnError) {
+  const int probe = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(probe, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  close(probe);  // the kernel's free port, now with nothing behind it
+  SourceDefinition source;
+  source.url = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/status";
+  source.timeout = seconds(5);
+  auto body = read_http_source(source);
+  ASSERT_FALSE(body);
+  EXPECT_NE(body.error().message().find(source.url), std::string::npos) << body.error().message();
 }
 
 TEST(FileSource, ReadsARegularFileWithinTheLimit) {
