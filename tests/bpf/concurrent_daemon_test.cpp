@@ -14,7 +14,7 @@
 
 #include "bpf_test_support.h"
 #include "bpfproc/app/config_reloader.h"
-#include "bpfproc/bench/prometheus_text.h"
+#include "bpfproc/util/prometheus_text.h"
 #include "bpfproc/web/scrape_source.h"
 
 namespace bpfproc::testing {

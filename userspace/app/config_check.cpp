@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "bpfproc/collectors/sources/source_config.h"
 #include "bpfproc/grouping/config.h"
 #include "bpfproc/util/exit_status.h"
 #include "bpfproc/util/result.h"
@@ -49,7 +50,15 @@ Result<std::string> check_config_file(const std::string& file) {
   auto config = parse_config(*text, file);
   if (!config) return config.error();
   if (!config->warnings.empty()) return Error{config->warnings_line(), ""};
-  return "grouping config: " + std::to_string(config->rules.size()) + " rules";
+  // Without the daemon's --collection.interval, a service's interval is not held to it here
+  // (the daemon checks that at start); everything else is checked as the daemon checks it.
+  auto sources = parse_sources(*text, file, std::chrono::milliseconds(0));
+  if (!sources) return sources.error();
+  if (sources->has_commands())
+    if (auto owner = check_command_config_owner(file); !owner) return owner.error();
+  std::string summary = "grouping config: " + std::to_string(config->rules.size()) + " rules";
+  if (!sources->sources.empty()) summary += ", " + std::to_string(sources->sources.size()) + " custom metric sources";
+  return summary;
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "bpfproc/collectors/sources/source_config.h"
+
 namespace bpfproc {
 
 void warn_per_process_names(const Config& config, const ReloadFiles& files) {
@@ -31,6 +33,10 @@ Result<ReloadedFiles> read_reload_files(const ReloadFiles& files, const CheckRul
     if (!rules) return rules.error();
     if (!rules->warnings.empty()) return Error{rules->warnings_line(), ""};
     rules->threads = rules->threads || files.threads;
+    // The sources: section is put in force at start only, but a file the next start would refuse
+    // is refused now too (intervals against --collection.interval are left to that start).
+    if (auto sources = parse_sources(rules->document, files.config_file, std::chrono::milliseconds(0)); !sources)
+      return sources.error();
     if (check_rules) {
       if (auto fits = check_rules(*rules); !fits) return Error{fits.error().message(), files.config_file};
     }

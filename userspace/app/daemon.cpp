@@ -1,6 +1,7 @@
 #include "bpfproc/app/daemon.h"
 
 #include <arpa/inet.h>
+#include <linux/capability.h>
 #include <malloc.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include "bpfproc/app/effective_config.h"
 #include "bpfproc/app/exporter.h"
 #include "bpfproc/app/privileges.h"
+#include "bpfproc/collectors/sources/source_config.h"
 #include "bpfproc/exposition/text_writer.h"
 #include "bpfproc/grouping/config.h"
 #include "bpfproc/kernel/bpf_collector.h"
@@ -50,6 +52,21 @@ Status check_telemetry_path(const std::string& path) {
     return Error{"--web.telemetry-path " + path + ": must start with /", ""};
   if (path == "/" || path == "/health")
     return Error{"--web.telemetry-path " + path + ": " + path + " is the server's own page", ""};
+  return Ok{};
+}
+
+// The config file's custom metric sources. A file that makes the daemon run commands must be
+// root's and not writable by others. Without sources the collector is off unless asked for.
+Status load_sources(const DaemonFlags& flags, CollectorOptions& collectors) {
+  if (!flags.config_file.empty()) {
+    auto sources = parse_sources(collectors.config.document, flags.config_file, collectors.collection_interval);
+    if (!sources) return sources.error();
+    if (sources->has_commands())
+      if (auto owner = check_command_config_owner(flags.config_file); !owner) return owner.error();
+    collectors.sources = std::move(*sources);
+  }
+  if (collectors.sources.sources.empty() && !flags.collectors.contains("sources"))
+    collectors.enabled["sources"] = false;
   return Ok{};
 }
 
@@ -98,6 +115,8 @@ Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
   auto collection_interval = parse_duration_flag("--collection.interval", flags.collection_interval, /*positive=*/true);
   if (!collection_interval) return collection_interval.error();
   options.publisher.interval = *collection_interval;
+  collectors.collection_interval = *collection_interval;
+  if (auto sources = load_sources(flags, collectors); !sources) return sources.error();
   auto max_age = parse_duration_flag("--collection.max-age", flags.collection_max_age, /*positive=*/false);
   if (!max_age) return max_age.error();
   options.publisher.max_age = *max_age;
@@ -117,7 +136,7 @@ Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
   options.series_limit = flags.series_limit;
   options.process_exporter_compat = flags.process_exporter_compat;
   collectors.config.threads = collectors.config.threads || flags.threads;
-  collectors.enabled = flags.collectors;
+  for (const auto& [name, enabled] : flags.collectors) collectors.enabled[name] = enabled;
   auto buckets = parse_runqueue_buckets(flags.runqueue_latency_buckets);
   if (!buckets) return buckets.error();
   if (!buckets->warning.empty()) spdlog::warn("{}", buckets->warning);
@@ -161,12 +180,14 @@ bool binds_low_port(const std::vector<std::string>& listen_addresses) {
 
 // After the programs are attached and before any thread starts (capabilities are per thread).
 // Returns what to log once the server listens: a start that fails (a port in use) says one line.
-Result<std::string> drop_daemon_privileges(const DaemonFlags& flags, const std::optional<RunAsUser>& user) {
+Result<std::string> drop_daemon_privileges(const DaemonFlags& flags, const std::optional<RunAsUser>& user,
+                                           bool switch_users) {
   const auto before = thread_capabilities();
   const std::uint64_t keep = kept_capabilities(
       {.bpf_after_load = bpf_needs_capability_after_load(),
        .low_port = binds_low_port(flags.web.listen_addresses),
-       .kernel_symbols = flags.process_exporter_compat});
+       .kernel_symbols = flags.process_exporter_compat,
+       .switch_users = switch_users});
   auto effective = drop_privileges(user, keep);
   if (!effective) return effective.error();
   return fmt::format("dropped privileges{}: capabilities {} (CapEff {:016x}, was {:016x}), uid {}",
@@ -238,6 +259,15 @@ int run_daemon(const DaemonFlags& flags) {
   }
 
   auto effective = std::make_shared<EffectiveConfig>(flags, options->collectors.config, web.config);
+  const bool switch_users = options->collectors.sources.has_run_as();
+  if (switch_users) {
+    // Each run_as command's child switches user: the daemon must be able to, or every run fails.
+    const auto sets = thread_capabilities();
+    const std::uint64_t needed = capability_bit(CAP_SETUID) | capability_bit(CAP_SETGID);
+    if (user || !sets || (sets->permitted & needed) != needed)
+      return fail(kExitBadInput, flags.config_file + ": command sources with run_as need the daemon to start with "
+                                 "CAP_SETUID and CAP_SETGID and without --run-as (it switches to their users)");
+  }
 
   // Block the signals before any thread starts, so that only the wait below receives them: a
   // reload then runs on this thread, and shutdown too.
@@ -245,7 +275,7 @@ int run_daemon(const DaemonFlags& flags) {
 
   auto exporter = open_exporter(std::move(*options));
   if (!exporter) return fail(kExitFailure, exporter.error().message());
-  auto dropped = drop_daemon_privileges(flags, user);
+  auto dropped = drop_daemon_privileges(flags, user, switch_users);
   if (!dropped) return fail(kExitFailure, dropped.error().message());
   (*exporter)->start();
 

@@ -35,6 +35,7 @@ std::uint64_t kept_capabilities(const PrivilegeNeeds& needs) {
   if (needs.bpf_after_load) keep |= capability_bit(CAP_BPF);
   if (needs.low_port) keep |= capability_bit(CAP_NET_BIND_SERVICE);
   if (needs.kernel_symbols) keep |= capability_bit(CAP_SYSLOG);
+  if (needs.switch_users) keep |= capability_bit(CAP_SETUID) | capability_bit(CAP_SETGID);
   return keep;
 }
 

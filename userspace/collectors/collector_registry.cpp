@@ -18,6 +18,7 @@ CollectorDefinition host_pressure_collector();
 CollectorDefinition host_disk_collector();
 CollectorDefinition host_network_collector();
 CollectorDefinition host_filesystem_collector();
+CollectorDefinition sources_collector();
 
 const std::vector<CollectorDefinition>& builtin_collectors() {
   static const std::vector<CollectorDefinition> collectors{
@@ -31,6 +32,7 @@ const std::vector<CollectorDefinition>& builtin_collectors() {
       host_disk_collector(),
       host_network_collector(),
       host_filesystem_collector(),
+      sources_collector(),
   };
   return collectors;
 }
@@ -89,7 +91,10 @@ void CollectorRegistry::collect(ExporterSnapshot& snapshot) {
     if (!entry.definition->works_in_background) entry.stats->record_run(clock, errors);
   }
   snapshot.collectors.clear();
-  for (const Entry& entry : entries_) snapshot.collectors.push_back(entry.stats->status());
+  for (const Entry& entry : entries_) {
+    snapshot.collectors.push_back(entry.stats->status());
+    for (CollectorStatus& status : entry.collector->statuses()) snapshot.collectors.push_back(std::move(status));
+  }
 }
 
 void CollectorRegistry::start() {

@@ -93,7 +93,7 @@ class ConfigParser {
     for (const auto& entry : root) {
       const YAML::Node& key = entry.first;
       const YAML::Node& value = entry.second;
-      const Status key_status = check_key(key, seen_keys, "process_names, children or kernel_threads");
+      const Status key_status = check_key(key, seen_keys, "process_names, children, kernel_threads or sources");
       if (!key_status) return key_status.error();
 
       if (key.Scalar() == "process_names") {
@@ -109,8 +109,10 @@ class ConfigParser {
         auto kernel_threads = parse_bool(key, value);
         if (!kernel_threads) return kernel_threads.error();
         config.kernel_threads = *kernel_threads;
+      } else if (key.Scalar() == "sources") {
+        // Custom metric sources: parsed and checked by collectors/sources/source_config.
       } else {
-        unknown_key(key, "process_names, children or kernel_threads");
+        unknown_key(key, "process_names, children, kernel_threads or sources");
       }
     }
     if (!has_process_names) return error_at(root.Mark(), "missing process_names");

@@ -28,11 +28,14 @@ void prepare_child(pid_t bench) {
   sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
-// stdin and stdout are the given pipe ends, or /dev/null.
-void redirect(int stdin_fd, int stdout_fd) {
+// stdin and stdout are the given pipe ends, or /dev/null; stderr too when asked.
+void redirect(int stdin_fd, int stdout_fd, bool stderr_null) {
   const int in = stdin_fd >= 0 ? stdin_fd : open("/dev/null", O_RDONLY);
   const int out = stdout_fd >= 0 ? stdout_fd : open("/dev/null", O_WRONLY);
   if (in < 0 || out < 0 || dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0) _exit(126);
+  if (!stderr_null) return;
+  const int error = open("/dev/null", O_WRONLY);
+  if (error < 0 || dup2(error, STDERR_FILENO) < 0) _exit(126);
 }
 
 }  // namespace
@@ -49,7 +52,7 @@ Result<ChildProcess> ChildProcess::start(const std::function<void()>& in_child, 
   const pid_t pid = fork();
   if (pid == 0) {
     prepare_child(bench);
-    redirect(stdin_pipe.read_end.get(), stdout_pipe.write_end.get());
+    redirect(stdin_pipe.read_end.get(), stdout_pipe.write_end.get(), pipes.stderr_null);
     in_child();
     _exit(127);
   }
@@ -66,7 +69,8 @@ Result<ChildProcess> ChildProcess::start(const std::function<void()>& in_child, 
   return child;
 }
 
-Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string>& argv, Pipes pipes) {
+Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string>& argv, Pipes pipes,
+                                         const std::function<int()>& before_exec) {
   if (argv.empty()) return Error{"nothing to run", "child process"};
   // exec reports its failure through this pipe; it closes (empty) when exec succeeds.
   auto exec_error = Pipe::open(argv[0]);
@@ -77,8 +81,11 @@ Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string>& argv, P
 
   auto child = start(
       [&] {
-        execv(arguments[0], arguments.data());
-        const int exec_errno = errno;
+        int exec_errno = before_exec ? before_exec() : 0;
+        if (exec_errno == 0) {
+          execv(arguments[0], arguments.data());
+          exec_errno = errno;
+        }
         if (write(exec_error->write_end.get(), &exec_errno, sizeof(exec_errno)) < 0) _exit(127);
       },
       pipes);
@@ -138,6 +145,32 @@ Result<std::string> ChildProcess::read_line(std::chrono::milliseconds timeout) {
     }
     stdout_pending_.append(chunk, static_cast<std::size_t>(count));
   }
+}
+
+Result<ChildProcess::Output> ChildProcess::read_output(std::size_t limit, std::chrono::milliseconds timeout) {
+  const Deadline deadline = deadline_in(timeout);
+  Output output;
+  output.text = std::move(stdout_pending_);
+  stdout_pending_.clear();
+  if (!stdout_pipe_) return Error{"no output pipe", "pid " + std::to_string(pid_)};
+  while (output.text.size() <= limit) {
+    switch (wait_for(stdout_pipe_.get(), POLLIN, deadline)) {
+      case Readiness::stopped: return Error{"interrupted", "pid " + std::to_string(pid_)};
+      case Readiness::timed_out: return Error{"no end of output in time", "pid " + std::to_string(pid_)};
+      case Readiness::ready: break;
+    }
+    char chunk[16384];
+    const ssize_t count = read(stdout_pipe_.get(), chunk, sizeof(chunk));
+    if (count == 0) return output;
+    if (count < 0) {
+      if (errno == EINTR) continue;
+      return Error{"cannot read output", "pid " + std::to_string(pid_), errno};
+    }
+    output.text.append(chunk, static_cast<std::size_t>(count));
+  }
+  output.text.resize(limit);
+  output.truncated = true;
+  return output;
 }
 
 bool ChildProcess::running() const {

@@ -27,6 +27,8 @@ struct PrivilegeNeeds {
   bool low_port = false;          // a listen address below 1024, bound after the drop
   bool kernel_symbols = false;    // wchan names (--compat.process-exporter): /proc/kallsyms shows
                                   // addresses to CAP_SYSLOG only, and it is read as addresses come
+  bool switch_users = false;      // command sources with run_as: their child calls setgroups,
+                                  // setgid and setuid (CAP_SETGID, CAP_SETUID) before the exec
 };
 
 // The capabilities kept: CAP_SYS_PTRACE (smaps_rollup, io and fd of other users' processes:

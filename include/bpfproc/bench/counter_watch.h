@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "bpfproc/bench/prometheus_text.h"
+#include "bpfproc/util/prometheus_text.h"
 
 namespace bpfproc {
 

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bpfproc/util/child_process.h"
-#include "bpfproc/bench/prometheus_text.h"
+#include "bpfproc/util/prometheus_text.h"
 #include "bpfproc/util/result.h"
 #include "bpfproc/bench/scrape_client.h"
 

@@ -9,11 +9,13 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "bpfproc/accounting/runqueue_buckets.h"
 #include "bpfproc/collectors/collector_stats.h"
 #include "bpfproc/collectors/host/host_filters.h"
 #include "bpfproc/collectors/memory_refresher.h"
+#include "bpfproc/collectors/sources/source_config.h"
 #include "bpfproc/grouping/config.h"
 #include "bpfproc/grouping/process_table.h"
 #include "bpfproc/snapshot/snapshot.h"
@@ -33,6 +35,8 @@ class Collector {
   virtual void start() {}
   // One full pass of that background work on the calling thread (`bpfproc once`, tests).
   virtual void refresh_now() {}
+  // Self-metrics of parts it runs on its own, listed after its own (each custom metric source).
+  virtual std::vector<CollectorStatus> statuses() const { return {}; }
 };
 
 // What the daemon's options say about the collectors.
@@ -52,6 +56,8 @@ struct CollectorOptions {
   std::uint32_t events_ring_bytes = 0;                                  // --bpf.ringbuf-bytes (0: built-in)
   bool bpf_stats = false;
   RunqueueBuckets runqueue_latency_buckets = RunqueueBuckets::defaults();  // --runqueue-latency.buckets
+  std::chrono::milliseconds collection_interval{std::chrono::seconds(15)};  // --collection.interval
+  SourcesConfig sources;  // the config file's sources: section
   // --collector.NAME / --no-collector.NAME as given; a collector not named keeps its default.
   std::map<std::string, bool> enabled;
 };

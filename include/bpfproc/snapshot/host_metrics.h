@@ -1,8 +1,8 @@
 #pragma once
-// Metrics of the host itself (--collector.host.*), under node_exporter's names and labels: each
-// host collector adds whole families, which the exposition writes as they are. Kept generic
-// because they are plain gauges and counters with node_exporter's own label sets, unlike the
-// groups' families, whose structure the exposition knows.
+// Families the exposition writes as they are: the host's metrics (--collector.host.*, under
+// node_exporter's names and labels) and the custom metric sources' (collectors/sources/, the
+// `sources:` section of the config file). Kept generic because they carry their own names and
+// label sets, unlike the groups' families, whose structure the exposition knows.
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,10 +12,13 @@ namespace bpfproc {
 struct HostSample {
   std::vector<std::pair<std::string, std::string>> labels;  // name, value; in node_exporter's order
   double value = 0;
+  // Appended to the family's name for this sample: "_bucket", "_sum", "_count" of a histogram or
+  // summary imported from another exposition (and "" for every other sample).
+  std::string suffix = {};
 };
 
 struct HostFamily {
-  enum class Type { kGauge, kCounter };
+  enum class Type { kGauge, kCounter, kUntyped, kHistogram, kSummary };
   std::string name;
   std::string help;
   Type type = Type::kGauge;

@@ -1,5 +1,6 @@
 #pragma once
-// A process that `bpfproc bench` starts: the daemon, swarm, churn, or one side of the ping-pong.
+// A process that `bpfproc bench` starts (the daemon, swarm, churn, or one side of the ping-pong),
+// or a command of a custom metric source (collectors/sources/command_source.cpp).
 // Each runs in a process group of its own, so that stopping it also stops what it started
 // (swarm's sleepers, churn's burns), and it dies with the bench even when the bench is killed
 // with SIGKILL (PR_SET_PDEATHSIG). The destructor stops and reaps it, so whichever way the bench
@@ -26,10 +27,14 @@ class ChildProcess {
  public:
   struct Pipes {
     bool stdin_pipe = false;   // otherwise stdin is /dev/null
-    bool stdout_pipe = false;  // otherwise stdout is /dev/null; stderr is the bench's own
+    bool stdout_pipe = false;  // otherwise stdout is /dev/null
+    bool stderr_null = false;  // otherwise stderr is the parent's own
   };
-  // Runs argv[0] (a path) with argv. Fails with errno when the program cannot be executed.
-  static Result<ChildProcess> spawn(const std::vector<std::string>& argv, Pipes pipes);
+  // Runs argv[0] (a path) with argv. `before_exec`, when given, runs in the child just before the
+  // exec (fork-safe calls only: it switches user) and returns 0 or an errno that fails the spawn.
+  // Fails with errno when the program cannot be executed.
+  static Result<ChildProcess> spawn(const std::vector<std::string>& argv, Pipes pipes,
+                                    const std::function<int()>& before_exec = {});
   // Forks and runs `body` in the child, which exits with its return value.
   static Result<ChildProcess> fork_function(const std::function<int()>& body);
 
@@ -44,6 +49,12 @@ class ChildProcess {
   // The next line of its stdout, without the newline. Fails at end of file, on timeout, or when a
   // stop signal arrives.
   Result<std::string> read_line(std::chrono::milliseconds timeout);
+  struct Output {
+    std::string text;
+    bool truncated = false;  // it wrote more than the limit; the rest was not read
+  };
+  // All of its stdout up to `limit` bytes, until end of file. Fails on timeout (or a stop signal).
+  Result<Output> read_output(std::size_t limit, std::chrono::milliseconds timeout);
   // True until it has exited (it is not reaped here).
   bool running() const;
   // Waits until it exits and reaps it. Fails on timeout or when a stop signal arrives; it is

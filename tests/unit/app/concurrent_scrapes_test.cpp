@@ -21,7 +21,7 @@
 #include <spdlog/spdlog.h>
 #include <gtest/gtest.h>
 
-#include "bpfproc/bench/prometheus_text.h"
+#include "bpfproc/util/prometheus_text.h"
 #include "bpfproc/bench/scrape_client.h"
 #include "bpfproc/collectors/collector_stats.h"
 #include "bpfproc/collectors/memory_refresher.h"

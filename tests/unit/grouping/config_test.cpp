@@ -166,8 +166,8 @@ TEST(ConfigErrors, YamlSyntax) {
 TEST(ConfigWarnings, UnknownTopLevelKey) {
   const Config config = parse_ok("process_names:\n  - comm: [bash]\nchildrens: true\n");
   EXPECT_EQ(config.warnings, std::vector<std::string>{
-                                 "test.yml:3: unknown key \"childrens\" ignored (expected process_names, children "
-                                 "or kernel_threads)"});
+                                 "test.yml:3: unknown key \"childrens\" ignored (expected process_names, children, "
+                                 "kernel_threads or sources)"});
   EXPECT_TRUE(config.children) << "the misspelt key changed nothing";
 }
 

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "bpfproc/bench/prometheus_text.h"
+#include "bpfproc/util/prometheus_text.h"
 
 namespace bpfproc {
 namespace {

@@ -1,4 +1,4 @@
-#include "bpfproc/bench/prometheus_text.h"
+#include "bpfproc/util/prometheus_text.h"
 
 #include <cstdlib>
 
@@ -74,6 +74,70 @@ std::vector<Sample> parse_prometheus_text(std::string_view text) {
     if (auto sample = parse_line(line)) samples.push_back(std::move(*sample));
   }
   return samples;
+}
+
+namespace {
+
+// The word after "# TYPE " or "# HELP " and what follows it, or false for another comment.
+bool parse_descriptor(std::string_view line, std::string_view keyword, std::string& name, std::string& rest) {
+  if (!line.starts_with(keyword)) return false;
+  line.remove_prefix(keyword.size());
+  const auto space = line.find(' ');
+  name = std::string(line.substr(0, space));
+  rest = space == std::string_view::npos ? std::string() : std::string(line.substr(space + 1));
+  return !name.empty();
+}
+
+bool belongs_to(std::string_view sample_name, const SampleFamily& family) {
+  if (!sample_name.starts_with(family.name)) return false;
+  const std::string_view suffix = sample_name.substr(family.name.size());
+  return suffix.empty() || suffix == "_bucket" || suffix == "_sum" || suffix == "_count" || suffix == "_total";
+}
+
+}  // namespace
+
+ParsedFamilies parse_prometheus_families(std::string_view text) {
+  ParsedFamilies parsed;
+  std::map<std::string, std::size_t, std::less<>> index;  // family name -> position
+  auto family_named = [&](const std::string& name) -> SampleFamily& {
+    auto [position, added] = index.emplace(name, parsed.families.size());
+    if (added) parsed.families.push_back(SampleFamily{name, "untyped", "", {}});
+    return parsed.families[position->second];
+  };
+  std::optional<std::size_t> typed;  // the family of the last TYPE line
+  while (!text.empty()) {
+    const auto newline = text.find('\n');
+    const std::string_view line = text.substr(0, newline);
+    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+    if (line.empty()) continue;
+    std::string name, rest;
+    if (parse_descriptor(line, "# TYPE ", name, rest)) {
+      family_named(name).type = rest;
+      typed = index.find(name)->second;
+    } else if (parse_descriptor(line, "# HELP ", name, rest)) {
+      // HELP escapes \\ and \n; kept unescaped, as a writer escapes it again.
+      std::string help;
+      for (std::size_t position = 0; position < rest.size(); ++position) {
+        if (rest[position] == '\\' && position + 1 < rest.size()) {
+          ++position;
+          help += rest[position] == 'n' ? '\n' : rest[position];
+        } else {
+          help += rest[position];
+        }
+      }
+      family_named(name).help = std::move(help);
+    } else if (line.front() != '#') {
+      auto sample = parse_line(line);
+      if (!sample) {
+        ++parsed.malformed_lines;
+        continue;
+      }
+      SampleFamily& family = typed && belongs_to(sample->name, parsed.families[*typed]) ? parsed.families[*typed]
+                                                                                          : family_named(sample->name);
+      family.samples.push_back(std::move(*sample));
+    }
+  }
+  return parsed;
 }
 
 std::optional<double> sum_samples(const std::vector<Sample>& samples, std::string_view name,
