@@ -29,18 +29,11 @@ double median(std::vector<double> values) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  unsigned runs = 11;  // odd, so the median is one run
-  bool runqueue_latency = false;
-  std::vector<std::size_t> group_counts;
-  for (int index = 1; index < argc; ++index) {
-    if (std::strcmp(argv[index], "--runs") == 0 && index + 1 < argc) runs = static_cast<unsigned>(std::atoi(argv[++index]));
-    else if (std::strcmp(argv[index], "--latency") == 0) runqueue_latency = true;
-    else group_counts.push_back(static_cast<std::size_t>(std::strtoull(argv[index], nullptr, 10)));
-  }
-  if (group_counts.empty() || runs == 0) {
-    std::fprintf(stderr, "usage: exposition_cost [--runs N] [--latency] GROUPS...\n");
-    return 2;
-  }
+  const auto arguments = tools::parse_cost_arguments(argc, argv, "exposition_cost");
+  if (!arguments) return 2;
+  const unsigned runs = arguments->runs;
+  const bool runqueue_latency = arguments->runqueue_latency;
+  const std::vector<std::size_t>& group_counts = arguments->group_counts;
   std::printf("%8s %8s %10s %16s %16s %8s\n", "groups", "series", "bytes", "families_ms", "direct_ms", "ratio");
   for (const std::size_t groups : group_counts) {
     const ExporterSnapshot snapshot = tools::synthetic_snapshot(groups, runqueue_latency);

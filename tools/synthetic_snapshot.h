@@ -1,8 +1,13 @@
 #pragma once
 // A synthetic snapshot of N groups, as a busy host has them, for the tools that time what is
 // built from a snapshot (exposition_cost, remote_write_cost).
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "bpfproc/snapshot/snapshot.h"
 
@@ -40,6 +45,27 @@ inline bpfproc::ExporterSnapshot synthetic_snapshot(std::size_t groups, bool run
     snapshot.groups.push_back(std::move(group));
   }
   return snapshot;
+}
+
+// The tools' command line: [--runs N] [--latency] GROUPS...; nullopt (after the usage line) when bad.
+struct CostArguments {
+  unsigned runs = 11;  // odd, so the median is one run
+  bool runqueue_latency = false;
+  std::vector<std::size_t> group_counts;
+};
+inline std::optional<CostArguments> parse_cost_arguments(int argc, char** argv, const char* tool) {
+  CostArguments arguments;
+  for (int index = 1; index < argc; ++index) {
+    if (std::strcmp(argv[index], "--runs") == 0 && index + 1 < argc)
+      arguments.runs = static_cast<unsigned>(std::atoi(argv[++index]));
+    else if (std::strcmp(argv[index], "--latency") == 0) arguments.runqueue_latency = true;
+    else arguments.group_counts.push_back(static_cast<std::size_t>(std::strtoull(argv[index], nullptr, 10)));
+  }
+  if (arguments.group_counts.empty() || arguments.runs == 0) {
+    std::fprintf(stderr, "usage: %s [--runs N] [--latency] GROUPS...\n", tool);
+    return std::nullopt;
+  }
+  return arguments;
 }
 
 }  // namespace tools

@@ -31,6 +31,7 @@ class WriteRequestEncoder {
  private:
   SeriesLabels external_labels_;
   StaleSeries stale_;
+  std::string encoded_;  // the uncompressed request, kept between pushes: its capacity is reused
   std::size_t last_stale_markers_ = 0;
 };
 
