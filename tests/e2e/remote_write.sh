@@ -2,7 +2,8 @@
 # remote_write: bpfproc pushes to four receivers at once, each with its own queue: Debian's
 # Prometheus (--web.enable-remote-write-receiver) and VictoriaMetrics, and two scripted receivers
 # (remote_write_receiver.py) that answer 400 and 503. Checks:
-# - a receiver URL that is not http(s) is bad input: exit 2, one line;
+# - a receiver URL that is not http(s), or an unknown key in the config file's remote_write:
+#   section, is bad input: exit 2, one line;
 # - Prometheus computes the burn group's CPU rate (0.9..1.1 of one CPU) from pushed samples alone,
 #   and with burn stopped, the pushed CPU counter equals what /metrics serves, in Prometheus and in
 #   VictoriaMetrics; the host identity is the instance label;
@@ -14,6 +15,9 @@ source "$(dirname "$0")/lib.sh"
 
 expect_exit 2 '^bpfproc: --remote-write.url ftp://127.0.0.1/write: must be an http:// or https:// URL$' \
   "$BPFPROC" --web.listen-address "127.0.0.1:$(free_port)" --remote-write.url ftp://127.0.0.1/write
+printf 'process_names: [{name: x, comm: [x]}]\nremote_write:\n  urll: http://127.0.0.1/write\n' >"$E2E_TMP/bad.yml"
+expect_exit 2 '^bpfproc: .*/bad.yml:3: unknown key "urll" in remote_write$' \
+  "$BPFPROC" --web.listen-address "127.0.0.1:$(free_port)" --config.file "$E2E_TMP/bad.yml"
 
 burn_comm
 echo "process_names: [{name: burn, comm: [$BURN_COMM]}]" >"$E2E_TMP/bpfproc.yml"

@@ -3,7 +3,8 @@
 # on the same storage. bpfproc, pushing every second, queues the outage's pushes, retries with
 # backoff, and sends them in order once the receiver is back: afterwards Prometheus holds a sample
 # of every push of the outage (no gap longer than the push interval plus one collection), the
-# queue is empty again and nothing was dropped. Scrapes keep working during the outage.
+# queue is empty again and nothing was dropped. Scrapes keep working during the outage. The
+# receiver is set in the config file (remote_write: section), not by flags.
 # Prints the samples sent, retried and dropped.
 source "$(dirname "$0")/lib.sh"
 
@@ -19,7 +20,15 @@ start_receiver() {
 }
 start_receiver before
 
-start_bpfproc --collection.interval 1s --remote-write.interval 1s --remote-write.url "$URL" --label e2e=outage
+# The receiver, the interval and the label come from the config file's remote_write: section.
+cat >"$E2E_TMP/bpfproc.yml" <<YAML
+process_names: [{name: "{{.Comm}}", cmdline: [".+"]}]
+remote_write:
+  url: $URL
+  interval: 1s
+  external_labels: {e2e: outage}
+YAML
+start_bpfproc --collection.interval 1s --config.file "$E2E_TMP/bpfproc.yml"
 series='bpfproc_exporter_tracked_processes{e2e="outage"}'
 # 8 of the last 10 s: enough pushes before the outage to see where it starts.
 deadline=$((SECONDS + 40))

@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "bpfproc/grouping/config.h"
+#include "bpfproc/push/remote_write_config.h"
 #include "bpfproc/util/exit_status.h"
 #include "bpfproc/util/result.h"
 #include "bpfproc/util/whole_file.h"
@@ -49,7 +50,14 @@ Result<std::string> check_config_file(const std::string& file) {
   auto config = parse_config(*text, file);
   if (!config) return config.error();
   if (!config->warnings.empty()) return Error{config->warnings_line(), ""};
-  return "grouping config: " + std::to_string(config->rules.size()) + " rules";
+  // Its remote_write: section, checked as the daemon checks it (the host identity is not needed).
+  RemoteWriteFlags remote_write;
+  if (auto section = apply_remote_write_config(*text, file, remote_write); !section) return section.error();
+  auto push = remote_write_options(remote_write, "/", "");
+  if (!push) return push.error();
+  std::string summary = "grouping config: " + std::to_string(config->rules.size()) + " rules";
+  if (push->enabled()) summary += ", " + std::to_string(push->receivers.size()) + " remote_write receivers";
+  return summary;
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include "bpfproc/kernel/bpf_collector.h"
 #include "bpfproc/kernel/check.h"
 #include "bpfproc/push/host_identity.h"
+#include "bpfproc/push/remote_write_config.h"
 #include "bpfproc/push/remote_writer.h"
 #include "bpfproc/util/capabilities.h"
 #include "bpfproc/util/duration.h"
@@ -214,7 +215,12 @@ int run_daemon(const DaemonFlags& flags) {
       if (auto tls = TlsContext::load(*web.config.tls); !tls) return fail(kExitBadInput, tls.error().message());
   }
 
-  auto remote_write = remote_write_options(flags.remote_write, flags.rootfs, system_hostname());
+  RemoteWriteFlags remote_write_flags = flags.remote_write;
+  if (!flags.config_file.empty())
+    if (auto section = apply_remote_write_config(options->collectors.config.document, flags.config_file, remote_write_flags);
+        !section)
+      return fail(kExitBadInput, section.error().message());
+  auto remote_write = remote_write_options(remote_write_flags, flags.rootfs, system_hostname());
   if (!remote_write) return fail(kExitBadInput, remote_write.error().message());
 
   auto effective = std::make_shared<EffectiveConfig>(flags, options->collectors.config, web.config);
