@@ -25,6 +25,7 @@ PROM_PORT=$(free_port)
 VM_PORT=$(free_port)
 BAD_PORT=$(free_port)
 BUSY_PORT=$(free_port)
+TLS_PORT=$(free_port)
 PROMETHEUS_URL="http://127.0.0.1:$PROM_PORT"
 VM_URL="http://127.0.0.1:$VM_PORT"
 
@@ -40,6 +41,11 @@ spawn "$E2E_TMP/bad.log" python3 "$receiver" --port "$BAD_PORT" --status 400 --l
 BAD_PID=$SPAWNED_PID
 spawn "$E2E_TMP/busy.log" python3 "$receiver" --port "$BUSY_PORT" --status 503 --ok-after 4 --log "$E2E_TMP/busy.jsonl"
 BUSY_PID=$SPAWNED_PID
+make_ca "$E2E_TMP"
+make_cert "$E2E_TMP" receiver 127.0.0.1 ca
+make_cert "$E2E_TMP" client bpfproc-client ca
+spawn "$E2E_TMP/tls.log" python3 "$receiver" --port "$TLS_PORT" --status 204 --log "$E2E_TMP/tls.jsonl" \
+  --tls "$E2E_TMP/receiver.pem" "$E2E_TMP/receiver.key" "$E2E_TMP/ca.pem"
 wait_http "$PROMETHEUS_URL/-/ready" 60 "$PROMETHEUS_PID" "prometheus ($E2E_TMP/prometheus.log)"
 wait_http "$VM_URL/health" 60 "$VM_PID" "victoria-metrics ($E2E_TMP/victoria-metrics.log)"
 for _ in $(seq 50); do
@@ -53,6 +59,8 @@ echo "e2e-token" >"$E2E_TMP/token"
 start_bpfproc --config.file "$E2E_TMP/bpfproc.yml" --collection.interval 1s --remote-write.interval 1s \
   --remote-write.url "$PROMETHEUS_URL/api/v1/write" --remote-write.url "$VM_URL/api/v1/write" \
   --remote-write.url "http://127.0.0.1:$BAD_PORT/api/v1/write" --remote-write.url "http://127.0.0.1:$BUSY_PORT/write" \
+  --remote-write.url "https://127.0.0.1:$TLS_PORT/api/v1/write" --remote-write.tls.ca-file "$E2E_TMP/ca.pem" \
+  --remote-write.tls.cert-file "$E2E_TMP/client.pem" --remote-write.tls.key-file "$E2E_TMP/client.key" \
   --remote-write.header "X-Scope-OrgID: e2e-tenant" --remote-write.bearer-token-file "$E2E_TMP/token" \
   --label e2e=remote_write
 start_burn burn
@@ -178,6 +186,17 @@ queue=$(series_value "bpfproc_remote_write_queue_samples{url=\"$busy_url\"}" "$E
 ((${retried:-0} > 0 && ${sent:-0} > 0)) && [[ $queue == 0 ]] ||
   fail "503 receiver: retried=$retried sent=$sent queue=$queue samples"
 pass "503: the same batch retried after ${gaps}s (backoff), then taken; retried=$retried sent=$sent, queue empty"
+
+# The https receiver: verified with the CA, and it saw bpfproc's client certificate.
+read -r tls_requests tls_client <<<"$(python3 -c '
+import json, sys
+entries = [json.loads(line) for line in open(sys.argv[1])]
+print(len(entries), ",".join(sorted({e["client"] for e in entries})))' "$E2E_TMP/tls.jsonl")"
+tls_url="https://127.0.0.1:$TLS_PORT/api/v1/write"
+tls_sent=$(series_value "bpfproc_remote_write_samples_total{result=\"sent\",url=\"$tls_url\"}" "$E2E_TMP/after.prom")
+((tls_requests >= 10 && ${tls_sent:-0} > 0)) && [[ $tls_client == bpfproc-client ]] ||
+  fail "https receiver: $tls_requests requests from '$tls_client', $tls_sent samples sent"
+pass "https with mutual TLS: $tls_requests pushes from client certificate $tls_client, $tls_sent samples sent"
 
 # Pushes are not scrapes, and share the collections: over 10 s of 1 s collections and pushes, the
 # tasks collector runs about 10 times (pushing on its own schedule would double that).

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """A scripted remote_write receiver on loopback for tests/e2e/remote_write.sh: answers POSTs with
---status (after --ok-after requests it answers 204 instead), optionally with Retry-After, and
-appends one JSON line per request to --log: time, status, the protocol's headers, body digest."""
+--status (after --ok-after requests it answers 204 instead), optionally with Retry-After, over
+https with a required client certificate (--tls), and appends one JSON line per request to
+--log: time, status, the protocol's headers, the client certificate's CN, body digest."""
 import argparse
 import hashlib
 import http.server
 import json
+import ssl
 import time
 
 parser = argparse.ArgumentParser()
@@ -14,6 +16,8 @@ parser.add_argument("--status", type=int, required=True)
 parser.add_argument("--ok-after", type=int, default=-1, help="answer 204 from this request on (-1: never)")
 parser.add_argument("--retry-after", default="")
 parser.add_argument("--log", required=True)
+parser.add_argument("--tls", nargs=3, metavar=("CERT", "KEY", "CLIENT_CA"),
+                    help="serve https and require a client certificate signed by CLIENT_CA")
 args = parser.parse_args()
 requests = 0
 
@@ -28,6 +32,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         requests += 1
         entry = {"time": time.time(), "status": status, "bytes": len(body),
                  "sha": hashlib.sha256(body).hexdigest()[:16]}
+        if args.tls:
+            entry["client"] = dict(x[0] for x in self.connection.getpeercert()["subject"])["commonName"]
         for name in ("Content-Encoding", "Content-Type", "X-Prometheus-Remote-Write-Version", "X-Scope-OrgID",
                      "Authorization", "User-Agent"):
             entry[name] = self.headers.get(name, "")
@@ -45,4 +51,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler).serve_forever()
+server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+if args.tls:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(args.tls[0], args.tls[1])
+    context.load_verify_locations(args.tls[2])
+    context.verify_mode = ssl.CERT_REQUIRED
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+server.serve_forever()
