@@ -10,7 +10,8 @@
 # - the protocol's headers, the extra header and the bearer token reach the receiver;
 # - 400 is never retried (one request per push, each a new body) and counted as failed; 503 is
 #   retried with the same body until the receiver takes it, then the queue empties;
-# - bpfproc_exporter_scrapes_total counts HTTP scrapes only, and pushing adds no collections.
+# - bpfproc_exporter_scrapes_total counts HTTP scrapes only, and pushing adds no collections;
+# - a receiver that accepts and never answers holds neither the other receivers nor shutdown.
 source "$(dirname "$0")/lib.sh"
 
 expect_exit 2 '^bpfproc: --remote-write.url ftp://127.0.0.1/write: must be an http:// or https:// URL$' \
@@ -26,6 +27,7 @@ VM_PORT=$(free_port)
 BAD_PORT=$(free_port)
 BUSY_PORT=$(free_port)
 TLS_PORT=$(free_port)
+HANG_PORT=$(free_port)
 PROMETHEUS_URL="http://127.0.0.1:$PROM_PORT"
 VM_URL="http://127.0.0.1:$VM_PORT"
 
@@ -41,6 +43,13 @@ spawn "$E2E_TMP/bad.log" python3 "$receiver" --port "$BAD_PORT" --status 400 --l
 BAD_PID=$SPAWNED_PID
 spawn "$E2E_TMP/busy.log" python3 "$receiver" --port "$BUSY_PORT" --status 503 --ok-after 4 --log "$E2E_TMP/busy.jsonl"
 BUSY_PID=$SPAWNED_PID
+# A receiver that accepts connections and never answers: its queue waits, the others do not.
+spawn "$E2E_TMP/hang.log" python3 -c '
+import socket, sys
+server = socket.create_server(("127.0.0.1", int(sys.argv[1])))
+held = []
+while True:
+    held.append(server.accept()[0])' "$HANG_PORT"
 make_ca "$E2E_TMP"
 make_cert "$E2E_TMP" receiver 127.0.0.1 ca
 make_cert "$E2E_TMP" client bpfproc-client ca
@@ -61,6 +70,7 @@ start_bpfproc --config.file "$E2E_TMP/bpfproc.yml" --collection.interval 1s --re
   --remote-write.url "http://127.0.0.1:$BAD_PORT/api/v1/write" --remote-write.url "http://127.0.0.1:$BUSY_PORT/write" \
   --remote-write.url "https://127.0.0.1:$TLS_PORT/api/v1/write" --remote-write.tls.ca-file "$E2E_TMP/ca.pem" \
   --remote-write.tls.cert-file "$E2E_TMP/client.pem" --remote-write.tls.key-file "$E2E_TMP/client.key" \
+  --remote-write.url "http://127.0.0.1:$HANG_PORT/api/v1/write" --remote-write.timeout 5m \
   --remote-write.header "X-Scope-OrgID: e2e-tenant" --remote-write.bearer-token-file "$E2E_TMP/token" \
   --label e2e=remote_write
 start_burn burn
@@ -210,3 +220,9 @@ runs() { series_value 'bpfproc_exporter_collector_duration_seconds_count{collect
 collections=$(($(runs "$E2E_TMP/two.prom") - $(runs "$E2E_TMP/one.prom")))
 ((collections <= 14)) || fail "$collections collections in 10 s of 1 s collections and pushes, expected about 10"
 pass "scrapes_total counts HTTP scrapes only (+1); $collections collections in 10 s with 1 s pushes"
+
+# The hanging receiver's first request is under way (5 min timeout): shutdown aborts it, and the daemon
+# stops within stop's 10 s.
+stop "$BPFPROC_PID"
+[[ $STOPPED_STATUS == 0 ]] || fail "bpfproc exited $STOPPED_STATUS on SIGTERM with a receiver that never answers"
+pass "a receiver that never answers held neither the other receivers nor the shutdown"

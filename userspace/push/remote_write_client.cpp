@@ -46,6 +46,11 @@ std::string secret(const std::string& path) {
   return text ? std::string(trimmed(*text)) : std::string();
 }
 
+// curl calls it about once a second, and at every transfer step: non-zero aborts the request.
+int abort_check(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(user)->load() ? 1 : 0;
+}
+
 }  // namespace
 
 RemoteWriteClient::RemoteWriteClient(RemoteWriteEndpoint endpoint) : endpoint_(std::move(endpoint)) {
@@ -108,6 +113,9 @@ PostResult RemoteWriteClient::post(const std::string& body) {
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, keep_retry_after);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &result.retry_after);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, abort_check);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &aborted_);
 
   const auto start = std::chrono::steady_clock::now();
   const CURLcode code = curl_easy_perform(curl);

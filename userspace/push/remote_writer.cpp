@@ -19,6 +19,7 @@ RemoteWriter::RemoteWriter(RemoteWriteOptions options, SnapshotPublisher& publis
       encoder_(options_.external_labels) {
   for (const RemoteWriteEndpoint& endpoint : options_.receivers) {
     auto client = std::make_shared<RemoteWriteClient>(endpoint);
+    clients_.push_back(client);
     queues_.push_back(std::make_unique<RemoteWriteQueue>(
         endpoint.url, options_.queue_batches(), [client](const std::string& body) { return client->post(body); }));
   }
@@ -31,6 +32,7 @@ RemoteWriter::~RemoteWriter() {
   }
   stop_.notify_all();
   if (thread_.joinable()) thread_.join();
+  for (auto& client : clients_) client->abort();
   queues_.clear();  // each stops its sender
 }
 

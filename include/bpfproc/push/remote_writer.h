@@ -41,6 +41,7 @@ class RemoteWriter {
   SnapshotPublisher& publisher_;
   std::function<std::uint64_t()> scrapes_ = [] { return std::uint64_t{0}; };
   WriteRequestEncoder encoder_;
+  std::vector<std::shared_ptr<RemoteWriteClient>> clients_;
   std::vector<std::unique_ptr<RemoteWriteQueue>> queues_;
   std::shared_ptr<const ExporterSnapshot> last_pushed_;
   std::mutex mutex_;
