@@ -15,44 +15,11 @@
 
 #include "bpfproc/exposition/exposition.h"
 #include "bpfproc/exposition/text_writer.h"
+#include "synthetic_snapshot.h"
 
 namespace {
 
 using bpfproc::ExporterSnapshot;
-
-// Groups as a busy host has them: names of typical length, every counter non-zero, memory read.
-ExporterSnapshot synthetic_snapshot(std::size_t groups, bool runqueue_latency) {
-  ExporterSnapshot snapshot;
-  snapshot.memory_enabled = true;
-  snapshot.runqueue_latency_enabled = runqueue_latency;
-  snapshot.boot_time_unix_seconds = 1'790'000'000;
-  snapshot.self = bpfproc::SelfMetrics{1.25, 24 << 20, 300 << 20, 12, 1024, 1'790'000'100, 4};
-  snapshot.build = {"0.1.0", "abcdef123456", "1.1.2", "6.18.0"};
-  bpfproc::CollectorStatus tasks;
-  tasks.name = "tasks";
-  snapshot.collectors = {tasks};
-  snapshot.events_lost = {{"ringbuf_full", 0}};
-  for (std::size_t index = 0; index < groups; ++index) {
-    bpfproc::GroupTotals group;
-    group.name = "worker-" + std::to_string(index) + ":python3";
-    group.processes = 1 + index % 7;
-    group.threads = 2 + index % 13;
-    group.counters.user_ns = 123'456'789 * (index + 1);
-    group.counters.system_ns = 23'456'789 * (index + 1);
-    group.counters.voluntary_switches = 1000 + index;
-    group.counters.involuntary_switches = 10 + index;
-    group.counters.migrations = index;
-    group.counters.run_delay_ns = 987'654 * (index + 1);
-    for (std::size_t slot = 0; slot < group.counters.runqueue_latency.slots.size(); ++slot)
-      group.counters.runqueue_latency.slots[slot] = (index + slot) % 5;
-    group.exits = index % 3;
-    group.has_memory = true;
-    group.memory = {30u << 20, 12u << 20, 8u << 20, 3u << 20, 1u << 20, 9u << 20, 0, 0};
-    group.oldest_start_ns = 1'000'000'000 + index;
-    snapshot.groups.push_back(std::move(group));
-  }
-  return snapshot;
-}
 
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
@@ -62,21 +29,14 @@ double median(std::vector<double> values) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  unsigned runs = 11;  // odd, so the median is one run
-  bool runqueue_latency = false;
-  std::vector<std::size_t> group_counts;
-  for (int index = 1; index < argc; ++index) {
-    if (std::strcmp(argv[index], "--runs") == 0 && index + 1 < argc) runs = static_cast<unsigned>(std::atoi(argv[++index]));
-    else if (std::strcmp(argv[index], "--latency") == 0) runqueue_latency = true;
-    else group_counts.push_back(static_cast<std::size_t>(std::strtoull(argv[index], nullptr, 10)));
-  }
-  if (group_counts.empty() || runs == 0) {
-    std::fprintf(stderr, "usage: exposition_cost [--runs N] [--latency] GROUPS...\n");
-    return 2;
-  }
+  const auto arguments = tools::parse_cost_arguments(argc, argv, "exposition_cost");
+  if (!arguments) return 2;
+  const unsigned runs = arguments->runs;
+  const bool runqueue_latency = arguments->runqueue_latency;
+  const std::vector<std::size_t>& group_counts = arguments->group_counts;
   std::printf("%8s %8s %10s %16s %16s %8s\n", "groups", "series", "bytes", "families_ms", "direct_ms", "ratio");
   for (const std::size_t groups : group_counts) {
-    const ExporterSnapshot snapshot = synthetic_snapshot(groups, runqueue_latency);
+    const ExporterSnapshot snapshot = tools::synthetic_snapshot(groups, runqueue_latency);
     const bpfproc::ReaderCounts reader{.scrapes = 1};
     std::vector<double> families_ms, direct_ms;
     std::string families_text, direct_text;  // direct_text is kept between runs, as the web server does

@@ -135,6 +135,34 @@ int main(int argc, char** argv) {
                  "is always added). Each is rounded up to a power of two of ns from 0.000001024 to 4.294967296, "
                  "where the kernel counts waits; that is the le exported. Default: 11 buckets, 14 series per group")
       ->capture_default_str();
+  bpfproc::RemoteWriteFlags& push = flags.remote_write;
+  app.add_option("--remote-write.url", push.urls,
+                 "Push to this Prometheus remote_write 1.0 receiver (e.g. http://host:9090/api/v1/write); repeat the "
+                 "flag for several, each with its own queue")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--remote-write.interval", push.interval, "How often to push")->capture_default_str();
+  app.add_option("--remote-write.queue-duration", push.queue_duration,
+                 "How much of pushes a receiver's queue holds while it is down; then the oldest are dropped")
+      ->capture_default_str();
+  app.add_option("--remote-write.timeout", push.timeout, "Timeout of one push request")->capture_default_str();
+  app.add_option("--remote-write.basic-auth.username", push.basic_auth_username, "Basic auth user for the receivers");
+  app.add_option("--remote-write.basic-auth.password-file", push.basic_auth_password_file,
+                 "File holding the basic auth password (read at each push)");
+  app.add_option("--remote-write.bearer-token-file", push.bearer_token_file,
+                 "File holding a bearer token for the receivers (read at each push)");
+  app.add_option("--remote-write.tls.ca-file", push.tls_ca_file, "CA certificates to verify https receivers with");
+  app.add_option("--remote-write.tls.cert-file", push.tls_cert_file, "Client certificate for https receivers");
+  app.add_option("--remote-write.tls.key-file", push.tls_key_file, "Key of the client certificate");
+  app.add_option("--remote-write.header", push.headers,
+                 "Extra request header, \"Name: value\" (e.g. \"X-Scope-OrgID: team\" for Mimir); repeatable")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--label", push.labels,
+                 "External label name=value added to every pushed series; repeatable. instance=... replaces the "
+                 "host identity (product_uuid, machine-id, boot id, hostname)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_flag("--bpf.stats", flags.bpf_stats,
                "Publish the kernel's run-time statistics of bpfproc's BPF programs (costs ~20 ns per event)");
   app.add_option("--run-as", flags.run_as,

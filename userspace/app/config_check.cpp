@@ -6,6 +6,7 @@
 
 #include "bpfproc/collectors/sources/source_config.h"
 #include "bpfproc/grouping/config.h"
+#include "bpfproc/push/remote_write_config.h"
 #include "bpfproc/util/exit_status.h"
 #include "bpfproc/util/result.h"
 #include "bpfproc/util/whole_file.h"
@@ -56,8 +57,14 @@ Result<std::string> check_config_file(const std::string& file) {
   if (!sources) return sources.error();
   if (sources->has_commands())
     if (auto owner = check_command_config_owner(file); !owner) return owner.error();
+  // Its remote_write: section, checked as the daemon checks it (the host identity is not needed).
+  RemoteWriteFlags remote_write;
+  if (auto section = apply_remote_write_config(*text, file, remote_write); !section) return section.error();
+  auto push = remote_write_options(remote_write, "/", "");
+  if (!push) return push.error();
   std::string summary = "grouping config: " + std::to_string(config->rules.size()) + " rules";
   if (!sources->sources.empty()) summary += ", " + std::to_string(sources->sources.size()) + " custom metric sources";
+  if (push->enabled()) summary += ", " + std::to_string(push->receivers.size()) + " remote_write receivers";
   return summary;
 }
 

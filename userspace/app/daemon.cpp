@@ -23,6 +23,9 @@
 #include "bpfproc/grouping/config.h"
 #include "bpfproc/kernel/bpf_collector.h"
 #include "bpfproc/kernel/check.h"
+#include "bpfproc/push/host_identity.h"
+#include "bpfproc/push/remote_write_config.h"
+#include "bpfproc/push/remote_writer.h"
 #include "bpfproc/util/capabilities.h"
 #include "bpfproc/util/duration.h"
 #include "bpfproc/util/exit_status.h"
@@ -258,6 +261,14 @@ int run_daemon(const DaemonFlags& flags) {
       if (auto tls = TlsContext::load(*web.config.tls); !tls) return fail(kExitBadInput, tls.error().message());
   }
 
+  RemoteWriteFlags remote_write_flags = flags.remote_write;
+  if (!flags.config_file.empty())
+    if (auto section = apply_remote_write_config(options->collectors.config.document, flags.config_file, remote_write_flags);
+        !section)
+      return fail(kExitBadInput, section.error().message());
+  auto remote_write = remote_write_options(remote_write_flags, flags.rootfs, system_hostname());
+  if (!remote_write) return fail(kExitBadInput, remote_write.error().message());
+
   auto effective = std::make_shared<EffectiveConfig>(flags, options->collectors.config, web.config);
   const bool switch_users = options->collectors.sources.has_run_as();
   if (switch_users) {
@@ -280,12 +291,24 @@ int run_daemon(const DaemonFlags& flags) {
   (*exporter)->start();
 
   SnapshotPublisher& publisher = (*exporter)->publisher();
-  auto scrapes = std::make_shared<ScrapeSource>(publisher);
+  // Pushing and serving read the same snapshots; /metrics shows the push queues' self-metrics.
+  std::unique_ptr<RemoteWriter> pusher;
+  ScrapeSource::RemoteWriteStatuses push_status;
+  if (remote_write->enabled()) {
+    pusher = std::make_unique<RemoteWriter>(std::move(*remote_write), publisher);
+    push_status = [&pusher] { return pusher->status(); };
+  }
+  auto scrapes = std::make_shared<ScrapeSource>(publisher, push_status);
   auto server = WebServer::start(
       web, scrapes, [&publisher] { return health_json(publisher.latest().get()); },
       [effective] { return effective->yaml(); });
   if (!server) return fail(kExitFailure, server.error().message());
   spdlog::info("{}", *dropped);
+  if (pusher) {
+    pusher->set_scrapes([scrapes] { return scrapes->scrapes(); });
+    pusher->start();
+    for (const RemoteWriteStatus& queue : pusher->status()) spdlog::info("pushing to {}", queue.url);
+  }
   for (const std::string& listen_address : flags.web.listen_addresses)
     spdlog::info("bpfproc {} listening on {}{}{}", kVersion, web.config.tls ? "https://" : "http://", listen_address,
                  flags.web.telemetry_path);
@@ -308,6 +331,7 @@ int run_daemon(const DaemonFlags& flags) {
   // The server goes first: it stops accepting and lets the requests under way finish. Then the
   // exporter stops collecting, settles the exits held in the kernel and detaches its programs.
   server->reset();
+  pusher.reset();
   exporter->reset();
   spdlog::info("stopped");
   return 0;

@@ -1,6 +1,8 @@
 #include "bpfproc/app/effective_config.h"
 
+#include <string>
 #include <utility>
+#include <vector>
 
 #include <yaml-cpp/yaml.h>
 
@@ -45,6 +47,22 @@ void emit_flags(YAML::Emitter& out, const DaemonFlags& flags) {
   out << YAML::Key << "path.procfs" << YAML::Value << flags.procfs;
   out << YAML::Key << "path.rootfs" << YAML::Value << flags.rootfs;
   out << YAML::Key << "path.udev.data" << YAML::Value << flags.udev_data;
+  const RemoteWriteFlags& push = flags.remote_write;
+  out << YAML::Key << "remote-write.url" << YAML::Value << push.urls;
+  out << YAML::Key << "remote-write.interval" << YAML::Value << push.interval;
+  out << YAML::Key << "remote-write.queue-duration" << YAML::Value << push.queue_duration;
+  out << YAML::Key << "remote-write.timeout" << YAML::Value << push.timeout;
+  out << YAML::Key << "remote-write.basic-auth.username" << YAML::Value << push.basic_auth_username;
+  out << YAML::Key << "remote-write.basic-auth.password-file" << YAML::Value << push.basic_auth_password_file;
+  out << YAML::Key << "remote-write.bearer-token-file" << YAML::Value << push.bearer_token_file;
+  out << YAML::Key << "remote-write.tls.ca-file" << YAML::Value << push.tls_ca_file;
+  out << YAML::Key << "remote-write.tls.cert-file" << YAML::Value << push.tls_cert_file;
+  out << YAML::Key << "remote-write.tls.key-file" << YAML::Value << push.tls_key_file;
+  // A header may carry a credential (Authorization): its name only.
+  std::vector<std::string> headers;
+  for (const std::string& header : push.headers) headers.push_back(header.substr(0, header.find(':')) + ": " + kSecret);
+  out << YAML::Key << "remote-write.header" << YAML::Value << headers;
+  out << YAML::Key << "label" << YAML::Value << push.labels;
   out << YAML::EndMap;
 }
 

@@ -243,6 +243,38 @@ void write_process_families(const SelfMetrics& self, TextWriter& writer) {
   }
 }
 
+void write_remote_write_families(const std::vector<RemoteWriteStatus>& queues, TextWriter& writer) {
+  constexpr std::string_view samples = "bpfproc_remote_write_samples_total";
+  writer.family(samples, "Samples of remote_write pushes, by receiver and result (a retried sample counts once per retry).",
+                "counter");
+  for (const RemoteWriteStatus& queue : queues) {
+    const std::pair<std::string_view, std::uint64_t> results[] = {{"dropped", queue.samples_dropped},
+                                                                   {"failed", queue.samples_failed},
+                                                                   {"retried", queue.samples_retried},
+                                                                   {"sent", queue.samples_sent}};
+    for (const auto& [result, count] : results)
+      writer.sample(samples, {{"result", result}, {"url", queue.url}}, static_cast<double>(count));
+  }
+  writer.family("bpfproc_remote_write_queue_samples", "Samples waiting in the remote_write queue of a receiver.", "gauge");
+  for (const RemoteWriteStatus& queue : queues)
+    writer.sample("bpfproc_remote_write_queue_samples", {{"url", queue.url}}, static_cast<double>(queue.queue_samples));
+  writer.family("bpfproc_remote_write_last_success_timestamp_seconds",
+                "When a push to the receiver last succeeded, in seconds since the epoch (0: never).", "gauge");
+  for (const RemoteWriteStatus& queue : queues)
+    writer.sample("bpfproc_remote_write_last_success_timestamp_seconds", {{"url", queue.url}},
+                  queue.last_success_unix_seconds);
+  constexpr std::string_view duration = "bpfproc_remote_write_request_duration_seconds";
+  writer.family(duration, "Wall time of remote_write requests, answered or not.", "histogram");
+  for (const RemoteWriteStatus& queue : queues) {
+    std::uint64_t cumulative = 0;
+    writer.histogram(
+        duration, {"url", queue.url}, queue.duration_count, queue.duration_sum_seconds,
+        RemoteWriteStatus::kDurationBuckets.size(),
+        [](std::size_t bucket) { return RemoteWriteStatus::kDurationBuckets[bucket]; },
+        [&](std::size_t bucket) { return cumulative += queue.duration_bucket_counts[bucket]; });
+  }
+}
+
 void write_exporter_families(const ExporterSnapshot& snapshot, const ReaderCounts& reader, TextWriter& writer) {
   writer.family("bpfproc_exporter_build_info", "Build of this bpfproc; the value is always 1.", "gauge");
   writer.sample("bpfproc_exporter_build_info",
@@ -326,14 +358,10 @@ void write_exporter_families(const ExporterSnapshot& snapshot, const ReaderCount
     writer.family(name, help, type);
     writer.sample(name, {}, value);
   }
+  if (reader.remote_write != nullptr && !reader.remote_write->empty()) write_remote_write_families(*reader.remote_write, writer);
 }
 
-}  // namespace
-
-void write_exposition_text(const ExporterSnapshot& snapshot, const ReaderCounts& reader, std::string& text) {
-  text.clear();
-  text.reserve(estimated_size(snapshot));
-  TextWriter writer(text);
+void write_all_families(const ExporterSnapshot& snapshot, const ReaderCounts& reader, TextWriter& writer) {
   write_group_families(snapshot, writer);
   write_thread_families(snapshot, writer);
   write_top_process_families(snapshot, writer);
@@ -344,6 +372,21 @@ void write_exposition_text(const ExporterSnapshot& snapshot, const ReaderCounts&
   // The series count includes its own sample.
   writer.family("bpfproc_exporter_series", "Series in this exposition, this one included.", "gauge");
   writer.sample("bpfproc_exporter_series", {}, static_cast<double>(writer.series() + 1));
+}
+
+}  // namespace
+
+void write_exposition_text(const ExporterSnapshot& snapshot, const ReaderCounts& reader, std::string& text) {
+  text.clear();
+  text.reserve(estimated_size(snapshot));
+  TextWriter writer(text);
+  write_all_families(snapshot, reader, writer);
+}
+
+std::size_t write_exposition_series(const ExporterSnapshot& snapshot, const ReaderCounts& reader, SeriesSink& sink) {
+  TextWriter writer(sink);
+  write_all_families(snapshot, reader, writer);
+  return writer.series();
 }
 
 std::string exposition_text(const ExporterSnapshot& snapshot, const ReaderCounts& reader) {

@@ -93,7 +93,7 @@ class ConfigParser {
     for (const auto& entry : root) {
       const YAML::Node& key = entry.first;
       const YAML::Node& value = entry.second;
-      const Status key_status = check_key(key, seen_keys, "process_names, children, kernel_threads or sources");
+      const Status key_status = check_key(key, seen_keys, "process_names, children, kernel_threads, sources or remote_write");
       if (!key_status) return key_status.error();
 
       if (key.Scalar() == "process_names") {
@@ -111,8 +111,10 @@ class ConfigParser {
         config.kernel_threads = *kernel_threads;
       } else if (key.Scalar() == "sources") {
         // Custom metric sources: parsed and checked by collectors/sources/source_config.
+      } else if (key.Scalar() == "remote_write") {
+        // push/'s section (push/remote_write_config.h), read from the same document by the daemon.
       } else {
-        unknown_key(key, "process_names, children, kernel_threads or sources");
+        unknown_key(key, "process_names, children, kernel_threads, sources or remote_write");
       }
     }
     if (!has_process_names) return error_at(root.Mark(), "missing process_names");

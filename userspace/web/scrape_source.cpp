@@ -15,7 +15,9 @@ void ScrapeSource::write(std::string& text) const {
   try {
     std::shared_ptr<const ExporterSnapshot> snapshot = publisher_.fresh();
     if (!snapshot) return;
-    write_exposition_text(*snapshot, {.scrapes = scrape}, text);
+    std::vector<RemoteWriteStatus> remote_write;
+    if (remote_write_) remote_write = remote_write_();
+    write_exposition_text(*snapshot, {.scrapes = scrape, .remote_write = &remote_write}, text);
   } catch (const std::exception& error) {
     text.clear();
     spdlog::error("scrape failed: {}", error.what());

@@ -7,12 +7,14 @@
 #include "bpfproc/accounting/runqueue_buckets.h"
 #include "bpfproc/collectors/host/host_filters.h"
 #include "bpfproc/grouping/process_table.h"
+#include "bpfproc/push/remote_write_options.h"
 #include "bpfproc/web/web_server.h"
 
 namespace bpfproc {
 
 struct DaemonFlags {
   WebOptions web;
+  RemoteWriteFlags remote_write;
   std::string config_file;
   std::string web_config_file;
   std::string memory_interval = "30s";

@@ -6,6 +6,7 @@
 
 #include <prometheus/metric_family.h>
 
+#include "bpfproc/exposition/remote_write_status.h"
 #include "bpfproc/snapshot/snapshot.h"
 
 namespace bpfproc {
@@ -14,6 +15,8 @@ namespace bpfproc {
 // layer counts them, not the collection.
 struct ReaderCounts {
   std::uint64_t scrapes = 0;
+  // The remote_write queues (push/), when there are any; only the text writer shows them.
+  const std::vector<RemoteWriteStatus>* remote_write = nullptr;
 };
 
 std::vector<prometheus::MetricFamily> build_exposition(const ExporterSnapshot& snapshot, const ReaderCounts& reader);

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 namespace bpfproc {
 
@@ -33,16 +34,30 @@ Label group_label(std::string_view name, const Group& group, Label& subgroup) {
   return Label{name, group.name, &subgroup};
 }
 
-// Writes families and samples, counting the sample lines for bpfproc_exporter_series.
+// Receives each sample as (name, labels, value) instead of its text line: remote_write (push/)
+// reads the snapshot through the same family writers as /metrics, so the two cannot disagree.
+// Labels come in the order the writer has them; empty values are already left out.
+class SeriesSink {
+ public:
+  using Labels = std::vector<std::pair<std::string_view, std::string_view>>;
+  virtual ~SeriesSink() = default;
+  // `name` includes a histogram's suffix (_bucket, _sum, _count); views live for the call only.
+  virtual void series(std::string_view name, const Labels& labels, double value) = 0;
+};
+
+// Writes families and samples, counting the sample lines for bpfproc_exporter_series. Given a
+// SeriesSink instead of a string, it hands each sample to the sink and writes no text.
 class TextWriter {
  public:
   explicit TextWriter(std::string& text) : text_(text) {}
+  explicit TextWriter(SeriesSink& sink) : text_(scratch_), sink_(&sink) {}
 
   std::size_t series() const { return series_; }
 
   // HELP is escaped as the format asks (backslash, newline); none of bpfproc's help texts has
   // either, so this matches prometheus-cpp, which does not escape HELP.
   void family(std::string_view name, std::string_view help, std::string_view type) {
+    if (sink_ != nullptr) return;
     text_ += "# HELP ";
     text_ += name;
     text_ += ' ';
@@ -59,6 +74,7 @@ class TextWriter {
   }
 
   void sample(std::string_view name, std::initializer_list<Label> labels, double value) {
+    if (sink_ != nullptr) return to_sink(name, {}, labels, {}, value);
     head(name, {}, labels, {});
     number(value);
     text_ += '\n';
@@ -67,6 +83,7 @@ class TextWriter {
   // A sample whose labels are only known at run time: (name, value) pairs, e.g. a host family's.
   template <typename Pairs>
   void sample_with_pairs(std::string_view name, const Pairs& labels, double value) {
+    if (sink_ != nullptr) return to_sink(name, {}, labels, {}, value);
     head(name, {}, labels, {});
     number(value);
     text_ += '\n';
@@ -77,6 +94,7 @@ class TextWriter {
   template <typename Bounds, typename Cumulative>
   void histogram(std::string_view name, Label label, std::uint64_t count, double sum, std::size_t finite_buckets,
                  Bounds bucket_bounds, Cumulative cumulative) {
+    if (sink_ != nullptr) return histogram_to_sink(name, label, count, sum, finite_buckets, bucket_bounds, cumulative);
     head(name, "_count", std::initializer_list<Label>{label}, {});
     integer(count);
     text_ += '\n';
@@ -95,6 +113,41 @@ class TextWriter {
   }
 
  private:
+  template <typename Bounds, typename Cumulative>
+  void histogram_to_sink(std::string_view name, Label label, std::uint64_t count, double sum, std::size_t finite_buckets,
+                         Bounds bucket_bounds, Cumulative cumulative) {
+    const std::initializer_list<Label> labels{label};
+    to_sink(name, "_count", labels, {}, static_cast<double>(count));
+    to_sink(name, "_sum", labels, {}, sum);
+    char bound[32];
+    for (std::size_t bucket = 0; bucket < finite_buckets; ++bucket)
+      to_sink(name, "_bucket", labels, format_number(bound, bucket_bounds(bucket)),
+              static_cast<double>(cumulative(bucket)));
+    to_sink(name, "_bucket", labels, "+Inf", static_cast<double>(count));
+  }
+
+  // The sink's twin of head() + number(): the same labels, in the same order, with `le` last.
+  template <typename Labels>
+  void to_sink(std::string_view name, std::string_view suffix, const Labels& labels, std::string_view le, double value) {
+    ++series_;
+    sink_name_.assign(name);
+    sink_name_ += suffix;
+    sink_labels_.clear();
+    for (const auto& label : labels) collect_label(label);
+    if (!le.empty()) sink_labels_.emplace_back("le", le);
+    sink_->series(sink_name_, sink_labels_, value);
+  }
+  void collect_label(const Label& label) {
+    for (const Label* part = &label; part != nullptr; part = part->also) {
+      if (part != &label && part->value.empty()) break;
+      sink_labels_.emplace_back(part->name, part->value);
+    }
+  }
+  template <typename Pair>
+  void collect_label(const Pair& label) {
+    sink_labels_.emplace_back(label.first, label.second);
+  }
+
   // A Label may chain further labels (`also`), each left out when empty: Prometheus treats an
   // empty label as absent. Run-time labels come as (name, value) pairs.
   void append_label(const Label& label, char& separator) {
@@ -172,7 +225,11 @@ class TextWriter {
     return {digits, static_cast<std::size_t>(end - digits)};
   }
 
+  std::string scratch_;  // text_ of a sink writer, never written
   std::string& text_;
+  SeriesSink* sink_ = nullptr;
+  std::string sink_name_;
+  SeriesSink::Labels sink_labels_;
   std::size_t series_ = 0;
 };
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "bpfproc/exposition/exposition.h"
+#include "bpfproc/exposition/text_format.h"
 #include "bpfproc/snapshot/snapshot.h"
 
 namespace bpfproc {
@@ -16,5 +17,9 @@ namespace bpfproc {
 void write_exposition_text(const ExporterSnapshot& snapshot, const ReaderCounts& reader, std::string& text);
 
 std::string exposition_text(const ExporterSnapshot& snapshot, const ReaderCounts& reader);
+
+// The same samples as write_exposition_text, in the same order, handed to `sink` one by one
+// (remote_write). Returns the number of samples.
+std::size_t write_exposition_series(const ExporterSnapshot& snapshot, const ReaderCounts& reader, SeriesSink& sink);
 
 }  // namespace bpfproc

@@ -163,11 +163,16 @@ TEST(ConfigErrors, YamlSyntax) {
 }
 
 // Ignored with a warning, as process-exporter ignores them.
+TEST(ConfigWarnings, RemoteWriteIsKnown) {
+  const Config config = parse_ok("process_names:\n  - comm: [bash]\nremote_write: {url: http://x/w}\n");
+  EXPECT_TRUE(config.warnings.empty());
+}
+
 TEST(ConfigWarnings, UnknownTopLevelKey) {
   const Config config = parse_ok("process_names:\n  - comm: [bash]\nchildrens: true\n");
   EXPECT_EQ(config.warnings, std::vector<std::string>{
                                  "test.yml:3: unknown key \"childrens\" ignored (expected process_names, children, "
-                                 "kernel_threads or sources)"});
+                                 "kernel_threads, sources or remote_write)"});
   EXPECT_TRUE(config.children) << "the misspelt key changed nothing";
 }
 
