@@ -59,6 +59,9 @@ void Attribution::on_fork(const fork_event& event) {
   auto parent = members_.find(member.parent);
   if (parent != members_.end() && parent->second.identity->comm == comm) {
     member.identity = parent->second.identity;
+    // Forked into another cgroup (clone3 CLONE_INTO_CGROUP), or the parent's is not known yet.
+    ProcessIdentity identity = *member.identity;
+    if (take_cgroup(identity, event.cgroup_id)) member.identity = identities_.intern(std::move(identity));
     return;
   }
   ProcessIdentity identity = *member.identity;
@@ -70,8 +73,23 @@ void Attribution::on_fork(const fork_event& event) {
     identity.uid = parent_identity.uid;
     identity.cwd = parent_identity.cwd;          // a fork starts where its parent is
     identity.cgroups = parent_identity.cgroups;  // and in its cgroups
+    identity.cgroup = parent_identity.cgroup;
   }
+  (void)take_cgroup(identity, event.cgroup_id);  // whether it changed or not, identity is new
   member.identity = identities_.intern(std::move(identity));
+}
+
+bool Attribution::take_cgroup(ProcessIdentity& identity, std::uint64_t cgroup_id) {
+  if (!cgroup_resolver_ || !identity_parts_.cgroup || cgroup_id == 0) return false;
+  const std::optional<std::string> path = cgroup_resolver_(cgroup_id);
+  if (!path) {
+    ++cgroups_unresolved_;
+    return false;
+  }
+  // Same path: keep what /proc gave, which has the v1 fallbacks of hybrid hosts.
+  if (*path == identity.cgroup.path) return false;
+  identity.cgroup = cgroup_fields_of_path(*path);
+  return true;
 }
 
 Attribution::LeftProgram Attribution::on_exec(const exec_event& event) {
@@ -97,6 +115,8 @@ Attribution::LeftProgram Attribution::on_exec(const exec_event& event) {
   identity.exe_path.assign(event.filename, strnlen(event.filename, sizeof(event.filename)));
   const std::size_t args_size = std::min<std::size_t>(event.args_size, sizeof(event.args));
   identity.argv = parse_cmdline(std::string_view(event.args, args_size));
+  identity.cgroup = member.identity->cgroup;  // an exec keeps the cgroup
+  (void)take_cgroup(identity, event.cgroup_id);
   member.identity = identities_.intern(std::move(identity));
   member.identity_read = false;
   member.decision.reset();
@@ -116,6 +136,28 @@ void Attribution::on_exec_context(const ExecContext& context) {
   identity.cgroups = context.cgroups;
   member.identity = identities_.intern(std::move(identity));
   if (context.truncated) ++exec_contexts_truncated_;
+}
+
+Attribution::LeftProgram Attribution::on_cgroup_move(const cgroup_move_event& event) {
+  const ProcessKey key = ProcessKey::of(event.task);
+  Member& member = find_or_add(key, &event.task);
+  LeftProgram left;
+  left.decision = member.decision ? member.decision : decide(key, member, *member.identity, 0);
+  if (!left.decision) {
+    left.ticket = next_ticket_++;
+    member.left.push_back({left.ticket, member.identity});
+  }
+  ProcessIdentity identity = *member.identity;
+  if (!take_cgroup(identity, event.cgroup_id)) {
+    // The path is unknown (or the same): /proc says where it is now.
+    member.identity_read = false;
+  }
+  member.awaiting_identity = false;  // a reply on its way may predate the move
+  member.identity = identities_.intern(std::move(identity));
+  member.decision.reset();
+  if (listener_) listener_(key, std::nullopt);
+  undecided_.insert(key);
+  return left;
 }
 
 void Attribution::on_exit(const ProcessKey& key) {
@@ -139,7 +181,8 @@ void Attribution::reconfigure(Config config, const LeavingGroup& leaving) {
   needs_user_names_ = config_.needs_user_names();
   identity_parts_ = config_.identity_parts();
   // Identities read without a part the new rules read must be read again.
-  const bool reread = (identity_parts_.cwd && !old_parts.cwd) || (identity_parts_.cgroups && !old_parts.cgroups);
+  const bool reread = (identity_parts_.cwd && !old_parts.cwd) || (identity_parts_.cgroups && !old_parts.cgroups) ||
+                      (identity_parts_.cgroup && !old_parts.cgroup);
   for (auto& [key, member] : members_) {
     if (member.exited) continue;
     if (reread && !member.awaiting_identity) member.identity_read = false;
