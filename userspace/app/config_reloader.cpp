@@ -31,6 +31,7 @@ Result<ReloadedFiles> read_reload_files(const ReloadFiles& files, const CheckRul
     if (!rules) return rules.error();
     if (!rules->warnings.empty()) return Error{rules->warnings_line(), ""};
     rules->threads = rules->threads || files.threads;
+    rules->cgroup_label = files.cgroup_label;
     if (check_rules) {
       if (auto fits = check_rules(*rules); !fits) return Error{fits.error().message(), files.config_file};
     }

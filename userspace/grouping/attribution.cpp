@@ -27,7 +27,9 @@ Attribution::Attribution(Config config, std::int64_t boot_time_unix_seconds, Gro
       identity_parts_(config_.identity_parts()),
       boot_time_unix_seconds_(boot_time_unix_seconds),
       groups_(groups),
-      listener_(std::move(listener)) {}
+      listener_(std::move(listener)) {
+  groups_.set_cgroup_label_name(cgroup_label_name(config_.cgroup_label));
+}
 
 Attribution::Member& Attribution::find_or_add(const ProcessKey& key, const task_record* record) {
   auto [found, inserted] = members_.try_emplace(key);
@@ -180,6 +182,7 @@ void Attribution::reconfigure(Config config, const LeavingGroup& leaving) {
   config_ = std::move(config);
   needs_user_names_ = config_.needs_user_names();
   identity_parts_ = config_.identity_parts();
+  groups_.set_cgroup_label_name(cgroup_label_name(config_.cgroup_label));
   // Identities read without a part the new rules read must be read again.
   const bool reread = (identity_parts_.cwd && !old_parts.cwd) || (identity_parts_.cgroups && !old_parts.cgroups) ||
                       (identity_parts_.cgroup && !old_parts.cgroup);
@@ -279,7 +282,7 @@ std::optional<Attribution::Decision> Attribution::decide(const ProcessKey& key, 
     // subgroup comes from the catalogue: short and valid already.
     std::string label = to_valid_utf8(name->name);
     if (truncate_utf8(label, label_max_length_)) ++labels_truncated_;
-    const GroupId group = groups_.group(label, name->subgroup);
+    const GroupId group = groups_.group(label, name->subgroup, cgroup_label_of(identity));
     if (rule_threads) groups_.break_down_threads(group);
     return Decision{group};
   }
@@ -287,6 +290,16 @@ std::optional<Attribution::Decision> Attribution::decide(const ProcessKey& key, 
   auto parent = parent_of(key, member);
   if (parent == members_.end()) return Decision{};
   return decide_current(parent->first, parent->second, depth + 1);
+}
+
+std::string Attribution::cgroup_label_of(const ProcessIdentity& identity) const {
+  switch (config_.cgroup_label) {
+    case CgroupLabel::unit: return identity.cgroup.unit;
+    case CgroupLabel::container: return identity.cgroup.container_id;
+    case CgroupLabel::cgroup: return to_valid_utf8(identity.cgroup.path);  // a label value: UTF-8
+    case CgroupLabel::none: break;
+  }
+  return {};
 }
 
 Attribution::Members::iterator Attribution::parent_of(const ProcessKey& key, const Member& member) {

@@ -42,12 +42,29 @@ std::optional<GroupName> Config::group_name_of(const ProcessIdentity& identity, 
   return std::nullopt;
 }
 
+std::string_view cgroup_label_name(CgroupLabel label) {
+  switch (label) {
+    case CgroupLabel::unit: return "unit";
+    case CgroupLabel::container: return "container";
+    case CgroupLabel::cgroup: return "cgroup";
+    case CgroupLabel::none: break;
+  }
+  return "";
+}
+
+Result<CgroupLabel> parse_cgroup_label(std::string_view value) {
+  for (const CgroupLabel label : {CgroupLabel::none, CgroupLabel::unit, CgroupLabel::container, CgroupLabel::cgroup})
+    if (value == cgroup_label_name(label)) return label;
+  return Error{"--group.cgroup-label " + std::string(value) + ": must be unit, container or cgroup", ""};
+}
+
 bool Config::needs_user_names() const {
   return std::any_of(rules.begin(), rules.end(), [](const ProcessRule& rule) { return rule.name.uses_username(); });
 }
 
 IdentityParts Config::identity_parts() const {
   IdentityParts parts;
+  parts.cgroup = cgroup_label != CgroupLabel::none;
   for (const ProcessRule& rule : rules) {
     parts.cwd = parts.cwd || rule.name.uses_cwd();
     parts.cgroups = parts.cgroups || rule.name.uses_cgroups();

@@ -141,6 +141,8 @@ class Attribution {
   std::optional<Decision> decide(const ProcessKey& key, const Member& member, const ProcessIdentity& identity,
                                  int depth);
   Members::iterator parent_of(const ProcessKey& key, const Member& member);
+  // The value of --group.cgroup-label for a process; empty without the flag.
+  std::string cgroup_label_of(const ProcessIdentity& identity) const;
   // Sets identity's cgroup from an event's cgroup id when it names another cgroup than the one
   // identity has; false when nothing changed.
   bool take_cgroup(ProcessIdentity& identity, std::uint64_t cgroup_id);

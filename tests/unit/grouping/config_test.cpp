@@ -158,6 +158,18 @@ process_names:
   EXPECT_EQ(parse_error("process_names: [{cgroup: []}]\n"), "test.yml:1: cgroup must not be empty");
 }
 
+TEST(Config, CgroupLabelFlagValues) {
+  EXPECT_EQ(parse_cgroup_label("").value(), CgroupLabel::none);
+  EXPECT_EQ(parse_cgroup_label("unit").value(), CgroupLabel::unit);
+  EXPECT_EQ(parse_cgroup_label("container").value(), CgroupLabel::container);
+  EXPECT_EQ(parse_cgroup_label("cgroup").value(), CgroupLabel::cgroup);
+  EXPECT_EQ(parse_cgroup_label("pod").error().message(), "--group.cgroup-label pod: must be unit, container or cgroup");
+  Config config = default_config();
+  EXPECT_FALSE(config.identity_parts().cgroup);
+  config.cgroup_label = CgroupLabel::container;
+  EXPECT_TRUE(config.identity_parts().cgroup) << "the label needs the cgroup of every process";
+}
+
 TEST(Config, ReadsBpfprocSettings) {
   const Config config = parse_ok("children: false\nkernel_threads: yes\nprocess_names:\n  - comm: [bash]\n");
   EXPECT_FALSE(config.children);
