@@ -228,6 +228,7 @@ std::vector<Attribution::DecidedProgram> Attribution::apply(IdentityReplies repl
     Member& member = found->second;
     member.awaiting_identity = false;
     member.identity_read = true;
+    if (identity && identity->cgroup.unreadable && identity_parts_.cgroup) ++cgroups_unresolved_;
     if (identity) member.identity = identities_.intern(std::move(*identity));
   }
 

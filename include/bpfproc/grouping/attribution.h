@@ -108,8 +108,9 @@ class Attribution {
   // With rules that read the cgroup (IdentityParts::cgroup): the cgroup of a process seen at a
   // fork or exec, until /proc answers, and for good when it is gone by then.
   void resolve_cgroups(CgroupResolver resolver) { cgroup_resolver_ = std::move(resolver); }
-  // Cgroup ids of events that the resolver could not turn into a path: those processes are
-  // named from their parent's cgroup (at a fork) or their own before the exec.
+  // Cgroup ids of events that the resolver could not turn into a path (those processes are
+  // named from their parent's cgroup at a fork, or their own before an exec or move), and
+  // /proc/PID/cgroup files that could not be read or parsed (their cgroup fields are empty).
   std::uint64_t cgroups_unresolved() const { return cgroups_unresolved_; }
   // Exec contexts whose paths the kernel side had to cut (longer than PATH_MAX, or too deep).
   std::uint64_t exec_contexts_truncated() const { return exec_contexts_truncated_; }

@@ -17,6 +17,7 @@ struct CgroupFields {
   std::string unit;          // the deepest systemd service or scope: "nginx.service"
   std::string container_id;  // the first 12 of the 64 hex digits docker, containerd, cri-o and podman use
   std::string pod_uid;       // "pod<uid>" of a kubepods path, as a dashed UUID
+  bool unreadable = false;   // /proc/PID/cgroup could not be read or parsed: all empty
   bool operator==(const CgroupFields&) const = default;
 };
 

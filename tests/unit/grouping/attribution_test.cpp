@@ -283,6 +283,19 @@ TEST(Attribution, CgroupIdsOfEventsNameProcessesGoneBeforeProc) {
   fixture.attribution.on_exit(lost);
   EXPECT_EQ(fixture.group_name(lost), "a.scope") << "the parent's cgroup";
   EXPECT_EQ(fixture.attribution.cgroups_unresolved(), 1u);
+
+  // /proc/PID/cgroup unreadable: empty fields, counted, never fatal.
+  const ProcessKey unreadable{504, 10'400};
+  fixture.attribution.observe(record_of(unreadable, "bash"));
+  (void)fixture.attribution.identity_requests();
+  ProcessIdentity without = identity_of(unreadable, "bash", {"bash"});
+  without.cgroup.unreadable = true;
+  IdentityReplies unreadable_reply;
+  unreadable_reply.identities.emplace_back(unreadable, without);
+  fixture.attribution.apply(unreadable_reply);
+  EXPECT_TRUE(fixture.attribution.decided(unreadable));
+  EXPECT_EQ(fixture.group_name(unreadable), "") << "cgroup: ['.'] does not match an empty path";
+  EXPECT_EQ(fixture.attribution.cgroups_unresolved(), 2u);
 }
 
 }  // namespace

@@ -100,9 +100,17 @@ TEST(CgroupFieldsTest, ReadFromProcessIdentityWhenAskedFor) {
   EXPECT_EQ(identity->cgroup.path, "/system.slice/cron.service");
   EXPECT_EQ(identity->cgroup.unit, "cron.service");
   EXPECT_TRUE(identity->cgroups.empty()) << "{{.Cgroups}} not asked for";
+  EXPECT_FALSE(identity->cgroup.unreadable);
   Result<ProcessIdentity> without = read_process_identity(*dir);
   ASSERT_TRUE(without.ok());
   EXPECT_EQ(without->cgroup, CgroupFields{});
+  // The fixture's 4242 has no cgroup file: empty fields, marked, and the process is still read.
+  Result<ProcessDir> other = ProcessDir::open(ProcFs(kFixtures + "/proc"), 4242);
+  ASSERT_TRUE(other.ok());
+  Result<ProcessIdentity> unreadable = read_process_identity(*other, {.cgroup = true});
+  ASSERT_TRUE(unreadable.ok()) << unreadable.error().message();
+  EXPECT_TRUE(unreadable->cgroup.unreadable);
+  EXPECT_EQ(unreadable->cgroup.path, "");
 }
 
 TEST(CgroupMountTest, FoundInMountinfoOnEachKindOfHost) {
