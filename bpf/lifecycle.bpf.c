@@ -33,7 +33,8 @@
  * sweep: one queue pop and hash lookup per held exit (held_keys) and one ~400-byte record per
  * finished task. Free: one hash lookup and
  * the rate-limited sweep. Nothing runs per context switch.
- * Fork and exec copy one record each (exec also copies up to 768 bytes of path and arguments;
+ * Fork and exec copy one record each, with the task's cgroup v2 id (exec also copies up to 768
+ * bytes of path and arguments;
  * the exec context, when sent, costs what exec_context.bpf.h says).
  * Loss: a full ring buffer is counted per CPU in lost_events (a held exit is kept and sent at a
  * later sweep instead); an exit that could not be held is counted as exit_fallback, and, if its
@@ -102,6 +103,14 @@ static __always_inline __u64 submit_flags(void)
  * tries again and counts. */
 const volatile bool runqueue_latency = false;
 
+/* The task's cgroup on the v2 hierarchy (the default one, whether or not cgroup2 is mounted):
+ * what cgroup_id() and bpf_get_current_cgroup_id() return, its kernfs node id, which is the
+ * inode number of its directory on a cgroup2 mount. Three loads. */
+static __always_inline __u64 cgroup_v2_id(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 {
@@ -126,6 +135,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	event->pad = 0;
 	event->parent_start_ns = parent->group_leader->start_boottime;
 	__builtin_memcpy(event->comm, child->comm, TASK_COMM_SIZE);
+	event->cgroup_id = cgroup_v2_id(child);
 	bpf_ringbuf_submit(event, submit_flags());
 	return 0;
 }
@@ -177,10 +187,48 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_tid, struct linux_
 	if (size && bpf_probe_read_user(event->args, size, (const void *)arg_start) < 0)
 		size = 0;
 	event->args_size = size;
+	event->cgroup_id = cgroup_v2_id(task);
 	bpf_ringbuf_submit(event, submit_flags());
 
 	if (exec_context_exe || exec_context_cwd || exec_context_cgroups)
 		send_exec_context(task);
+	return 0;
+}
+
+/* ---- Cgroup moves ---- */
+
+/* Loaded only when a grouping rule reads the cgroup (userspace turns autoload on). Fires once per
+ * move, after it (cgroup_attach_task: writes to cgroup.procs or cgroup.threads, systemd, container
+ * runtimes), never per switch. Its reading splits the task's CPU as the exec's does: the kernel
+ * charges the time since the task's last runtime update to the cgroup it is in at the next one,
+ * so the runtime read here is what the old cgroup got. For a whole process, the reading is the
+ * leader's (and what exited threads left in signal_struct): its other live threads are split at
+ * what the last collection read of them. v1 hierarchies (hybrid hosts) are ignored. */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(handle_cgroup_move, struct cgroup *destination, const char *path, struct task_struct *task,
+	     bool threadgroup)
+{
+	struct cgroup_move_event *event;
+
+	if (BPF_CORE_READ(destination, root, hierarchy_id) != 0)
+		return 0;
+	if (!include_kernel_threads && is_kernel_thread(task))
+		return 0;
+	event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
+	if (!event) {
+		count_lost(LOST_RINGBUF_FULL);
+		return 0;
+	}
+	event->kind = EVENT_CGROUP_MOVE;
+	event->pad = 0;
+	event->cgroup_id = BPF_CORE_READ(destination, kn, id);
+	read_task_record(&event->task, task);
+	if (threadgroup)
+		read_exited_thread_counters(&event->task.exited_threads, task);
+	else
+		__builtin_memset(&event->task.exited_threads, 0, sizeof(event->task.exited_threads));
+	__builtin_memset(&event->task.gauges, 0, sizeof(event->task.gauges));  /* not a reading */
+	bpf_ringbuf_submit(event, submit_flags());
 	return 0;
 }
 

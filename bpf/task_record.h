@@ -85,6 +85,7 @@ enum event_kind {
 	EVENT_EXEC = 2,
 	EVENT_EXIT = 3,
 	EVENT_EXEC_CONTEXT = 4,      /* struct exec_context_event (exec_context.h) */
+	EVENT_CGROUP_MOVE = 5,
 };
 
 struct fork_event {
@@ -95,6 +96,8 @@ struct fork_event {
 	__u32 pad;
 	__u64 parent_start_ns;
 	char comm[TASK_COMM_SIZE];
+	__u64 cgroup_id;             /* the child's cgroup v2 id: its directory's inode number on the
+				      * cgroup2 mount, which userspace turns into a path */
 };
 
 #define EXEC_FILENAME_SIZE 256   /* covers nearly every real path; longer ones are truncated */
@@ -108,6 +111,7 @@ struct exec_event {
 	struct task_record task;     /* the exec'ing thread's counters at the exec */
 	char filename[EXEC_FILENAME_SIZE];  /* the executable's full path, or as passed to execve */
 	char args[EXEC_ARGS_SIZE];
+	__u64 cgroup_id;             /* its cgroup v2 id at the exec (see fork_event) */
 };
 
 struct exit_event {
@@ -116,6 +120,16 @@ struct exit_event {
 	__u64 time_ns;               /* CLOCK_BOOTTIME at sched_process_exit: shortly before an
 				      * exited thread's runtime joins signal_struct (release_task) */
 	struct task_record task;     /* the thread's final counters */
+};
+
+/* A process (or, in a threaded cgroup, a thread) moved to another cgroup v2: what it used up to the
+ * move stays with the group it had, as at an exec. */
+struct cgroup_move_event {
+	__u32 kind;                  /* EVENT_CGROUP_MOVE */
+	__u32 pad;
+	__u64 cgroup_id;             /* the cgroup it moved to (see fork_event) */
+	struct task_record task;     /* the moved task's counters right after the move; of the
+				      * leader, with exited_threads, when the whole process moved */
 };
 
 /* The context userspace passes to the task scan (task_scan.bpf.c), and what it returns. */
@@ -197,7 +211,7 @@ ASSERT_OFFSET_OF(task_scan_args, pass, 0);
 ASSERT_OFFSET_OF(task_scan_args, max_tasks, 4);
 
 /* pad (20) aligns parent_start_ns to 8 after the 32-bit parent_tgid. */
-ASSERT_SIZE_OF(fork_event, 48);  /* 32 + 16 comm */
+ASSERT_SIZE_OF(fork_event, 56);  /* 32 + 16 comm + 8 */
 ASSERT_OFFSET_OF(fork_event, kind, 0);
 ASSERT_OFFSET_OF(fork_event, pid, 4);
 ASSERT_OFFSET_OF(fork_event, start_ns, 8);
@@ -205,9 +219,10 @@ ASSERT_OFFSET_OF(fork_event, parent_tgid, 16);
 ASSERT_OFFSET_OF(fork_event, pad, 20);
 ASSERT_OFFSET_OF(fork_event, parent_start_ns, 24);
 ASSERT_OFFSET_OF(fork_event, comm, 32);
+ASSERT_OFFSET_OF(fork_event, cgroup_id, 48);
 
 /* pad (12) aligns task to 8 after three 32-bit fields. */
-ASSERT_SIZE_OF(exec_event, 1344);  /* 832 + 512 of args */
+ASSERT_SIZE_OF(exec_event, 1352);  /* 832 + 512 of args + 8 */
 ASSERT_OFFSET_OF(exec_event, kind, 0);
 ASSERT_OFFSET_OF(exec_event, old_tid, 4);
 ASSERT_OFFSET_OF(exec_event, args_size, 8);
@@ -215,6 +230,7 @@ ASSERT_OFFSET_OF(exec_event, pad, 12);
 ASSERT_OFFSET_OF(exec_event, task, 16);
 ASSERT_OFFSET_OF(exec_event, filename, 576);
 ASSERT_OFFSET_OF(exec_event, args, 832);  /* 576 + 256 of filename */
+ASSERT_OFFSET_OF(exec_event, cgroup_id, 1344);
 
 /* pad (4) aligns time_ns to 8 after the 32-bit kind. */
 ASSERT_SIZE_OF(exit_event, 576);  /* 16 + 560 */
@@ -222,5 +238,12 @@ ASSERT_OFFSET_OF(exit_event, kind, 0);
 ASSERT_OFFSET_OF(exit_event, pad, 4);
 ASSERT_OFFSET_OF(exit_event, time_ns, 8);
 ASSERT_OFFSET_OF(exit_event, task, 16);
+
+/* pad (4) aligns cgroup_id to 8 after the 32-bit kind. */
+ASSERT_SIZE_OF(cgroup_move_event, 576);  /* 16 + 560 */
+ASSERT_OFFSET_OF(cgroup_move_event, kind, 0);
+ASSERT_OFFSET_OF(cgroup_move_event, pad, 4);
+ASSERT_OFFSET_OF(cgroup_move_event, cgroup_id, 8);
+ASSERT_OFFSET_OF(cgroup_move_event, task, 16);
 
 #endif /* BPFPROC_TASK_RECORD_H */

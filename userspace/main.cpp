@@ -127,6 +127,9 @@ int main(int argc, char** argv) {
   app.add_flag("--threads", flags.threads,
                "Break every group down by thread name (comm): bpfproc_thread_* series, and process-exporter's "
                "thread metrics with --compat.process-exporter");
+  app.add_option("--group.cgroup-label", flags.cgroup_label,
+                 "Add this label to every group metric, splitting each group by its members' systemd unit, container "
+                 "id (12 hex digits) or cgroup v2 path: unit, container or cgroup (default: none)");
   app.add_flag("--compat.process-exporter", flags.process_exporter_compat,
                "Also serve the groups under process-exporter's names (namedprocess_namegroup_*, label groupname), "
                "so that its dashboards and alerts keep working");

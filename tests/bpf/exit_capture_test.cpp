@@ -12,69 +12,12 @@
 #include <thread>
 
 #include "bpf_test_support.h"
+#include "test_cgroup.h"
 
 #include "bpfproc/kernel/bpf_collector.h"
 
 namespace bpfproc::testing {
 namespace {
-
-// The cgroup v2 mount, from mountinfo: "/sys/fs/cgroup" on pure v2 hosts, ".../unified" on
-// hybrid ones. Empty if there is none.
-std::string cgroup2_mount() {
-  std::ifstream mountinfo("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(mountinfo, line)) {
-    // ID PARENT MAJ:MIN ROOT MOUNT_POINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER_OPTIONS
-    const auto separator = line.find(" - ");
-    if (separator == std::string::npos) continue;
-    std::istringstream after(line.substr(separator + 3));
-    std::string type;
-    after >> type;
-    if (type != "cgroup2") continue;
-    std::istringstream before(line.substr(0, separator));
-    std::string id, parent, device, root, mount_point;
-    before >> id >> parent >> device >> root >> mount_point;
-    return mount_point;
-  }
-  return {};
-}
-
-// A cgroup of our own under the v2 mount, removed at the end. usage_usec in its cpu.stat is the
-// kernel's exact CPU total of everything that ran in it, exited tasks included, even without the
-// cpu controller.
-class TestCgroup {
- public:
-  explicit TestCgroup(const std::string& name) {
-    const std::string mount = cgroup2_mount();
-    if (mount.empty()) throw std::runtime_error("no cgroup v2 mount in /proc/self/mountinfo");
-    path_ = mount + "/bpfproc-test-" + name + "-" + std::to_string(getpid());
-    rmdir(path_.c_str());
-    if (mkdir(path_.c_str(), 0755) != 0) throw std::runtime_error("mkdir " + path_);
-  }
-  ~TestCgroup() {
-    // Emptied by then; a task still leaving keeps it busy for a moment.
-    for (int attempt = 0; attempt < 100 && rmdir(path_.c_str()) != 0 && errno == EBUSY; ++attempt) usleep(10'000);
-  }
-  const std::string& path() const { return path_; }
-
-  std::uint64_t value(const std::string& file, const std::string& key) const {
-    std::ifstream input(path_ + "/" + file);
-    std::string name;
-    std::uint64_t number = 0;
-    while (input >> name >> number)
-      if (name == key) return number;
-    return 0;
-  }
-  // Waits until no task is left in it, then a little more for the last final switches.
-  void wait_empty() const {
-    for (int attempt = 0; attempt < 500 && value("cgroup.events", "populated") != 0; ++attempt) usleep(10'000);
-    usleep(50'000);
-  }
-  double usage_ns() const { return static_cast<double>(value("cpu.stat", "usage_usec")) * 1000.0; }
-
- private:
-  std::string path_;
-};
 
 std::string tree_config(const std::string& name, const std::string& tool_path) {
   return "process_names: [{name: " + name + ", comm: [" + comm_of_tool(tool_path) + "]}]\nchildren: true\n";

@@ -37,6 +37,7 @@ Result<ReloadedFiles> read_reload_files(const ReloadFiles& files, const CheckRul
     // is refused now too (intervals against --collection.interval are left to that start).
     if (auto sources = parse_sources(rules->document, files.config_file, std::chrono::milliseconds(0)); !sources)
       return sources.error();
+    rules->cgroup_label = files.cgroup_label;
     if (check_rules) {
       if (auto fits = check_rules(*rules); !fits) return Error{fits.error().message(), files.config_file};
     }

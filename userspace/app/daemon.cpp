@@ -78,7 +78,10 @@ ReloadFiles reload_files(const DaemonFlags& flags) {
           .web_config_file = flags.web_config_file,
           .series_limit = flags.series_limit,
           .series_limit_given = flags.series_limit_given,
-          .threads = flags.threads};
+          .threads = flags.threads,
+          // exporter_options refuses a bad value at start, before any reload can read this.
+          .cgroup_label = parse_cgroup_label(flags.cgroup_label).ok() ? *parse_cgroup_label(flags.cgroup_label)
+                                                                      : CgroupLabel::none};
 }
 
 // The host collectors' filters from the flags. As in node_exporter, an include pattern replaces
@@ -139,6 +142,9 @@ Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
   options.series_limit = flags.series_limit;
   options.process_exporter_compat = flags.process_exporter_compat;
   collectors.config.threads = collectors.config.threads || flags.threads;
+  auto cgroup_label = parse_cgroup_label(flags.cgroup_label);
+  if (!cgroup_label) return cgroup_label.error();
+  collectors.config.cgroup_label = *cgroup_label;
   for (const auto& [name, enabled] : flags.collectors) collectors.enabled[name] = enabled;
   auto buckets = parse_runqueue_buckets(flags.runqueue_latency_buckets);
   if (!buckets) return buckets.error();

@@ -26,6 +26,7 @@ void emit_flags(YAML::Emitter& out, const DaemonFlags& flags) {
   out << YAML::Key << "label.max-length" << YAML::Value << flags.label_max_length;
   out << YAML::Key << "series.limit" << YAML::Value << flags.series_limit;
   out << YAML::Key << "threads" << YAML::Value << flags.threads;
+  out << YAML::Key << "group.cgroup-label" << YAML::Value << flags.cgroup_label;
   out << YAML::Key << "process.top-n" << YAML::Value << flags.process_top_n;
   out << YAML::Key << "process.max-tracked" << YAML::Value << flags.max_tracked_processes;
   out << YAML::Key << "compat.process-exporter" << YAML::Value << flags.process_exporter_compat;

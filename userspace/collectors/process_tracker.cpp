@@ -46,8 +46,22 @@ ProcessTracker::ProcessTracker(TrackerOptions options)
   // gone before /proc is read gets the name /proc would have given it.
   const IdentityParts parts = options_.config.identity_parts();
   options_.bpf.exec_context = {.exe = options_.config.needs_exe_path(), .cwd = parts.cwd, .cgroups = parts.cgroups};
+  options_.bpf.cgroup_moves = parts.cgroup;
   // A miss reads kallsyms under the table's lock: once per new wchan address, a few at start.
   if (options_.bpf.wchan) table_.count_wchans([this](std::uint64_t address) { return kernel_symbols_.name_of(address); });
+  // A miss walks the cgroup2 mount under the table's lock: once per new cgroup. Without a
+  // cgroup2 mount (a v1-only host) processes seen only by events keep their parent's cgroup.
+  if (parts.cgroup) {
+    auto mountinfo = procfs_.read("self/mountinfo");
+    std::optional<std::string> mount = mountinfo ? find_cgroup2_mount(*mountinfo) : std::nullopt;
+    if (mount) {
+      cgroup_tree_.emplace(*mount);
+      table_.resolve_cgroups([this](std::uint64_t id) { return cgroup_tree_->path_of(id); });
+    } else {
+      spdlog::warn("cgroup: no cgroup2 mount in {}/self/mountinfo; cgroup fields come from /proc only",
+                   options_.procfs_root);
+    }
+  }
 }
 
 Result<std::unique_ptr<ProcessTracker>> ProcessTracker::open(TrackerOptions options) {
@@ -99,6 +113,8 @@ Status ProcessTracker::check_reconfigure(const Config& config) const {
     return restart("{{.ExePath}} or exe_path needs the executable at exec");
   if (parts.cwd && !loaded.exec_context.cwd) return restart("{{.Cwd}} needs the working directory at exec");
   if (parts.cgroups && !loaded.exec_context.cgroups) return restart("{{.Cgroups}} needs the cgroups at exec");
+  if (parts.cgroup && !loaded.cgroup_moves)
+    return restart("{{.Cgroup}}, {{.Unit}}, {{.ContainerID}}, {{.PodUID}} or cgroup: need the cgroup moves");
   return Ok{};
 }
 
@@ -186,7 +202,8 @@ std::map<std::string, std::uint64_t> ProcessTracker::events_lost_locked(const st
           {"exit_inexact", bpf_->lost_events(LOST_EXIT_INEXACT)},
           {"program_recursion", recursion_misses},
           {"exit_unobserved", table_.unobserved_exits()},
-          {"exec_context_truncated", table_.exec_contexts_truncated()}};
+          {"exec_context_truncated", table_.exec_contexts_truncated()},
+          {"cgroup", table_.cgroups_unresolved()}};
 }
 
 std::map<std::string, std::uint64_t> ProcessTracker::events_lost() {

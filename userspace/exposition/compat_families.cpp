@@ -28,7 +28,7 @@ void write_thread_families(const ExporterSnapshot& snapshot, TextWriter& writer)
   if (!has_thread_names(snapshot)) return;
   const auto per_thread_name = [&](std::string_view name, std::string_view help, std::string_view type, auto write) {
     writer.family(name, help, type);
-    Label subgroup;
+    GroupLabelStorage subgroup;
     for (const GroupTotals& group : snapshot.groups)
       for (const ThreadNameTotals& thread : group.thread_names)
         write(name, thread.counters, {group_label("groupname", group, subgroup), Label{"threadname", thread.name}},
@@ -90,7 +90,7 @@ void write_compat_families(const ExporterSnapshot& snapshot, TextWriter& writer)
   if (!snapshot.process_exporter_compat) return;
   const auto per_group = [&](std::string_view name, std::string_view help, std::string_view type, auto write) {
     writer.family(name, help, type);
-    Label subgroup;
+    GroupLabelStorage subgroup;
     for (const GroupTotals& group : snapshot.groups) write(name, group, group_label("groupname", group, subgroup));
   };
   const auto count = [](std::uint64_t value) { return static_cast<double>(value); };

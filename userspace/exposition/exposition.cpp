@@ -52,6 +52,7 @@ ClientMetric runqueue_histogram(std::vector<ClientMetric::Label> labels, const R
 std::vector<ClientMetric::Label> group_labels(const GroupTotals& group, std::initializer_list<ClientMetric::Label> rest) {
   std::vector<ClientMetric::Label> labels{{"group", group.name}};
   if (!group.subgroup.empty()) labels.push_back({"subgroup", group.subgroup});
+  if (!group.cgroup_label.empty()) labels.push_back({std::string(group.cgroup_label_name), group.cgroup_label});
   labels.insert(labels.end(), rest.begin(), rest.end());
   return labels;
 }

@@ -22,7 +22,7 @@ namespace {
 std::size_t estimated_size(const ExporterSnapshot& snapshot) {
   std::size_t bytes = 16384 + host_families_size(snapshot);
   for (const GroupTotals& group : snapshot.groups)
-    bytes += group_series(snapshot, group) * (80 + group.name.size() + group.subgroup.size());
+    bytes += group_series(snapshot, group) * (80 + group.name.size() + group.subgroup.size() + group.cgroup_label.size());
   return bytes;
 }
 
@@ -31,7 +31,7 @@ void write_group_families(const ExporterSnapshot& snapshot, TextWriter& writer) 
   // Each family lists every group, in the order of the snapshot, as build_exposition does.
   auto per_group = [&](std::string_view name, std::string_view help, std::string_view type, auto write) {
     writer.family(name, help, type);
-    Label subgroup;
+    GroupLabelStorage subgroup;
     for (const GroupTotals& group : groups) write(name, group, group_label("group", group, subgroup));
   };
 
@@ -170,7 +170,7 @@ void write_thread_families(const ExporterSnapshot& snapshot, TextWriter& writer)
   if (!has_thread_names(snapshot)) return;
   auto per_thread_name = [&](std::string_view name, std::string_view help, std::string_view type, auto write) {
     writer.family(name, help, type);
-    Label subgroup;
+    GroupLabelStorage subgroup;
     for (const GroupTotals& group : snapshot.groups)
       for (const ThreadNameTotals& thread : group.thread_names)
         write(name, thread, group_label("group", group, subgroup), Label{"thread", thread.name});
@@ -200,7 +200,7 @@ void write_top_process_families(const ExporterSnapshot& snapshot, TextWriter& wr
   auto per_process = [&](std::string_view name, std::string_view help, std::string_view type, auto write) {
     writer.family(name, help, type);
     char digits[16];
-    Label subgroup;
+    GroupLabelStorage subgroup;
     for (const GroupTotals& group : snapshot.groups)
       for (const ProcessTotals& process : group.top_processes) {
         const auto [end, error] = std::to_chars(digits, digits + sizeof digits, process.pid);

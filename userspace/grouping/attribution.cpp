@@ -27,7 +27,9 @@ Attribution::Attribution(Config config, std::int64_t boot_time_unix_seconds, Gro
       identity_parts_(config_.identity_parts()),
       boot_time_unix_seconds_(boot_time_unix_seconds),
       groups_(groups),
-      listener_(std::move(listener)) {}
+      listener_(std::move(listener)) {
+  groups_.set_cgroup_label_name(cgroup_label_name(config_.cgroup_label));
+}
 
 Attribution::Member& Attribution::find_or_add(const ProcessKey& key, const task_record* record) {
   auto [found, inserted] = members_.try_emplace(key);
@@ -59,6 +61,9 @@ void Attribution::on_fork(const fork_event& event) {
   auto parent = members_.find(member.parent);
   if (parent != members_.end() && parent->second.identity->comm == comm) {
     member.identity = parent->second.identity;
+    // Forked into another cgroup (clone3 CLONE_INTO_CGROUP), or the parent's is not known yet.
+    ProcessIdentity identity = *member.identity;
+    if (take_cgroup(identity, event.cgroup_id)) member.identity = identities_.intern(std::move(identity));
     return;
   }
   ProcessIdentity identity = *member.identity;
@@ -70,8 +75,23 @@ void Attribution::on_fork(const fork_event& event) {
     identity.uid = parent_identity.uid;
     identity.cwd = parent_identity.cwd;          // a fork starts where its parent is
     identity.cgroups = parent_identity.cgroups;  // and in its cgroups
+    identity.cgroup = parent_identity.cgroup;
   }
+  (void)take_cgroup(identity, event.cgroup_id);  // whether it changed or not, identity is new
   member.identity = identities_.intern(std::move(identity));
+}
+
+bool Attribution::take_cgroup(ProcessIdentity& identity, std::uint64_t cgroup_id) {
+  if (!cgroup_resolver_ || !identity_parts_.cgroup || cgroup_id == 0) return false;
+  const std::optional<std::string> path = cgroup_resolver_(cgroup_id);
+  if (!path) {
+    ++cgroups_unresolved_;
+    return false;
+  }
+  // Same path: keep what /proc gave, which has the v1 fallbacks of hybrid hosts.
+  if (*path == identity.cgroup.path) return false;
+  identity.cgroup = cgroup_fields_of_path(*path);
+  return true;
 }
 
 Attribution::LeftProgram Attribution::on_exec(const exec_event& event) {
@@ -97,6 +117,8 @@ Attribution::LeftProgram Attribution::on_exec(const exec_event& event) {
   identity.exe_path.assign(event.filename, strnlen(event.filename, sizeof(event.filename)));
   const std::size_t args_size = std::min<std::size_t>(event.args_size, sizeof(event.args));
   identity.argv = parse_cmdline(std::string_view(event.args, args_size));
+  identity.cgroup = member.identity->cgroup;  // an exec keeps the cgroup
+  (void)take_cgroup(identity, event.cgroup_id);
   member.identity = identities_.intern(std::move(identity));
   member.identity_read = false;
   member.decision.reset();
@@ -116,6 +138,28 @@ void Attribution::on_exec_context(const ExecContext& context) {
   identity.cgroups = context.cgroups;
   member.identity = identities_.intern(std::move(identity));
   if (context.truncated) ++exec_contexts_truncated_;
+}
+
+Attribution::LeftProgram Attribution::on_cgroup_move(const cgroup_move_event& event) {
+  const ProcessKey key = ProcessKey::of(event.task);
+  Member& member = find_or_add(key, &event.task);
+  LeftProgram left;
+  left.decision = member.decision ? member.decision : decide(key, member, *member.identity, 0);
+  if (!left.decision) {
+    left.ticket = next_ticket_++;
+    member.left.push_back({left.ticket, member.identity});
+  }
+  ProcessIdentity identity = *member.identity;
+  if (!take_cgroup(identity, event.cgroup_id)) {
+    // The path is unknown (or the same): /proc says where it is now.
+    member.identity_read = false;
+  }
+  member.awaiting_identity = false;  // a reply on its way may predate the move
+  member.identity = identities_.intern(std::move(identity));
+  member.decision.reset();
+  if (listener_) listener_(key, std::nullopt);
+  undecided_.insert(key);
+  return left;
 }
 
 void Attribution::on_exit(const ProcessKey& key) {
@@ -138,8 +182,10 @@ void Attribution::reconfigure(Config config, const LeavingGroup& leaving) {
   config_ = std::move(config);
   needs_user_names_ = config_.needs_user_names();
   identity_parts_ = config_.identity_parts();
+  groups_.set_cgroup_label_name(cgroup_label_name(config_.cgroup_label));
   // Identities read without a part the new rules read must be read again.
-  const bool reread = (identity_parts_.cwd && !old_parts.cwd) || (identity_parts_.cgroups && !old_parts.cgroups);
+  const bool reread = (identity_parts_.cwd && !old_parts.cwd) || (identity_parts_.cgroups && !old_parts.cgroups) ||
+                      (identity_parts_.cgroup && !old_parts.cgroup);
   for (auto& [key, member] : members_) {
     if (member.exited) continue;
     if (reread && !member.awaiting_identity) member.identity_read = false;
@@ -182,6 +228,7 @@ std::vector<Attribution::DecidedProgram> Attribution::apply(IdentityReplies repl
     Member& member = found->second;
     member.awaiting_identity = false;
     member.identity_read = true;
+    if (identity && identity->cgroup.unreadable && identity_parts_.cgroup) ++cgroups_unresolved_;
     if (identity) member.identity = identities_.intern(std::move(*identity));
   }
 
@@ -236,7 +283,7 @@ std::optional<Attribution::Decision> Attribution::decide(const ProcessKey& key, 
     // subgroup comes from the catalogue: short and valid already.
     std::string label = to_valid_utf8(name->name);
     if (truncate_utf8(label, label_max_length_)) ++labels_truncated_;
-    const GroupId group = groups_.group(label, name->subgroup);
+    const GroupId group = groups_.group(label, name->subgroup, cgroup_label_of(identity));
     if (rule_threads) groups_.break_down_threads(group);
     return Decision{group};
   }
@@ -244,6 +291,16 @@ std::optional<Attribution::Decision> Attribution::decide(const ProcessKey& key, 
   auto parent = parent_of(key, member);
   if (parent == members_.end()) return Decision{};
   return decide_current(parent->first, parent->second, depth + 1);
+}
+
+std::string Attribution::cgroup_label_of(const ProcessIdentity& identity) const {
+  switch (config_.cgroup_label) {
+    case CgroupLabel::unit: return identity.cgroup.unit;
+    case CgroupLabel::container: return identity.cgroup.container_id;
+    case CgroupLabel::cgroup: return to_valid_utf8(identity.cgroup.path);  // a label value: UTF-8
+    case CgroupLabel::none: break;
+  }
+  return {};
 }
 
 Attribution::Members::iterator Attribution::parent_of(const ProcessKey& key, const Member& member) {

@@ -42,15 +42,33 @@ std::optional<GroupName> Config::group_name_of(const ProcessIdentity& identity, 
   return std::nullopt;
 }
 
+std::string_view cgroup_label_name(CgroupLabel label) {
+  switch (label) {
+    case CgroupLabel::unit: return "unit";
+    case CgroupLabel::container: return "container";
+    case CgroupLabel::cgroup: return "cgroup";
+    case CgroupLabel::none: break;
+  }
+  return "";
+}
+
+Result<CgroupLabel> parse_cgroup_label(std::string_view value) {
+  for (const CgroupLabel label : {CgroupLabel::none, CgroupLabel::unit, CgroupLabel::container, CgroupLabel::cgroup})
+    if (value == cgroup_label_name(label)) return label;
+  return Error{"--group.cgroup-label " + std::string(value) + ": must be unit, container or cgroup", ""};
+}
+
 bool Config::needs_user_names() const {
   return std::any_of(rules.begin(), rules.end(), [](const ProcessRule& rule) { return rule.name.uses_username(); });
 }
 
 IdentityParts Config::identity_parts() const {
   IdentityParts parts;
+  parts.cgroup = cgroup_label != CgroupLabel::none;
   for (const ProcessRule& rule : rules) {
     parts.cwd = parts.cwd || rule.name.uses_cwd();
     parts.cgroups = parts.cgroups || rule.name.uses_cgroups();
+    parts.cgroup = parts.cgroup || rule.name.uses_cgroup_fields() || !rule.cgroup.empty();
   }
   return parts;
 }
@@ -171,7 +189,7 @@ class ConfigParser {
   }
 
   Result<ProcessRule> parse_rule(const YAML::Node& node) const {
-    constexpr const char* kRuleKeys = "name, comm, exe, exe_path, cmdline, threads or use";
+    constexpr const char* kRuleKeys = "name, comm, exe, exe_path, cmdline, cgroup, threads or use";
     if (!node.IsMap()) return error_at(node.Mark(), std::string("a rule must be a map with ") + kRuleKeys);
 
     ProcessRule rule;
@@ -185,7 +203,7 @@ class ConfigParser {
       const YAML::Node& value = entry.second;
       const Status key_status = check_key(key, seen_keys, kRuleKeys);
       if (!key_status) return key_status.error();
-      static const std::set<std::string> kSelectorKeys{"name", "comm", "exe", "exe_path", "cmdline"};
+      static const std::set<std::string> kSelectorKeys{"name", "comm", "exe", "exe_path", "cmdline", "cgroup"};
       if (kSelectorKeys.count(key.Scalar()) != 0 && !selector_mark) selector_mark = key.Mark();
 
       if (key.Scalar() == "use") {
@@ -211,16 +229,18 @@ class ConfigParser {
         auto threads = parse_bool(key, value);
         if (!threads) return threads.error();
         rule.threads = *threads;
-      } else if (key.Scalar() == "cmdline") {
+      } else if (key.Scalar() == "cmdline" || key.Scalar() == "cgroup") {
+        // cgroup: bpfproc's own, matched against the cgroup v2 path as cmdline against argv.
         auto items = string_items(key, value);
         if (!items) return items.error();
+        auto& regexes = key.Scalar() == "cmdline" ? rule.cmdline : rule.cgroup;
         for (const YAML::Node& item : *items) {
-          auto regex = compile_regex(item.Scalar(), item.Mark());
+          auto regex = compile_regex(key.Scalar(), item.Scalar(), item.Mark());
           if (!regex) return regex.error();
           for (const auto& [capture_name, group_index] : (*regex)->NamedCapturingGroups()) {
             capture_names.insert(capture_name);
           }
-          rule.cmdline.push_back(std::move(*regex));
+          regexes.push_back(std::move(*regex));
         }
       } else {
         unknown_key(key, kRuleKeys);
@@ -231,8 +251,8 @@ class ConfigParser {
       if (selector_mark) return error_at(*selector_mark, "a use: catalogue rule takes no name or selector (only threads)");
       return rule;
     }
-    if (rule.comm.empty() && rule.exe.empty() && rule.exe_path.empty() && rule.cmdline.empty()) {
-      return error_at(node.Mark(), "rule has no comm, exe, exe_path or cmdline selector");
+    if (rule.comm.empty() && rule.exe.empty() && rule.exe_path.empty() && rule.cmdline.empty() && rule.cgroup.empty()) {
+      return error_at(node.Mark(), "rule has no comm, exe, exe_path, cmdline or cgroup selector");
     }
 
     auto name = NameTemplate::parse(name_text);
@@ -241,7 +261,7 @@ class ConfigParser {
     for (const std::string& match_name : name->match_names()) {
       if (capture_names.count(match_name) == 0) {
         return error_at(name_mark, "name uses \"{{.Matches." + match_name +
-                                       "}}\" but no cmdline regex of this rule has a capture (?P<" + match_name +
+                                       "}}\" but no cmdline or cgroup regex of this rule has a capture (?P<" + match_name +
                                        ">...)");
       }
     }
@@ -249,11 +269,12 @@ class ConfigParser {
     return rule;
   }
 
-  Result<std::shared_ptr<const RE2>> compile_regex(const std::string& pattern, const YAML::Mark& mark) const {
+  Result<std::shared_ptr<const RE2>> compile_regex(const std::string& selector, const std::string& pattern,
+                                                   const YAML::Mark& mark) const {
     RE2::Options options;
     options.set_log_errors(false);  // the error goes into our one-line message instead of stderr
     auto regex = std::make_shared<const RE2>(pattern, options);
-    if (!regex->ok()) return error_at(mark, "invalid cmdline regex \"" + pattern + "\": " + regex->error());
+    if (!regex->ok()) return error_at(mark, "invalid " + selector + " regex \"" + pattern + "\": " + regex->error());
     return std::shared_ptr<const RE2>(std::move(regex));
   }
 

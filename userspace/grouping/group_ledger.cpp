@@ -5,25 +5,26 @@
 
 namespace bpfproc {
 
-GroupId GroupLedger::group(const std::string& name, const std::string& subgroup) {
-  if (subgroup.empty()) {
+GroupId GroupLedger::group(const std::string& name, const std::string& subgroup, const std::string& cgroup) {
+  const bool plain = subgroup.empty() && cgroup.empty();
+  if (plain) {
     auto found = group_by_name_.find(name);
     if (found != group_by_name_.end()) return found->second;
   } else {
-    auto found = group_by_subgroup_.find({name, subgroup});
+    auto found = group_by_subgroup_.find({name, subgroup, cgroup});
     if (found != group_by_subgroup_.end()) return found->second;
   }
   GroupId id;
   if (!free_ids_.empty()) {
     id = free_ids_.back();
     free_ids_.pop_back();
-    groups_[id] = Group{name, subgroup, {}, 0, {}, 0, false};
+    groups_[id] = Group{name, subgroup, cgroup, {}, 0, {}, 0, false};
   } else {
     id = static_cast<GroupId>(groups_.size());
-    groups_.push_back(Group{name, subgroup, {}, 0, {}, 0, false});
+    groups_.push_back(Group{name, subgroup, cgroup, {}, 0, {}, 0, false});
   }
-  if (subgroup.empty()) group_by_name_.emplace(name, id);
-  else group_by_subgroup_.emplace(std::make_pair(name, subgroup), id);
+  if (plain) group_by_name_.emplace(name, id);
+  else group_by_subgroup_.emplace(std::make_tuple(name, subgroup, cgroup), id);
   return id;
 }
 
@@ -84,6 +85,8 @@ GroupLedger::Report GroupLedger::begin_report() const {
   for (std::size_t index = 0; index < groups_.size(); ++index) {
     report.totals_[index].name = groups_[index].name;
     report.totals_[index].subgroup = groups_[index].subgroup;
+    report.totals_[index].cgroup_label = groups_[index].cgroup;
+    report.totals_[index].cgroup_label_name = cgroup_label_name_;
     report.totals_[index].counters = groups_[index].credited;
     report.totals_[index].exits = groups_[index].exits;
   }
@@ -104,8 +107,8 @@ std::vector<GroupTotals> GroupLedger::finish_report(Report report, std::uint64_t
     } else if (group.idle_since_ns == 0) {
       group.idle_since_ns = std::max<std::uint64_t>(now_ns, 1);
     } else if (now_ns >= group.idle_since_ns && now_ns - group.idle_since_ns >= retention_ns_) {
-      if (group.subgroup.empty()) group_by_name_.erase(group.name);
-      else group_by_subgroup_.erase({group.name, group.subgroup});
+      if (group.subgroup.empty() && group.cgroup.empty()) group_by_name_.erase(group.name);
+      else group_by_subgroup_.erase({group.name, group.subgroup, group.cgroup});
       group = Group{};
       group.retired = true;
       free_ids_.push_back(static_cast<GroupId>(index));
@@ -130,7 +133,7 @@ std::vector<GroupTotals> GroupLedger::finish_report(Report report, std::uint64_t
   totals.resize(kept);
   std::sort(totals.begin(), totals.end(),
             [](const GroupTotals& a, const GroupTotals& b) {
-              return std::tie(a.name, a.subgroup) < std::tie(b.name, b.subgroup);
+              return std::tie(a.name, a.subgroup, a.cgroup_label) < std::tie(b.name, b.subgroup, b.cgroup_label);
             });
   return std::move(totals);
 }

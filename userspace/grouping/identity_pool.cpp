@@ -17,6 +17,7 @@ std::size_t program_hash(const ProcessIdentity& identity) {
   mix(identity.kernel_thread);
   mix(std::hash<std::string_view>()(identity.cwd));
   for (const std::string& cgroup : identity.cgroups) mix(std::hash<std::string_view>()(cgroup));
+  mix(std::hash<std::string_view>()(identity.cgroup.path));  // the other fields follow from it (mostly)
   return hash;
 }
 
@@ -24,7 +25,8 @@ std::size_t program_hash(const ProcessIdentity& identity) {
 
 bool IdentityPool::same_program(const ProcessIdentity& a, const ProcessIdentity& b) {
   return a.comm == b.comm && a.exe_path == b.exe_path && a.argv == b.argv && a.uid == b.uid &&
-         a.kernel_thread == b.kernel_thread && a.cwd == b.cwd && a.cgroups == b.cgroups;
+         a.kernel_thread == b.kernel_thread && a.cwd == b.cwd && a.cgroups == b.cgroups &&
+         a.cgroup == b.cgroup;
 }
 
 IdentityPool::Shared IdentityPool::intern(ProcessIdentity identity) {

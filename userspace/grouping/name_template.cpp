@@ -141,6 +141,14 @@ Result<NameTemplate> NameTemplate::parse(std::string_view text) {
       substitution.field = Field::Cwd;
     } else if (field == ".Cgroups") {
       substitution.field = Field::Cgroups;
+    } else if (field == ".Cgroup") {
+      substitution.field = Field::Cgroup;
+    } else if (field == ".Unit") {
+      substitution.field = Field::Unit;
+    } else if (field == ".ContainerID") {
+      substitution.field = Field::ContainerId;
+    } else if (field == ".PodUID") {
+      substitution.field = Field::PodUid;
     } else if (field == ".Matches") {
       substitution.field = Field::Matches;
     } else if (field.substr(0, kMatchesPrefix.size()) == kMatchesPrefix &&
@@ -179,6 +187,10 @@ std::string NameTemplate::render(const TemplateContext& context) const {
       case Field::StartTime: rendered += go_time_string(context.start_time_unix_ns); break;
       case Field::Cwd: rendered += identity.cwd; break;
       case Field::Cgroups: rendered += go_string_slice(identity.cgroups); break;
+      case Field::Cgroup: rendered += identity.cgroup.path; break;
+      case Field::Unit: rendered += identity.cgroup.unit; break;
+      case Field::ContainerId: rendered += identity.cgroup.container_id; break;
+      case Field::PodUid: rendered += identity.cgroup.pod_uid; break;
       case Field::Matches: rendered += go_string_map(context.matches); break;
       case Field::Match: {
         // A capture in an optional group that did not take part renders empty, as in Go.

@@ -75,6 +75,8 @@ std::optional<RuleMatch> ProcessRule::match(const ProcessIdentity& identity) con
       if (!search_and_capture(*regex, joined, all_groups, result.captures)) return std::nullopt;
     }
   }
+  for (const auto& regex : cgroup)
+    if (!search_and_capture(*regex, identity.cgroup.path, name.uses_all_matches(), result.captures)) return std::nullopt;
   return result;
 }
 

@@ -111,6 +111,21 @@ void ProcessTable::on_exec(const exec_event& event) {
   else if (left.decision->group) ledger_.credit(*left.decision->group, used);
 }
 
+void ProcessTable::on_cgroup_move(const cgroup_move_event& event) {
+  const ProcessKey key = ProcessKey::of(event.task);
+  // Refused, gone, or grouped by rules that do not read the cgroup: nothing to split.
+  if (!accounts_.tracks(key) || !attribution_.follows_cgroup_move(key)) return;
+  // The moved task's counters at the move, applied as an exec's are (the same tid: no takeover).
+  static thread_local exec_event reading;  // 1 KiB: kept off the stack of the poll loop
+  reading.old_tid = event.task.tid;
+  reading.task = event.task;
+  accounts_.on_exec(reading);
+  const Counters used = accounts_.settle(key);
+  const Attribution::LeftProgram left = attribution_.on_cgroup_move(event);
+  if (!left.decision) awaiting_credit_.emplace(left.ticket, used);
+  else if (left.decision->group) ledger_.credit(*left.decision->group, used);
+}
+
 void ProcessTable::on_exit(const exit_event& event) {
   const ProcessKey key = ProcessKey::of(event.task);
   if (!admit(key)) {

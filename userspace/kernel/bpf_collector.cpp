@@ -107,6 +107,8 @@ Result<std::unique_ptr<BpfCollector>> BpfCollector::open(const BpfOptions& optio
   lifecycle->rodata->exec_context_cwd = options.exec_context.cwd;
   lifecycle->rodata->exec_context_cgroups = options.exec_context.cgroups;
   if (options.exec_context.cgroups) lifecycle->rodata->cgroup_v2_listed = cgroup_v2_listed();
+  if (int error = bpf_program__set_autoload(lifecycle->progs.handle_cgroup_move, options.cgroup_moves))
+    return load_error("choose the cgroup move program", error);
   if (options.held_exits_capacity != 0)
     for (bpf_map* map : {lifecycle->maps.held_exits, lifecycle->maps.held_keys})
       if (int error = bpf_map__set_max_entries(map, options.held_exits_capacity))
@@ -119,7 +121,7 @@ Result<std::unique_ptr<BpfCollector>> BpfCollector::open(const BpfOptions& optio
   }
   if (int error = lifecycle_bpf__load(lifecycle))
     return load_error("load the lifecycle programs (tp_btf sched_process_fork/exec/exit/free with "
-                      "bpf_task_acquire and kptrs)",
+                      "bpf_task_acquire and kptrs, and cgroup_attach_task when rules read the cgroup)",
                       error);
   if (int error = lifecycle_bpf__attach(lifecycle)) return load_error("attach the lifecycle programs", error);
 

@@ -14,7 +14,10 @@
 #include <utility>
 
 #include "bpfproc/kernel/bpf_collector.h"
+#include "bpfproc/procfs/cgroup_tree.h"
+#include "bpfproc/procfs/proc_cgroup.h"
 #include "bpfproc/util/capabilities.h"
+#include "bpfproc/util/whole_file.h"
 
 namespace bpfproc {
 namespace {
@@ -65,12 +68,15 @@ std::vector<Requirement> tracepoints() {
   // sched_switch and the wakeups only serve run-queue latency; the exit capture needs no
   // per-switch program.
   for (const char* name : {"sched_process_fork", "sched_process_exec", "sched_process_exit", "sched_process_free",
-                           "sched_switch", "sched_wakeup", "sched_wakeup_new"}) {
+                           "cgroup_attach_task", "sched_switch", "sched_wakeup", "sched_wakeup_new"}) {
     // tp_btf programs attach through the btf_trace_<name> typedef.
     const std::string type = std::string("btf_trace_") + name;
     const bool ok = vmlinux != nullptr && btf__find_by_name_kind(vmlinux, type.c_str(), BTF_KIND_TYPEDEF) > 0;
     const bool latency_only = std::string(name).starts_with("sched_switch") || std::string(name).starts_with("sched_wakeup");
-    found.push_back({std::string("tracepoint ") + name + (latency_only ? " (run-queue latency)" : ""), ok,
+    const bool moves = std::string(name) == "cgroup_attach_task";
+    found.push_back({std::string("tracepoint ") + name + (latency_only ? " (run-queue latency)" : "") +
+                         (moves ? " (cgroup moves)" : ""),
+                     ok,
                      ok ? "in BTF" : "not found in kernel BTF"});
   }
   btf__free(vmlinux);
@@ -94,7 +100,8 @@ std::vector<Requirement> kfuncs() {
 Requirement load_test() {
   Requirement requirement{"BPF load test (iter/task, ring buffer, tp_btf programs, task kptrs in maps)", false, ""};
   // Every program, the opt-in run-queue latency one included, so that the check answers for all.
-  auto collector = BpfCollector::open(BpfOptions{.include_kernel_threads = false, .runqueue_latency = true});
+  auto collector =
+      BpfCollector::open(BpfOptions{.include_kernel_threads = false, .cgroup_moves = true, .runqueue_latency = true});
   if (!collector) {
     requirement.detail = collector.error().message();
     return requirement;
@@ -107,6 +114,24 @@ Requirement load_test() {
 
 }  // namespace
 
+Requirement cgroup_fields(std::string_view mountinfo, std::string_view own_cgroup) {
+  Requirement requirement{"cgroup fields ({{.Cgroup}}, {{.Unit}}, {{.ContainerID}}, {{.PodUID}}, cgroup:)", true, ""};
+  const std::optional<std::string> mount = find_cgroup2_mount(mountinfo);
+  bool v1 = false;
+  if (auto lines = parse_proc_cgroup_lines(own_cgroup))
+    for (const CgroupLine& line : *lines) v1 = v1 || line.hierarchy != 0;
+  if (mount && !v1) {
+    requirement.detail = "all: pure cgroup v2 at " + *mount;
+  } else if (mount) {
+    requirement.detail = "all: hybrid host, cgroup v2 at " + *mount +
+                         "; Unit, ContainerID and PodUID from the v1 name=systemd, memory or cpu lines where v2 has none";
+  } else {
+    requirement.detail = "Unit, ContainerID and PodUID only, from the v1 lines: no cgroup2 mount, so Cgroup is empty "
+                         "and cgroup: never matches";
+  }
+  return requirement;
+}
+
 std::string kernel_release() {
   utsname host{};
   uname(&host);
@@ -117,6 +142,9 @@ std::vector<Requirement> check_requirements(bool with_load_test) {
   std::vector<Requirement> requirements{kernel_version(), kernel_btf(), privileges()};
   for (Requirement& tracepoint : tracepoints()) requirements.push_back(std::move(tracepoint));
   for (Requirement& kfunc : kfuncs()) requirements.push_back(std::move(kfunc));
+  const auto mountinfo = read_whole_file("/proc/self/mountinfo");
+  const auto own_cgroup = read_whole_file("/proc/self/cgroup");
+  requirements.push_back(cgroup_fields(mountinfo ? *mountinfo : "", own_cgroup ? *own_cgroup : ""));
   // Loading needs the rest; without it the load test would only repeat the first failure.
   if (with_load_test && first_missing(requirements).empty()) requirements.push_back(load_test());
   return requirements;

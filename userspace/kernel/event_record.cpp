@@ -46,6 +46,12 @@ EventDelivery deliver_event_record(std::string_view record, EventSink& sink) {
       sink.on_exit(event);
       return EventDelivery::delivered;
     }
+    case EVENT_CGROUP_MOVE: {
+      cgroup_move_event event;
+      if (!copy_event(record, event)) return EventDelivery::malformed;
+      sink.on_cgroup_move(event);
+      return EventDelivery::delivered;
+    }
     default:
       return EventDelivery::unknown_kind;
   }

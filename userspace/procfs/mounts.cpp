@@ -6,9 +6,7 @@
 #include "bpfproc/procfs/proc_fields.h"
 
 namespace bpfproc {
-namespace {
 
-// The kernel's mangle(): \ and three octal digits for the characters that would break the columns.
 std::string unescape_octal(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -23,8 +21,6 @@ std::string unescape_octal(std::string_view text) {
   }
   return out;
 }
-
-}  // namespace
 
 bool Mount::read_only() const {
   std::string_view rest = options;

@@ -77,12 +77,16 @@ Result<ProcessIdentity> read_process_identity(const ProcessDir& dir, IdentityPar
     if (cwd) identity.cwd = std::move(*cwd);
     else if (!link_unreadable_but_alive(cwd.error())) return cwd.error();
   }
-  if (parts.cgroups) {
+  if (parts.cgroups || parts.cgroup) {
     Result<std::string> cgroup_text = dir.read("cgroup");
     if (!cgroup_text && cgroup_text.error().errno_value == ESRCH) return cgroup_text.error();
+    if (!cgroup_text) identity.cgroup.unreadable = parts.cgroup;
     if (cgroup_text) {
-      Result<std::vector<std::string>> cgroups = parse_proc_cgroup(*cgroup_text);
-      if (cgroups) identity.cgroups = std::move(*cgroups);
+      Result<std::vector<CgroupLine>> lines = parse_proc_cgroup_lines(*cgroup_text);
+      if (lines && parts.cgroup) identity.cgroup = cgroup_fields_of_lines(*lines);
+      if (!lines) identity.cgroup.unreadable = parts.cgroup;
+      if (lines && parts.cgroups)
+        for (CgroupLine& line : *lines) identity.cgroups.push_back(std::move(line.path));
     }
   }
   return identity;

@@ -21,6 +21,7 @@ struct ReloadFiles {
   std::size_t series_limit = 0;
   bool series_limit_given = false;  // --series.limit was on the command line
   bool threads = false;  // --threads: every group broken down by thread name, whatever the rules say
+  CgroupLabel cgroup_label = CgroupLabel::none;  // --group.cgroup-label, whatever the file says
 };
 
 // The files as a reload reads them, checked; absent for a file not given.

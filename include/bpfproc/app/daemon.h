@@ -45,6 +45,7 @@ struct DaemonFlags {
   bool bpf_stats = false;
   bool process_exporter_compat = false;
   bool threads = false;  // Config::threads
+  std::string cgroup_label;  // --group.cgroup-label: "", unit, container or cgroup (Config::cgroup_label)
 };
 
 // Serves /metrics until SIGINT or SIGTERM (0 then), reloading the configuration files at each

@@ -15,6 +15,7 @@
 
 #include "bpfproc/grouping/config.h"
 #include "bpfproc/grouping/process_table.h"
+#include "bpfproc/procfs/cgroup_tree.h"
 #include "bpfproc/procfs/kernel_symbols.h"
 #include "bpfproc/kernel/bpf_collector.h"
 #include "bpfproc/procfs/procfs.h"
@@ -85,6 +86,7 @@ class ProcessTracker {
   std::uint64_t ringbuf_lost_seen_ = 0;
   ProcFs procfs_;
   KernelSymbols kernel_symbols_;  // names the wchans, with BpfOptions::wchan
+  std::optional<CgroupTree> cgroup_tree_;  // names the events' cgroup ids, when rules read cgroups
   std::unique_ptr<BpfCollector> bpf_;
   std::mutex mutex_;  // guards table_ and the reads of bpf_
   ProcessTable table_;

@@ -26,12 +26,20 @@ struct Label {
   const Label* also = nullptr;
 };
 
-// A group's label (`group` or process-exporter's `groupname`), with its subgroup when it has one;
-// `subgroup` is storage for that label and must outlive the result.
+// Storage for the labels that ride on a group's label.
+struct GroupLabelStorage {
+  Label subgroup;
+  Label cgroup;
+};
+
+// A group's label (`group` or process-exporter's `groupname`), with its subgroup when it has one
+// and its --group.cgroup-label (unit, container or cgroup) when set; `storage` must outlive the
+// result.
 template <typename Group>
-Label group_label(std::string_view name, const Group& group, Label& subgroup) {
-  subgroup = Label{"subgroup", group.subgroup};
-  return Label{name, group.name, &subgroup};
+Label group_label(std::string_view name, const Group& group, GroupLabelStorage& storage) {
+  storage.cgroup = Label{group.cgroup_label_name, group.cgroup_label};
+  storage.subgroup = Label{"subgroup", group.subgroup, group.cgroup_label.empty() ? nullptr : &storage.cgroup};
+  return Label{name, group.name, &storage.subgroup};
 }
 
 // Receives each sample as (name, labels, value) instead of its text line: remote_write (push/)
@@ -152,7 +160,7 @@ class TextWriter {
   // empty label as absent. Run-time labels come as (name, value) pairs.
   void append_label(const Label& label, char& separator) {
     for (const Label* part = &label; part != nullptr; part = part->also) {
-      if (part != &label && part->value.empty()) break;
+      if (part != &label && part->value.empty()) continue;
       append_label_text(part->name, part->value, separator);
     }
   }

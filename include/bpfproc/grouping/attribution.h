@@ -48,6 +48,8 @@ class Attribution {
   // Called whenever a process's current program gets its decision (group, or none) or loses it
   // at exec (nullopt): the owner mirrors groups with the counters (ProcessAccounts::set_label).
   using DecisionListener = std::function<void(const ProcessKey& key, std::optional<GroupId> group)>;
+  // The path of a cgroup v2 id, as the fork and exec events carry it; nullopt when unknown.
+  using CgroupResolver = std::function<std::optional<std::string>(std::uint64_t cgroup_id)>;
 
   // Groups are named in `groups`, which must outlive this. The boot time is /proc/stat's btime
   // (whole seconds), from which process-exporter computes {{.StartTime}}.
@@ -60,6 +62,13 @@ class Attribution {
   // What /proc would show of the program just exec'd (its executable, cwd, cgroups): used until
   // /proc answers, and for good if the process is gone by then.
   void on_exec_context(const ExecContext& context);
+  // Whether a cgroup move of this process can change its group: the rules read the cgroup and
+  // it is tracked. Then on_cgroup_move decides its program again, as at an exec, and returns the
+  // program it leaves as on_exec does.
+  bool follows_cgroup_move(const ProcessKey& key) const {
+    return identity_parts_.cgroup && members_.contains(key);
+  }
+  LeftProgram on_cgroup_move(const cgroup_move_event& event);
   void on_exit(const ProcessKey& key);  // its last thread exited, or it vanished
   void forget(const ProcessKey& key);
 
@@ -96,6 +105,13 @@ class Attribution {
   // command line, which any user sets, and one of 1 MiB would make every scrape 1 MiB.
   void set_label_max_length(std::size_t bytes) { label_max_length_ = bytes; }
   std::uint64_t labels_truncated() const { return labels_truncated_; }
+  // With rules that read the cgroup (IdentityParts::cgroup): the cgroup of a process seen at a
+  // fork or exec, until /proc answers, and for good when it is gone by then.
+  void resolve_cgroups(CgroupResolver resolver) { cgroup_resolver_ = std::move(resolver); }
+  // Cgroup ids of events that the resolver could not turn into a path (those processes are
+  // named from their parent's cgroup at a fork, or their own before an exec or move), and
+  // /proc/PID/cgroup files that could not be read or parsed (their cgroup fields are empty).
+  std::uint64_t cgroups_unresolved() const { return cgroups_unresolved_; }
   // Exec contexts whose paths the kernel side had to cut (longer than PATH_MAX, or too deep).
   std::uint64_t exec_contexts_truncated() const { return exec_contexts_truncated_; }
 
@@ -126,6 +142,11 @@ class Attribution {
   std::optional<Decision> decide(const ProcessKey& key, const Member& member, const ProcessIdentity& identity,
                                  int depth);
   Members::iterator parent_of(const ProcessKey& key, const Member& member);
+  // The value of --group.cgroup-label for a process; empty without the flag.
+  std::string cgroup_label_of(const ProcessIdentity& identity) const;
+  // Sets identity's cgroup from an event's cgroup id when it names another cgroup than the one
+  // identity has; false when nothing changed.
+  bool take_cgroup(ProcessIdentity& identity, std::uint64_t cgroup_id);
 
   Config config_;
   bool needs_user_names_;
@@ -142,6 +163,8 @@ class Attribution {
   std::size_t label_max_length_ = SIZE_MAX;
   std::uint64_t labels_truncated_ = 0;
   std::uint64_t exec_contexts_truncated_ = 0;
+  CgroupResolver cgroup_resolver_;
+  std::uint64_t cgroups_unresolved_ = 0;
 };
 
 }  // namespace bpfproc

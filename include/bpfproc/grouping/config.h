@@ -14,6 +14,14 @@
 
 namespace bpfproc {
 
+// --group.cgroup-label: a label every group metric gets, which splits each group by its members'
+// systemd unit, container id or cgroup v2 path (CgroupFields).
+enum class CgroupLabel { none, unit, container, cgroup };
+// "unit", "container", "cgroup"; "" for none.
+std::string_view cgroup_label_name(CgroupLabel label);
+// From the flag's value ("" is none); an error names the flag and the values it takes.
+Result<CgroupLabel> parse_cgroup_label(std::string_view value);
+
 struct Config {
   std::vector<ProcessRule> rules;
   // A process that matches no rule joins the group of its nearest grouped ancestor.
@@ -22,6 +30,7 @@ struct Config {
   bool kernel_threads = false;
   // Every group's threads by name (--threads); rules can ask for their groups alone (threads: true).
   bool threads = false;
+  CgroupLabel cgroup_label = CgroupLabel::none;  // --group.cgroup-label
   // One line each, "<source>:<line>: <reason>": what was ignored (keys it does not know).
   std::vector<std::string> warnings;
   // The warnings as one line, for a refusal: the first, and how many more.

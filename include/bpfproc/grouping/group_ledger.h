@@ -11,7 +11,9 @@
 // holds it by then, since only members hold ids and it had none.
 #include <cstdint>
 #include <map>
+#include <tuple>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -29,7 +31,10 @@ class GroupLedger {
  public:
   // The group of that name (and subgroup: a catalogue group), opened with zero totals the first
   // time. Names are label values: the caller makes them valid UTF-8.
-  GroupId group(const std::string& name, const std::string& subgroup = {});
+  // `cgroup`: the value of --group.cgroup-label, which splits groups by unit, container or cgroup.
+  GroupId group(const std::string& name, const std::string& subgroup = {}, const std::string& cgroup = {});
+  // The name of that label in reports (GroupTotals::cgroup_label_name): a literal.
+  void set_cgroup_label_name(std::string_view name) { cgroup_label_name_ = name; }
   const std::string& name(GroupId group) const { return groups_.at(group).name; }
   const std::string& subgroup(GroupId group) const { return groups_.at(group).subgroup; }
 
@@ -87,6 +92,7 @@ class GroupLedger {
   struct Group {
     std::string name;
     std::string subgroup;
+    std::string cgroup;
     Counters credited;
     std::uint64_t exits = 0;  // of closed members
     Counters last_reported;
@@ -96,13 +102,15 @@ class GroupLedger {
   };
 
   std::vector<Group> groups_;
-  std::unordered_map<std::string, GroupId> group_by_name_;  // groups without a subgroup
-  // Catalogue groups, apart: a rule's name may be any string, so no joined key is safe.
-  std::map<std::pair<std::string, std::string>, GroupId> group_by_subgroup_;
+  std::unordered_map<std::string, GroupId> group_by_name_;  // groups without a subgroup or cgroup
+  // Catalogue groups and groups split by cgroup, apart: a rule's name may be any string, so no
+  // joined key is safe.
+  std::map<std::tuple<std::string, std::string, std::string>, GroupId> group_by_subgroup_;
   std::vector<GroupId> free_ids_;
   std::vector<GroupId> retired_ids_;  // since take_retired_ids
   std::uint64_t retention_ns_ = UINT64_MAX;
   std::uint64_t retired_ = 0;
+  std::string_view cgroup_label_name_;
 };
 
 }  // namespace bpfproc

@@ -2,6 +2,7 @@
 // What a snapshot holds of one group: its live members and its cumulative counters.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -32,6 +33,10 @@ struct ProcessTotals {
 struct GroupTotals {
   std::string name;
   std::string subgroup;          // a catalogue group's (the subgroup label); empty: no such label
+  // With --group.cgroup-label: its members' unit, container or cgroup (cgroup_label_name());
+  // empty: no such label.
+  std::string cgroup_label;
+  std::string_view cgroup_label_name;  // "unit", "container" or "cgroup" (a literal)
   std::uint64_t processes = 0;   // live members
   std::uint64_t threads = 0;
   Counters counters;             // user_ns/system_ns split; user + system == runtime

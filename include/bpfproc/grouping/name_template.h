@@ -3,7 +3,8 @@
 // Fields as process-exporter 0.7.10 renders them (its templateParams, printed by text/template):
 // Comm, ExeBase, ExeFull, Username, PID, StartTime, Cgroups, Matches (the whole map) and
 // Matches.NAME (one capture of a cmdline regex). bpfproc's own: ExePath, the resolved executable,
-// and Cwd, the working directory (process-exporter has no Cwd: its template stops there).
+// and Cwd, the working directory (process-exporter has no Cwd: its template stops there), and
+// the cgroup's (CgroupFields): Cgroup, the v2 path, Unit, ContainerID and PodUID.
 #include <cstdint>
 #include <map>
 #include <string>
@@ -46,6 +47,10 @@ class NameTemplate {
   bool uses_cwd() const { return uses(Field::Cwd); }
   bool uses_cgroups() const { return uses(Field::Cgroups); }
   bool uses_exe_path() const { return uses(Field::ExePath); }
+  // Whether it renders {{.Cgroup}}, {{.Unit}}, {{.ContainerID}} or {{.PodUID}}.
+  bool uses_cgroup_fields() const {
+    return uses(Field::Cgroup) || uses(Field::Unit) || uses(Field::ContainerId) || uses(Field::PodUid);
+  }
   // Whether it renders the whole {{.Matches}} map, which shows unnamed captures too.
   bool uses_all_matches() const { return uses(Field::Matches); }
   // Whether it renders a field that can differ for every process ({{.PID}}, {{.StartTime}},
@@ -53,7 +58,10 @@ class NameTemplate {
   bool names_each_process() const;
 
  private:
-  enum class Field { Comm, ExeBase, ExeFull, ExePath, Username, Pid, StartTime, Cwd, Cgroups, Matches, Match };
+  enum class Field {
+    Comm, ExeBase, ExeFull, ExePath, Username, Pid, StartTime, Cwd, Cgroups, Cgroup, Unit, ContainerId, PodUid,
+    Matches, Match
+  };
   bool uses(Field field) const;
   struct Substitution {
     Field field;

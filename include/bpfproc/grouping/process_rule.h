@@ -1,7 +1,7 @@
 #pragma once
 // One entry of process_names: selectors plus a name template. A rule matches when every selector
 // it has matches: any of its comm entries, any of its exe entries (and of its exe_path entries),
-// and all of its cmdline regexes. A `use: catalogue` rule (bpfproc's own) has no selector: the
+// and all of its cmdline and cgroup regexes. A `use: catalogue` rule (bpfproc's own) has no selector: the
 // built-in catalogue names the group and subgroup of the processes it knows (catalogue.h).
 #include <map>
 #include <memory>
@@ -36,6 +36,9 @@ struct ProcessRule {
   // rewrite. A full path when the entry contains '/', else a base name; any entry may match.
   std::vector<std::string> exe_path;
   std::vector<std::shared_ptr<const RE2>> cmdline;  // searched, unanchored, in argv joined by spaces
+  // bpfproc's own: searched, unanchored, in the cgroup v2 path; every one must match, and named
+  // captures join cmdline's in Matches.
+  std::vector<std::shared_ptr<const RE2>> cgroup;
   const Catalogue* catalogue = nullptr;  // set for `use: catalogue`, which has no other selector
 
   std::optional<RuleMatch> match(const ProcessIdentity& identity) const;

@@ -73,6 +73,8 @@ class ProcessTable : public EventSink {
   void on_exec(const exec_event& event) override;
   void on_exit(const exit_event& event) override;
   void on_exec_context(const ExecContext& context) override { attribution_.on_exec_context(context); }
+  // As at an exec: what the process used up to the move goes to the group it leaves.
+  void on_cgroup_move(const cgroup_move_event& event) override;
 
   // New rules (a reload), taking effect at once for what can be decided without /proc, else at
   // the next apply_identities. A live process leaves its group as at an exec: what it used so far
@@ -83,6 +85,10 @@ class ProcessTable : public EventSink {
 
   // Counts each group's threads by wchan, named by `namer` (process-exporter's threads_wchan).
   void count_wchans(SymbolNamer namer) { wchan_namer_ = std::move(namer); }
+
+  // Turns the cgroup ids of fork and exec events into paths (Attribution::resolve_cgroups).
+  void resolve_cgroups(Attribution::CgroupResolver resolver) { attribution_.resolve_cgroups(std::move(resolver)); }
+  std::uint64_t cgroups_unresolved() const { return attribution_.cgroups_unresolved(); }
 
   // Groups with their totals, sorted by name. Counters of a group never go down between calls.
   std::vector<GroupTotals> collect_groups();

@@ -38,6 +38,9 @@ struct ExecContextParts {
 struct BpfOptions {
   bool include_kernel_threads = false;
   ExecContextParts exec_context = {};
+  // Cgroup v2 moves as events (lifecycle.bpf.c, tp_btf/cgroup_attach_task), for rules that read
+  // the cgroup: a moved process's CPU from then on goes to the group of its new cgroup.
+  bool cgroup_moves = false;
   // Iterator records say where each sleeping thread waits (bpf/wchan.bpf.h): a stack unwind per
   // record, for process-exporter's threads_wchan.
   bool wchan = false;

@@ -2,6 +2,7 @@
 // `bpfproc check`: what bpfproc needs from the kernel and from its privileges, each item ok or
 // missing. The same checks explain a failed start in one line.
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace bpfproc {
@@ -24,6 +25,10 @@ std::vector<Requirement> check_requirements(bool load_test = true);
 // later ones check only when something is created. Tried, in a thread that drops every
 // capability, with a command that fails on a bad fd (EBADF) unless it is refused first (EPERM).
 bool bpf_needs_capability_after_load();
+
+// Which cgroup fields this host can give (never missing: a field it cannot give is empty), from
+// /proc/self/mountinfo and /proc/self/cgroup: pure v2, hybrid or v1 only.
+Requirement cgroup_fields(std::string_view mountinfo, std::string_view own_cgroup);
 
 // The first missing requirement as one line ("missing: BTF (/sys/kernel/btf/vmlinux): ..."),
 // or empty when all are met.

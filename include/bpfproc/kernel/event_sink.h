@@ -16,6 +16,8 @@ class EventSink {
   // Follows the exec event of the same process when the programs were asked for it
   // (BpfOptions::exec_context); only grouping uses it.
   virtual void on_exec_context(const ExecContext& /*context*/) {}
+  // With BpfOptions::cgroup_moves; only grouping uses it.
+  virtual void on_cgroup_move(const cgroup_move_event& /*event*/) {}
 };
 
 }  // namespace bpfproc

@@ -17,6 +17,10 @@ struct Mount {
   bool read_only() const;   // "ro" is one of the options
 };
 
+// The kernel's mangle() undone (mounts, mountinfo): \ and three octal digits stand for the
+// characters that would break the columns.
+std::string unescape_octal(std::string_view text);
+
 // Every mount, in file order. An error names the first line with fewer than 4 words.
 Result<std::vector<Mount>> parse_mounts(std::string_view text);
 

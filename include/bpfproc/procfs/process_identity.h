@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "bpfproc/procfs/cgroup_fields.h"
 #include "bpfproc/procfs/procfs.h"
 #include "bpfproc/util/path.h"
 #include "bpfproc/util/result.h"
@@ -21,6 +22,7 @@ struct ProcessIdentity {
   // Read only when a rule uses them (IdentityParts); empty otherwise.
   std::string cwd;                   // what /proc/PID/cwd links to
   std::vector<std::string> cgroups;  // the path of each line of /proc/PID/cgroup, in its order
+  CgroupFields cgroup;               // its v2 path, unit, container and pod ({{.Cgroup}}, ...)
 
   std::string exe_base() const;    // basename of exe_path
 };
@@ -32,6 +34,7 @@ inline std::string ProcessIdentity::exe_base() const { return std::string(base_n
 struct IdentityParts {
   bool cwd = false;
   bool cgroups = false;
+  bool cgroup = false;  // CgroupFields: the same file, and the cgroup id of the kernel's events
 };
 
 // Reads comm, exe, cmdline and uid of a live process through its /proc directory, and the parts

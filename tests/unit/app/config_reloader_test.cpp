@@ -67,6 +67,13 @@ TEST_F(ReloadFilesTest, TheThreadsFlagStaysInForceOverReloadedRules) {
   EXPECT_FALSE(read->rules->threads);
 }
 
+TEST_F(ReloadFilesTest, TheCgroupLabelFlagStaysInForceOverReloadedRules) {
+  auto read = read_reload_files({.config_file = write("rules.yml", kRules), .cgroup_label = CgroupLabel::unit}, {});
+  ASSERT_TRUE(read) << read.error().message();
+  EXPECT_EQ(read->rules->cgroup_label, CgroupLabel::unit);
+  EXPECT_TRUE(read->rules->identity_parts().cgroup);
+}
+
 TEST_F(ReloadFilesTest, FilesNotGivenAreNotRead) {
   auto read = read_reload_files({}, {});
   ASSERT_TRUE(read);

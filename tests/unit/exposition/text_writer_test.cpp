@@ -73,6 +73,30 @@ TEST(TextWriter, FormatsNumbersAsTextSerializerDoes) {
   EXPECT_EQ(exposition_text(snapshot, kReader), through_metric_families(snapshot));
 }
 
+// --group.cgroup-label: one more label on every group series, after subgroup, absent when empty;
+// the same groups split by it are distinct series.
+TEST(TextWriter, TheCgroupLabelFollowsTheGroupOnEverySeries) {
+  ExporterSnapshot snapshot = fixed_snapshot();
+  for (GroupTotals& group : snapshot.groups) {
+    group.cgroup_label_name = "unit";
+    group.cgroup_label = group.name + ".service";
+  }
+  GroupTotals other = snapshot.groups.back();
+  other.cgroup_label = "other.service";
+  snapshot.groups.push_back(other);
+  snapshot.groups.front().cgroup_label.clear();  // a member in no unit: no label
+  const std::string text = exposition_text(snapshot, kReader);
+  const std::string& name = snapshot.groups.back().name;
+  EXPECT_NE(text.find("bpfproc_group_processes{group=\"" + name + "\",unit=\"" + name + ".service\"}"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("bpfproc_group_processes{group=\"" + name + "\",unit=\"other.service\"}"), std::string::npos);
+  EXPECT_EQ(text, through_metric_families(snapshot));
+  snapshot.process_exporter_compat = true;
+  EXPECT_NE(exposition_text(snapshot, kReader)
+                .find("namedprocess_namegroup_num_procs{groupname=\"" + name + "\",unit=\"other.service\"}"),
+            std::string::npos);
+}
+
 TEST(TextWriter, MatchesTextSerializerWithCollectorsOff) {
   ExporterSnapshot snapshot = fixed_snapshot();
   snapshot.memory_enabled = false;

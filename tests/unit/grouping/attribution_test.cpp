@@ -242,5 +242,61 @@ TEST(Attribution, ProcsAnswerWinsOverTheExecContextAndForksInheritTheirParents) 
   EXPECT_EQ(fixture.group_name(worker), "server in /srv");
 }
 
+// A process seen only through its events is named from the cgroup id they carry; an id the
+// resolver does not know is counted, and the process keeps the cgroup it had.
+TEST(Attribution, CgroupIdsOfEventsNameProcessesGoneBeforeProc) {
+  Fixture fixture("process_names: [{name: '{{.Unit}}', cgroup: ['.']}]\n");
+  fixture.attribution.resolve_cgroups([](std::uint64_t id) -> std::optional<std::string> {
+    if (id == 7) return "/bpfproc-test.slice/a.scope";
+    if (id == 8) return "/bpfproc-test.slice/b.scope";
+    return std::nullopt;
+  });
+  const ProcessKey shell{500, 10'000}, child{501, 10'100}, moved{502, 10'200}, lost{503, 10'300};
+  fixture.attribution.observe(record_of(shell, "bash"));
+  IdentityReplies replies;
+  ProcessIdentity read = identity_of(shell, "bash", {"bash"});
+  read.cgroup = cgroup_fields_of_path("/bpfproc-test.slice/a.scope");
+  replies.identities.emplace_back(shell, read);
+  (void)fixture.attribution.identity_requests();
+  fixture.attribution.apply(replies);
+  EXPECT_EQ(fixture.group_name(shell), "a.scope");
+
+  // Forked in the same cgroup (same comm: shares the parent's identity), then exec'd and gone.
+  fixture.attribution.on_fork(fork_of(child, shell, "bash"));
+  exec_event exec = exec_of(record_of(child, "sh", shell.pid), "/bin/sh", {"sh", "-c", "true"});
+  exec.cgroup_id = 7;
+  (void)fixture.attribution.on_exec(exec);
+  fixture.attribution.on_exit(child);
+  EXPECT_EQ(fixture.group_name(child), "a.scope");
+
+  // Forked into another cgroup (clone3 CLONE_INTO_CGROUP), gone before /proc.
+  fork_event into_b = fork_of(moved, shell, "bash");
+  into_b.cgroup_id = 8;
+  fixture.attribution.on_fork(into_b);
+  fixture.attribution.on_exit(moved);
+  EXPECT_EQ(fixture.group_name(moved), "b.scope");
+  EXPECT_EQ(fixture.group_name(shell), "a.scope") << "the parent's identity is untouched";
+
+  fork_event unknown = fork_of(lost, shell, "bash");
+  unknown.cgroup_id = 99;
+  fixture.attribution.on_fork(unknown);
+  fixture.attribution.on_exit(lost);
+  EXPECT_EQ(fixture.group_name(lost), "a.scope") << "the parent's cgroup";
+  EXPECT_EQ(fixture.attribution.cgroups_unresolved(), 1u);
+
+  // /proc/PID/cgroup unreadable: empty fields, counted, never fatal.
+  const ProcessKey unreadable{504, 10'400};
+  fixture.attribution.observe(record_of(unreadable, "bash"));
+  (void)fixture.attribution.identity_requests();
+  ProcessIdentity without = identity_of(unreadable, "bash", {"bash"});
+  without.cgroup.unreadable = true;
+  IdentityReplies unreadable_reply;
+  unreadable_reply.identities.emplace_back(unreadable, without);
+  fixture.attribution.apply(unreadable_reply);
+  EXPECT_TRUE(fixture.attribution.decided(unreadable));
+  EXPECT_EQ(fixture.group_name(unreadable), "") << "cgroup: ['.'] does not match an empty path";
+  EXPECT_EQ(fixture.attribution.cgroups_unresolved(), 2u);
+}
+
 }  // namespace
 }  // namespace bpfproc

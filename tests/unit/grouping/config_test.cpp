@@ -126,6 +126,50 @@ process_names:
   EXPECT_TRUE(parse_ok("process_names: [{exe_path: [dash]}]\n").needs_exe_path());
 }
 
+// bpfproc's own: cgroup: regexes on the v2 path, their captures in Matches, and the cgroup fields.
+TEST(Config, CgroupSelectorAndFields) {
+  const Config config = parse_ok(R"(
+process_names:
+  - name: "{{.Matches.app}}:{{.Unit}}"
+    cgroup: ['^/system\.slice/(?P<app>[^/.]+)\.service$']
+  - name: "ctr-{{.ContainerID}}-{{.PodUID}}"
+    cgroup: ['docker|kubepods']
+    comm: [sleep]
+  - name: "{{.Cgroup}}"
+    comm: [a]
+)");
+  EXPECT_TRUE(config.identity_parts().cgroup);
+  EXPECT_FALSE(config.identity_parts().cgroups) << "{{.Cgroups}} is another (costlier) part";
+  ProcessIdentity identity = process("nginx", "/usr/sbin/nginx", {"nginx"});
+  identity.cgroup = cgroup_fields_of_path("/system.slice/nginx.service");
+  EXPECT_EQ(group_of(config, identity), "nginx:nginx.service");
+  identity.cgroup = cgroup_fields_of_path("/system.slice/docker-" + std::string(64, 'b') + ".scope");
+  EXPECT_EQ(group_of(config, identity), std::nullopt) << "every selector must match: comm is not sleep";
+  identity.comm = "sleep";
+  EXPECT_EQ(group_of(config, identity), "ctr-bbbbbbbbbbbb-");
+  identity.comm = "a";
+  identity.cgroup = {};  // unreadable: empty, and a cgroup: rule does not match it
+  EXPECT_EQ(group_of(config, identity), "");
+
+  EXPECT_FALSE(default_config().identity_parts().cgroup);
+  EXPECT_TRUE(parse_ok("process_names: [{name: '{{.PodUID}}', comm: [a]}]\n").identity_parts().cgroup);
+  EXPECT_EQ(parse_error("process_names: [{cgroup: ['(']}]\n"),
+            "test.yml:1: invalid cgroup regex \"(\": missing ): (");
+  EXPECT_EQ(parse_error("process_names: [{cgroup: []}]\n"), "test.yml:1: cgroup must not be empty");
+}
+
+TEST(Config, CgroupLabelFlagValues) {
+  EXPECT_EQ(parse_cgroup_label("").value(), CgroupLabel::none);
+  EXPECT_EQ(parse_cgroup_label("unit").value(), CgroupLabel::unit);
+  EXPECT_EQ(parse_cgroup_label("container").value(), CgroupLabel::container);
+  EXPECT_EQ(parse_cgroup_label("cgroup").value(), CgroupLabel::cgroup);
+  EXPECT_EQ(parse_cgroup_label("pod").error().message(), "--group.cgroup-label pod: must be unit, container or cgroup");
+  Config config = default_config();
+  EXPECT_FALSE(config.identity_parts().cgroup);
+  config.cgroup_label = CgroupLabel::container;
+  EXPECT_TRUE(config.identity_parts().cgroup) << "the label needs the cgroup of every process";
+}
+
 TEST(Config, ReadsBpfprocSettings) {
   const Config config = parse_ok("children: false\nkernel_threads: yes\nprocess_names:\n  - comm: [bash]\n");
   EXPECT_FALSE(config.children);
@@ -179,14 +223,14 @@ TEST(ConfigWarnings, UnknownTopLevelKey) {
 TEST(ConfigWarnings, UnknownRuleKey) {
   const Config config = parse_ok("process_names:\n  - comm: [bash]\n    comms: [zsh]\n    cwd: [/srv]\n");
   EXPECT_EQ(config.warnings, (std::vector<std::string>{
-                                 "test.yml:3: unknown key \"comms\" ignored (expected name, comm, exe, exe_path, cmdline, threads or use)",
-                                 "test.yml:4: unknown key \"cwd\" ignored (expected name, comm, exe, exe_path, cmdline, threads or use)"}));
+                                 "test.yml:3: unknown key \"comms\" ignored (expected name, comm, exe, exe_path, cmdline, cgroup, threads or use)",
+                                 "test.yml:4: unknown key \"cwd\" ignored (expected name, comm, exe, exe_path, cmdline, cgroup, threads or use)"}));
   ASSERT_EQ(config.rules.size(), 1u);
   EXPECT_TRUE(default_config().warnings.empty());
 }
 
 TEST(ConfigErrors, ARuleWithOnlyUnknownKeysHasNoSelector) {
-  EXPECT_EQ(parse_error("process_names:\n  - comms: [bash]\n"), "test.yml:2: rule has no comm, exe, exe_path or cmdline selector");
+  EXPECT_EQ(parse_error("process_names:\n  - comms: [bash]\n"), "test.yml:2: rule has no comm, exe, exe_path, cmdline or cgroup selector");
 }
 
 TEST(ConfigErrors, DuplicateKey) {
@@ -200,7 +244,7 @@ TEST(ConfigErrors, WrongTypes) {
   EXPECT_EQ(parse_error("process_names:\n  - comm: []\n"), "test.yml:2: comm must not be empty");
   EXPECT_EQ(parse_error("process_names: bash\n"), "test.yml:1: process_names must be a list of rules");
   EXPECT_EQ(parse_error("process_names:\n  - bash\n"),
-            "test.yml:2: a rule must be a map with name, comm, exe, exe_path, cmdline, threads or use");
+            "test.yml:2: a rule must be a map with name, comm, exe, exe_path, cmdline, cgroup, threads or use");
   EXPECT_EQ(parse_error("process_names:\n  - comm: [bash]\nchildren: maybe\n"),
             "test.yml:3: children must be true or false");
   EXPECT_EQ(parse_error("kernel_threads: [true]\nprocess_names:\n  - comm: [bash]\n"),
@@ -230,7 +274,7 @@ TEST(ConfigErrors, MatchesNeedsACaptureOfTheSameRule) {
   - name: "{{.Matches.Cfgfile}}"
     cmdline: ['-config.path\s+(?P<Config>\S+)']
 )"),
-            "test.yml:2: name uses \"{{.Matches.Cfgfile}}\" but no cmdline regex of this rule has a capture "
+            "test.yml:2: name uses \"{{.Matches.Cfgfile}}\" but no cmdline or cgroup regex of this rule has a capture "
             "(?P<Cfgfile>...)");
   // A capture in another rule does not count.
   EXPECT_EQ(parse_error(R"(process_names:
@@ -238,13 +282,13 @@ TEST(ConfigErrors, MatchesNeedsACaptureOfTheSameRule) {
   - comm: [app]
     name: "{{.Matches.Cfgfile}}"
 )"),
-            "test.yml:4: name uses \"{{.Matches.Cfgfile}}\" but no cmdline regex of this rule has a capture "
+            "test.yml:4: name uses \"{{.Matches.Cfgfile}}\" but no cmdline or cgroup regex of this rule has a capture "
             "(?P<Cfgfile>...)");
 }
 
 TEST(ConfigErrors, RuleWithoutSelector) {
   EXPECT_EQ(parse_error("process_names:\n  - comm: [bash]\n  - name: shells\n"),
-            "test.yml:3: rule has no comm, exe, exe_path or cmdline selector");
+            "test.yml:3: rule has no comm, exe, exe_path, cmdline or cgroup selector");
 }
 
 TEST(ConfigErrors, MissingProcessNames) {

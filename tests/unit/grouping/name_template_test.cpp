@@ -125,6 +125,19 @@ TEST(NameTemplate, CgroupsIsGosPrintOfTheCgroupPaths) {
   EXPECT_EQ(render_for("{{.Cgroups}}", identity), "[]");
 }
 
+// bpfproc's own: the fields of the cgroup v2 path (cgroup_fields_test checks how they are found).
+TEST(NameTemplate, CgroupFields) {
+  auto identity = sleep_process();
+  identity.cgroup = {"/system.slice/x.service", "x.service", "3f6b0e0c9a1d", "0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e"};
+  EXPECT_EQ(render_for("{{.Cgroup}}|{{ .Unit }}|{{.ContainerID}}|{{.PodUID}}", identity),
+            "/system.slice/x.service|x.service|3f6b0e0c9a1d|0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e");
+  identity.cgroup = {};
+  EXPECT_EQ(render_for("u={{.Unit}}", identity), "u=");
+  EXPECT_TRUE(NameTemplate::parse("{{.ContainerID}}")->uses_cgroup_fields());
+  EXPECT_FALSE(NameTemplate::parse("{{.Cgroups}}")->uses_cgroup_fields());
+  EXPECT_FALSE(NameTemplate::parse("{{.ContainerId}}").ok()) << "Go's field names are case-sensitive";
+}
+
 // bpfproc's own (process-exporter 0.7.10 has no Cwd; its pull request #300 proposes readlink of
 // /proc/PID/cwd, which is what this is).
 TEST(NameTemplate, CwdIsTheWorkingDirectory) {
@@ -212,7 +225,7 @@ TEST(NameTemplate, UnknownFieldIsAnErrorNamingIt) {
   EXPECT_EQ(parse_error("x-{{.Foo}}"), "unknown template field \"{{.Foo}}\"");
   // Field names are case-sensitive, as in Go.
   EXPECT_EQ(parse_error("{{.Pid}}"), "unknown template field \"{{.Pid}}\"");
-  EXPECT_EQ(parse_error("{{ .Cgroup }}"), "unknown template field \"{{ .Cgroup }}\"");
+  EXPECT_EQ(parse_error("{{ .CGroup }}"), "unknown template field \"{{ .CGroup }}\"");
   EXPECT_EQ(parse_error("{{.cwd}}"), "unknown template field \"{{.cwd}}\"");
   EXPECT_EQ(parse_error("{{Comm}}"), "unknown template field \"{{Comm}}\"");
   EXPECT_EQ(parse_error("{{.Matches.}}"), "unknown template field \"{{.Matches.}}\"");

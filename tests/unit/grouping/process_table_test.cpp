@@ -230,6 +230,72 @@ TEST(ProcessTable, ExecCreditsEarlierCpuToTheOldGroup) {
   EXPECT_EQ(fixture.group("sleep").processes, 1u);
 }
 
+// The CPU before a cgroup move stays with the group of the cgroup it left, as at an exec.
+TEST(ProcessTable, ACgroupMoveCreditsEarlierCpuToTheOldGroup) {
+  Fixture fixture("process_names: [{name: '{{.Unit}}', cgroup: ['^/jobs/']}]\n");
+  fixture.table.resolve_cgroups([](std::uint64_t id) -> std::optional<std::string> {
+    return id == 8 ? std::optional<std::string>("/jobs/b.scope") : std::nullopt;
+  });
+  fixture.live(100, 5000, "burn", {"burn", "0"});
+  fixture.procfs[100].cgroup = cgroup_fields_of_path("/jobs/a.scope");
+  fixture.scan({task(100, 100, 5000, 100, "burn")});
+  EXPECT_EQ(fixture.group("a.scope").counters.runtime_ns, 100u);
+
+  cgroup_move_event move{};
+  move.kind = EVENT_CGROUP_MOVE;
+  move.cgroup_id = 8;
+  move.task = task(100, 100, 5000, 130, "burn");
+  fixture.table.on_cgroup_move(move);
+  fixture.procfs[100].cgroup = cgroup_fields_of_path("/jobs/b.scope");
+  fixture.scan({task(100, 100, 5000, 200, "burn")});
+  EXPECT_EQ(fixture.group("a.scope").counters.runtime_ns, 130u);
+  EXPECT_EQ(fixture.group("a.scope").processes, 0u);
+  EXPECT_EQ(fixture.group("b.scope").counters.runtime_ns, 70u);
+  EXPECT_EQ(fixture.group("b.scope").processes, 1u);
+
+  // Rules that do not read the cgroup: a move changes nothing.
+  Fixture by_comm(kByComm);
+  by_comm.live(100, 5000, "burn", {"burn", "0"});
+  by_comm.scan({task(100, 100, 5000, 100, "burn")});
+  by_comm.table.on_cgroup_move(move);
+  by_comm.scan({task(100, 100, 5000, 200, "burn")});
+  EXPECT_EQ(by_comm.group("burn").counters.runtime_ns, 200u);
+  EXPECT_EQ(by_comm.group("burn").processes, 1u);
+}
+
+// --group.cgroup-label: one group name, split by the members' units.
+TEST(ProcessTable, TheCgroupLabelSplitsAGroupByUnit) {
+  Config config = parse_config(kByComm, "test").value();
+  config.cgroup_label = CgroupLabel::unit;
+  ProcessTable table(config);
+  std::map<std::uint32_t, ProcessIdentity> procfs;
+  for (const auto& [pid, path] : {std::pair<std::uint32_t, const char*>{100, "/system.slice/a.service"},
+                                  {101, "/system.slice/b.service"}, {102, "/system.slice/b.service"}}) {
+    ProcessIdentity& identity = procfs[pid];
+    identity.pid = static_cast<int>(pid);
+    identity.start_time_ns = 5000;
+    identity.comm = "nginx";
+    identity.argv = {"nginx"};
+    identity.cgroup = cgroup_fields_of_path(path);
+  }
+  table.begin_scan(1);
+  for (std::uint32_t pid : {100u, 101u, 102u}) table.observe_task(task(pid, pid, 5000, 10 * pid, "nginx"));
+  IdentityRequests requests = table.end_scan();
+  EXPECT_TRUE(requests.parts.cgroup);
+  IdentityReplies replies;
+  for (const ProcessKey& key : requests.processes) replies.identities.emplace_back(key, procfs.at(key.pid));
+  table.apply_identities(std::move(replies));
+  const std::vector<GroupTotals> groups = table.collect_groups();
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0].name, "nginx");
+  EXPECT_EQ(groups[0].cgroup_label, "a.service");
+  EXPECT_EQ(groups[0].cgroup_label_name, "unit");
+  EXPECT_EQ(groups[0].counters.runtime_ns, 1000u);
+  EXPECT_EQ(groups[1].cgroup_label, "b.service");
+  EXPECT_EQ(groups[1].processes, 2u);
+  EXPECT_EQ(groups[1].counters.runtime_ns, 1010u + 1020u);
+}
+
 TEST(ProcessTable, ShortLivedProcessIsGroupedFromWhatBpfDelivered) {
   Fixture fixture("process_names: [{name: 'job-{{.Matches.id}}', cmdline: ['--id=(?P<id>\\w+)']}]\n");
   fixture.live(50, 100, "runner", {"runner", "--id=parent"});
