@@ -61,7 +61,7 @@ static __always_inline __u32 count_open_fds(const struct task_struct *task)
 	return fds.count;
 }
 
-/* As get_mm_counter, which /proc/PID/status uses: the per-CPU counter's shared part
+/* As get_mm_counter (get_mm_rss, /proc/PID/stat): the per-CPU counter's shared part
  * (percpu_counter_read_positive), which lags by a batch per CPU; negative reads as 0. */
 static __always_inline __u32 mm_pages(__s64 count)
 {

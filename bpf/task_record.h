@@ -32,8 +32,10 @@ struct task_counters {
  * each process in a walk (TASK_RECORD_GAUGES). */
 struct process_gauges {
 	__u64 virtual_pages;         /* mm->total_vm, as /proc/PID/stat's vsize */
-	/* Resident pages by the mm counters, as /proc/PID/status RssFile, RssAnon and RssShmem; their
-	 * sum is /proc/PID/stat's rss. 32 bits hold 16 TiB of 4 KiB pages; beyond, they saturate. */
+	/* Resident pages by the mm counters (file, anon, shmem), their shared parts as
+	 * /proc/PID/stat's rss sums them. /proc/PID/status on 6.18 also adds the per-CPU parts, up to
+	 * a batch per CPU more (a forked sleeper: RssAnon 100 kB, anon_pages 0). 32 bits hold 16 TiB
+	 * of 4 KiB pages; beyond, they saturate. */
 	__u32 file_pages;
 	__u32 anon_pages;
 	__u32 shmem_pages;

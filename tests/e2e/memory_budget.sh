@@ -112,7 +112,10 @@ awk -v a="$big_age" -v m="$MAX_AGE" -v i="$INTERVAL" 'BEGIN { exit !(a <= m + i)
 # Without the large one, the max age is the small ones': below the interval, plus the time a
 # due read waits for its turn.
 stop "$BIG_PID"
-sleep 6  # the refresher lists its candidates again every 5 s
+# A collection learns of its exit (scrapes trigger them), then the refresher's next listing, at
+# most 5 s later, forgets it.
+wait_series 'bpfproc_group_processes{group="big"}' 0 30
+sleep 6
 small_max=()
 for _ in 1 2 3 4 5; do
   scrape "$BPFPROC_URL/metrics" "$E2E_TMP/small.prom"

@@ -27,9 +27,11 @@ struct ProcessGauges {
   std::uint64_t swap_bytes = 0;      // swapped out (/proc/PID/status VmSwap)
   std::uint64_t fd_limit = 0;        // RLIMIT_NOFILE soft limit
   std::uint32_t open_fds = 0;
-  std::uint64_t resident_file_bytes = 0;   // /proc/PID/status RssFile
-  std::uint64_t resident_anon_bytes = 0;   // RssAnon
-  std::uint64_t resident_shmem_bytes = 0;  // RssShmem
+  // The parts of resident_bytes, as /proc/PID/status RssFile, RssAnon, RssShmem but without their
+  // per-CPU parts (bpf/task_record.h).
+  std::uint64_t resident_file_bytes = 0;
+  std::uint64_t resident_anon_bytes = 0;
+  std::uint64_t resident_shmem_bytes = 0;
 
   static ProcessGauges from(const process_gauges& raw, std::uint64_t page_size) {
     const std::uint64_t file = raw.file_pages * page_size;
