@@ -52,7 +52,12 @@ void MemorySchedule::finish(const ProcessKey& key, Clock::time_point now, double
   if (found == processes_.end()) return;  // no longer listed while it was read
   Entry& entry = found->second;
   entry.claimed = false;
-  if (cost_seconds > 0) entry.cost_seconds = cost_seconds;
+  if (cost_seconds > 0) {
+    // One costly read on a busy host (a preemption's cache misses) must not put a small process
+    // off for many intervals: a cost counts once two reads in a row show it.
+    entry.cost_seconds = entry.last_read_seconds > 0 ? std::min(entry.last_read_seconds, cost_seconds) : cost_seconds;
+    entry.last_read_seconds = cost_seconds;
+  }
   if (fresh) entry.fresh_since = now;
   // A small process is looked at again an interval later: its resident memory may have grown.
   entry.due = now + (too_small(entry) ? Clock::duration(options_.interval) : period(entry.cost_seconds));

@@ -1,7 +1,7 @@
 #pragma once
-// When the memory refresher reads each process: by the cost of its last read. Reading
-// smaps_rollup holds the target's mmap lock while the kernel walks its mappings, so a costly read
-// stalls the process being read. A read that costs up to kCheapReadSeconds of CPU is made every
+// When the memory refresher reads each process: by the cost of its reads (the lower of the last
+// two). Reading smaps_rollup holds the target's mmap lock while the kernel walks its mappings, so
+// a costly read stalls the process being read. A read that costs up to kCheapReadSeconds of CPU is made every
 // interval; one that costs k times that, every k intervals, and never less often than max_age.
 // Each process is thereby stalled for about the same share of its time, whatever its size.
 // Not thread-safe: the refresher holds its lock around every call.
@@ -72,7 +72,8 @@ class MemorySchedule {
   struct Entry {
     Clock::time_point due;
     Clock::time_point fresh_since;  // last read with data, or when it was first listed
-    double cost_seconds = 0;
+    double cost_seconds = 0;       // what the schedule goes by: the lower of the last two reads'
+    double last_read_seconds = 0;  // the last read's own cost
     std::uint64_t resident_bytes = 0;
     std::uint64_t listed = 0;  // the last update() that listed it
     bool claimed = false;

@@ -39,6 +39,21 @@ TEST(MemorySchedule, ACostlyReadIsMadeLessOftenButWithinMaxAge) {
   EXPECT_EQ(schedule.period(100e-3), Clock::duration(10min)) << "100 ms: 100 intervals, capped at max-age";
 }
 
+TEST(MemorySchedule, ACostCountsOnceTwoReadsInARowShowIt) {
+  MemorySchedule schedule = schedule_of();
+  Clock::time_point now{};
+  schedule.update({{kLarge, 1 << 30}}, now);
+  const auto read = [&](double cost) {
+    EXPECT_TRUE(schedule.claim(kLarge));
+    schedule.finish(kLarge, now, cost, true);
+    return schedule.next_due() - now;
+  };
+  EXPECT_EQ(read(10e-6), Clock::duration(30s));
+  EXPECT_EQ(read(5e-3), Clock::duration(30s)) << "one costly read among cheap ones: an outlier";
+  EXPECT_EQ(read(5e-3), Clock::duration(150s)) << "two in a row: 5 ms, every 5 intervals";
+  EXPECT_EQ(read(10e-6), Clock::duration(30s)) << "cheap again";
+}
+
 TEST(MemorySchedule, AProcessBeingReadIsNotHandedOutAgain) {
   MemorySchedule schedule = schedule_of();
   const Clock::time_point start{};
