@@ -21,8 +21,9 @@ readonly BUDGET=0.01 TIGHT_BUDGET=0.0002
 old_map_count=$(cat /proc/sys/vm/max_map_count)
 restore_map_count() { echo "$old_map_count" >/proc/sys/vm/max_map_count; }
 SMALL_PID=''
-# The swarm is also stopped by name of its pid here: interrupted runs were seen to leave it behind.
-trap 'status=$?; restore_map_count; [[ -z $SMALL_PID ]] || kill -TERM "$SMALL_PID" 2>/dev/null; (exit $status); cleanup' EXIT
+# The swarm is also stopped here, by its pid.
+# set +e: under set -e the (exit) that hands cleanup the status would end the trap before it.
+trap 'status=$?; set +e; restore_map_count; [[ -z $SMALL_PID ]] || kill -TERM "$SMALL_PID" 2>/dev/null; (exit $status); cleanup' EXIT
 ((old_map_count >= MAPPINGS + 1000)) || echo $((MAPPINGS + 1000)) >/proc/sys/vm/max_map_count
 
 # Names of their own, so that no other test's processes fall into these groups.
