@@ -1,4 +1,4 @@
-/* What a process holds now (memory mapped, resident and swapped, open files, its file limit), read from
+/* What a process holds now (memory mapped, resident by kind and swapped, open files, its file limit), read from
  * whichever of its threads the walk meets first: the mm, fd table and signal_struct are shared by
  * all threads, so one reading per process and walk is enough.
  * Cost: a few loads, plus one bpf_probe_read_kernel per 64 fds of the fd table's size (one to
@@ -61,21 +61,29 @@ static __always_inline __u32 count_open_fds(const struct task_struct *task)
 	return fds.count;
 }
 
+/* As get_mm_counter (get_mm_rss, /proc/PID/stat): the per-CPU counter's shared part
+ * (percpu_counter_read_positive), which lags by a batch per CPU; negative reads as 0. */
+static __always_inline __u32 mm_pages(__s64 count)
+{
+	if (count <= 0)
+		return 0;
+	return count > 0xffffffffll ? 0xffffffffu : (__u32)count;
+}
+
 static __always_inline void read_process_gauges(struct process_gauges *gauges, const struct task_struct *task)
 {
 	const struct mm_struct *mm = task->mm;
-	__s64 resident, swap;
+	__u64 fd_limit;
 
 	if (mm) {
 		gauges->virtual_pages = mm->total_vm;
-		/* As get_mm_rss: the per-CPU counters' shared part, which lags by a batch per CPU. */
-		resident = mm->rss_stat[MM_FILEPAGES].count + mm->rss_stat[MM_ANONPAGES].count +
-			   mm->rss_stat[MM_SHMEMPAGES].count;
-		gauges->resident_pages = resident > 0 ? resident : 0;
-		swap = mm->rss_stat[MM_SWAPENTS].count;
-		gauges->swap_pages = swap > 0 ? swap : 0;
+		gauges->file_pages = mm_pages(mm->rss_stat[MM_FILEPAGES].count);
+		gauges->anon_pages = mm_pages(mm->rss_stat[MM_ANONPAGES].count);
+		gauges->shmem_pages = mm_pages(mm->rss_stat[MM_SHMEMPAGES].count);
+		gauges->swap_pages = mm_pages(mm->rss_stat[MM_SWAPENTS].count);
 	}
-	gauges->fd_limit = task->signal->rlim[RLIMIT_NOFILE_INDEX].rlim_cur;
+	fd_limit = task->signal->rlim[RLIMIT_NOFILE_INDEX].rlim_cur;
+	gauges->fd_limit = fd_limit > 0xffffffffull ? 0xffffffffu : (__u32)fd_limit;
 	gauges->open_fds = count_open_fds(task);
 }
 

@@ -32,10 +32,16 @@ struct task_counters {
  * each process in a walk (TASK_RECORD_GAUGES). */
 struct process_gauges {
 	__u64 virtual_pages;         /* mm->total_vm, as /proc/PID/stat's vsize */
-	__u64 resident_pages;        /* file + anon + shmem mm counters, as /proc/PID/stat's rss */
-	__u64 fd_limit;              /* RLIMIT_NOFILE soft limit */
-	__u32 open_fds;              /* bits set in the fd table's open_fds */
+	/* Resident pages by the mm counters (file, anon, shmem), their shared parts as
+	 * /proc/PID/stat's rss sums them. /proc/PID/status on 6.18 also adds the per-CPU parts, up to
+	 * a batch per CPU more (a forked sleeper: RssAnon 100 kB, anon_pages 0). 32 bits hold 16 TiB
+	 * of 4 KiB pages; beyond, they saturate. */
+	__u32 file_pages;
+	__u32 anon_pages;
+	__u32 shmem_pages;
 	__u32 swap_pages;            /* the swap entries mm counter, as /proc/PID/status VmSwap */
+	__u32 fd_limit;              /* RLIMIT_NOFILE soft limit: the kernel keeps it below fs.nr_open < 2^31 */
+	__u32 open_fds;              /* bits set in the fd table's open_fds */
 };
 
 /* Run-queue latency of one task: each wait from being made runnable (wakeup, wakeup_new, or
@@ -180,10 +186,12 @@ ASSERT_OFFSET_OF(task_counters, major_faults, 120);
 
 ASSERT_SIZE_OF(process_gauges, 32);
 ASSERT_OFFSET_OF(process_gauges, virtual_pages, 0);
-ASSERT_OFFSET_OF(process_gauges, resident_pages, 8);
-ASSERT_OFFSET_OF(process_gauges, fd_limit, 16);
-ASSERT_OFFSET_OF(process_gauges, open_fds, 24);
-ASSERT_OFFSET_OF(process_gauges, swap_pages, 28);
+ASSERT_OFFSET_OF(process_gauges, file_pages, 8);
+ASSERT_OFFSET_OF(process_gauges, anon_pages, 12);
+ASSERT_OFFSET_OF(process_gauges, shmem_pages, 16);
+ASSERT_OFFSET_OF(process_gauges, swap_pages, 20);
+ASSERT_OFFSET_OF(process_gauges, fd_limit, 24);
+ASSERT_OFFSET_OF(process_gauges, open_fds, 28);
 
 ASSERT_SIZE_OF(runqueue_latency, 208);  /* 16 + 24 slots of 8 */
 ASSERT_OFFSET_OF(runqueue_latency, sum_ns, 0);

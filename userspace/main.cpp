@@ -86,7 +86,21 @@ int main(int argc, char** argv) {
                  "TLS and basic auth, in the Prometheus exporter-toolkit web config format");
   app.add_option("--config.file", flags.config_file,
                  "Grouping config (process-exporter's process_names format); default: one group per comm");
-  app.add_option("--memory.interval", flags.memory_interval, "How often memory is read from smaps_rollup")
+  app.add_option("--memory.interval", flags.memory_interval,
+                 "How often smaps_rollup (PSS, USS, swap) of a process whose read is cheap is read")
+      ->capture_default_str();
+  app.add_option("--memory.max-age", flags.memory_max_age,
+                 "The longest a process's smaps_rollup data may get, however costly its read (at least --memory.interval)")
+      ->capture_default_str();
+  app.add_option("--memory.budget", flags.memory_budget,
+                 "CPU the memory refresher may use, in cores, averaged over a minute")
+      ->capture_default_str();
+  app.add_option("--memory.threads", flags.memory_threads, "Threads that read smaps_rollup")
+      ->check(CLI::Range(1u, 64u))
+      ->capture_default_str();
+  app.add_option("--memory.min-rss", flags.memory_min_rss,
+                 "Processes with less resident memory are not read (bytes; units such as 64MiB accepted)")
+      ->transform(CLI::AsSizeValue(false))
       ->capture_default_str();
   app.add_option("--collection.interval", flags.collection_interval,
                  "How often the counters are collected when nobody reads them")

@@ -33,7 +33,7 @@ TEST(ConcurrentDaemon, ScrapersRacingTheDrainRefresherAndCollectionsSeeMonotonic
   ExporterOptions options;
   options.collectors.config = config_from(rules);
   options.collectors.enabled["memory"] = true;
-  options.collectors.memory.interval = std::chrono::milliseconds(5);
+  options.collectors.memory.schedule.interval = std::chrono::milliseconds(5);
   options.collectors.memory.cpu_budget = 1.0;
   // Every scrape asks for a collection: collections run back to back under the scrapers.
   options.publisher.max_age = std::chrono::milliseconds(0);

@@ -30,6 +30,10 @@ TEST(Memory, GroupShowsTheMemoryItsProcessTouched) {
   EXPECT_GE(group->memory.pss_anon, kTouched);
   EXPECT_GE(group->memory.rss, group->memory.pss);
   EXPECT_GE(group->memory.pss, group->memory.uss);
+  // The mm counters, read by the iterator at each collection: the touched memory is anon.
+  EXPECT_GE(group->gauges.resident_anon_bytes, kTouched);
+  EXPECT_EQ(group->gauges.resident_bytes, group->gauges.resident_anon_bytes + group->gauges.resident_file_bytes +
+                                              group->gauges.resident_shmem_bytes);
   EXPECT_EQ(hog.finish(), 0);
 
   // Gone: its memory leaves the group's gauges with its exit record, which the sweep after the

@@ -2,7 +2,7 @@
 # series_limit: processes that rename themselves cannot blow up the exposition.
 #
 # Any user can rename their processes (prctl PR_SET_NAME). Under the default config (one group
-# per comm), 5,000 of them make 5,000 groups, some 180,000 series (36 a group with memory). --series.limit (default 20,000
+# per comm), 5,000 of them make 5,000 groups, some 195,000 series (39 a group with memory). --series.limit (default 20,000
 # series of groups) keeps the groups that used the most CPU, whole, and counts what it left out.
 source "$(dirname "$0")/lib.sh"
 

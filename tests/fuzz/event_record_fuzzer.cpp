@@ -113,13 +113,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
       case 4:  // a memory reading of a grouped process
         if (!scanning) {
-          const auto keys = table.grouped_live_processes();
-          if (!keys.empty()) {
+          const auto candidates = table.memory_candidates();
+          if (!candidates.empty()) {
             bpfproc::MemoryUsage memory;
             memory.rss = input.ConsumeIntegral<std::uint64_t>();
             memory.uss = input.ConsumeIntegral<std::uint64_t>();
             memory.pss = input.ConsumeIntegral<std::uint64_t>();
-            table.set_memory(keys[input.ConsumeIntegralInRange<std::size_t>(0, keys.size() - 1)], memory);
+            table.set_memory(candidates[input.ConsumeIntegralInRange<std::size_t>(0, candidates.size() - 1)].key, memory);
           }
         }
         break;

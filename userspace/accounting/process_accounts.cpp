@@ -89,6 +89,9 @@ void ProcessAccounts::set_gauges(const ProcessKey&, Process& process, const Proc
     GaugeTotals& totals = label_totals_[contributed.label].gauges;
     totals.virtual_bytes += gauges.virtual_bytes - process.gauges.virtual_bytes;
     totals.resident_bytes += gauges.resident_bytes - process.gauges.resident_bytes;
+    totals.resident_file_bytes += gauges.resident_file_bytes - process.gauges.resident_file_bytes;
+    totals.resident_anon_bytes += gauges.resident_anon_bytes - process.gauges.resident_anon_bytes;
+    totals.resident_shmem_bytes += gauges.resident_shmem_bytes - process.gauges.resident_shmem_bytes;
     totals.swap_bytes += gauges.swap_bytes - process.gauges.swap_bytes;
     totals.open_fds += gauges.open_fds - static_cast<std::uint64_t>(process.gauges.open_fds);
     update_worst_fd_ratio(contributed.label, process.gauges.fd_ratio(), gauges.fd_ratio());
@@ -428,6 +431,11 @@ bool ProcessAccounts::exited(const ProcessKey& key) const {
   return found == processes_.end() || found->second.exited;
 }
 
+const ProcessGauges* ProcessAccounts::live_gauges(const ProcessKey& key) const {
+  auto found = processes_.find(key);
+  return found == processes_.end() || found->second.exited ? nullptr : &found->second.gauges;
+}
+
 void ProcessAccounts::forget(const ProcessKey& key) {
   auto found = processes_.find(key);
   if (found == processes_.end()) return;
@@ -484,6 +492,9 @@ void ProcessAccounts::count(const Contribution& contribution, const Counters& un
   GaugeTotals& gauges = totals.gauges;
   apply(gauges.virtual_bytes, process.gauges.virtual_bytes);
   apply(gauges.resident_bytes, process.gauges.resident_bytes);
+  apply(gauges.resident_file_bytes, process.gauges.resident_file_bytes);
+  apply(gauges.resident_anon_bytes, process.gauges.resident_anon_bytes);
+  apply(gauges.resident_shmem_bytes, process.gauges.resident_shmem_bytes);
   apply(gauges.swap_bytes, process.gauges.swap_bytes);
   apply(gauges.open_fds, process.gauges.open_fds);
   apply(gauges.process_states[static_cast<std::size_t>(contribution.state)], 1);

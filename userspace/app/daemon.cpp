@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <string.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <tuple>
@@ -117,7 +118,16 @@ Result<ExporterOptions> exporter_options(const DaemonFlags& flags) {
   }
   auto memory_interval = parse_duration_flag("--memory.interval", flags.memory_interval, /*positive=*/true);
   if (!memory_interval) return memory_interval.error();
-  collectors.memory.interval = *memory_interval;
+  collectors.memory.schedule.interval = *memory_interval;
+  auto memory_max_age = parse_duration_flag("--memory.max-age", flags.memory_max_age, /*positive=*/true);
+  if (!memory_max_age) return memory_max_age.error();
+  // A max age below the interval would make every read a forced one: the interval wins.
+  collectors.memory.schedule.max_age = std::max(*memory_max_age, *memory_interval);
+  if (!(flags.memory_budget > 0))
+    return Error{"--memory.budget " + std::to_string(flags.memory_budget) + ": must be above 0 (cores)", ""};
+  collectors.memory.cpu_budget = flags.memory_budget;
+  collectors.memory.threads = flags.memory_threads;
+  collectors.memory.schedule.min_rss_bytes = flags.memory_min_rss;
   auto collection_interval = parse_duration_flag("--collection.interval", flags.collection_interval, /*positive=*/true);
   if (!collection_interval) return collection_interval.error();
   options.publisher.interval = *collection_interval;

@@ -20,6 +20,10 @@ void emit_flags(YAML::Emitter& out, const DaemonFlags& flags) {
   out << YAML::Key << "web.config.file" << YAML::Value << flags.web_config_file;
   out << YAML::Key << "config.file" << YAML::Value << flags.config_file;
   out << YAML::Key << "memory.interval" << YAML::Value << flags.memory_interval;
+  out << YAML::Key << "memory.max-age" << YAML::Value << flags.memory_max_age;
+  out << YAML::Key << "memory.budget" << YAML::Value << flags.memory_budget;
+  out << YAML::Key << "memory.threads" << YAML::Value << flags.memory_threads;
+  out << YAML::Key << "memory.min-rss" << YAML::Value << flags.memory_min_rss;
   out << YAML::Key << "collection.interval" << YAML::Value << flags.collection_interval;
   out << YAML::Key << "collection.max-age" << YAML::Value << flags.collection_max_age;
   out << YAML::Key << "group.retention" << YAML::Value << flags.group_retention;

@@ -57,11 +57,13 @@ Result<CollectionCost> measure_collection_cost(const CollectionCostOptions& opti
   if (*ready != "ready " + std::to_string(options.processes))
     return Error{"swarm said \"" + *ready + "\"", "swarm " + std::to_string(options.processes)};
 
-  // A long memory interval: the first pass starts with the daemon, and none runs during the
-  // scrapes. A max age of 0: every scrape collects, as Prometheus scrapes seconds apart do,
-  // although these follow each other at once.
+  // A long memory interval: the first pass starts with the daemon (with a whole core's budget, so
+  // that it ends before the scrapes), and none runs during the scrapes. A collection max age of 0:
+  // every scrape collects, as Prometheus scrapes seconds apart do, although these follow each
+  // other at once.
   spdlog::info("bench: collection cost, {} processes: starting the daemon", options.processes);
-  auto daemon = DaemonChild::start(options.daemon_path, {"--memory.interval", "24h", "--collection.max-age", "0s",
+  auto daemon = DaemonChild::start(options.daemon_path, {"--memory.interval", "24h", "--memory.budget", "1",
+                                                         "--collection.max-age", "0s",
                                                          "--log.level", "error"});
   if (!daemon) return daemon.error();
   if (auto pass = wait_for_memory_pass(*daemon); !pass) return pass.error();

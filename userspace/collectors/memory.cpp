@@ -1,5 +1,6 @@
 // The memory collector: group memory from smaps_rollup (bpfproc_group_memory_bytes), read by the
-// refresher on its own thread and schedule, never on the collection path.
+// refresher on its own threads and schedule, never on the collection path; and the refresher's
+// own figures (the age of its data, what its reads cost, what it skipped).
 #include "bpfproc/collectors/collector.h"
 #include "bpfproc/collectors/memory_refresher.h"
 #include "bpfproc/collectors/process_tracker.h"
@@ -15,6 +16,7 @@ class MemoryCollector : public Collector {
   // The readings are already in the process table; the tasks collector sums them per group.
   std::uint64_t collect(ExporterSnapshot& snapshot) override {
     snapshot.memory_enabled = true;
+    snapshot.memory_refresher = refresher_.status();
     return 0;
   }
   void start() override { refresher_.start(); }

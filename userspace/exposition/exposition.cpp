@@ -97,9 +97,10 @@ void add_group_families(const ExporterSnapshot& snapshot, std::vector<MetricFami
                        "Page faults of the group's threads: major ones read from storage, minor ones did not.",
                        MetricType::Counter);
   auto memory = family("bpfproc_group_memory_bytes",
-                       "Memory of the group's live processes, summed over processes: resident and virtual from "
-                       "the kernel's counters at each collection (/proc/PID/stat rss, vsize); the others from "
-                       "smaps_rollup (rss double-counts shared pages; pss does not).",
+                       "Memory of the group's live processes, summed over processes: resident (and its file, "
+                       "anon and shmem parts) and virtual from the kernel's counters at each collection "
+                       "(/proc/PID/stat rss, vsize); the others from smaps_rollup (rss double-counts shared "
+                       "pages; pss does not).",
                        MetricType::Gauge);
   auto open_fds = family("bpfproc_group_open_fds", "Open file descriptors of the group's live processes.",
                          MetricType::Gauge);
@@ -147,6 +148,9 @@ void add_group_families(const ExporterSnapshot& snapshot, std::vector<MetricFami
         {"pss_file", group.memory.pss_file, smaps},
         {"pss_shmem", group.memory.pss_shmem, smaps},
         {"resident", group.gauges.resident_bytes, true},
+        {"resident_anon", group.gauges.resident_anon_bytes, true},
+        {"resident_file", group.gauges.resident_file_bytes, true},
+        {"resident_shmem", group.gauges.resident_shmem_bytes, true},
         {"rss", group.memory.rss, smaps},
         {"swap", group.memory.swap, smaps},
         {"swap_pss", group.memory.swap_pss, smaps},
@@ -291,6 +295,30 @@ void add_exporter_families(const ExporterSnapshot& snapshot, const ReaderCounts&
     }
     families.push_back(std::move(run_time));
     families.push_back(std::move(runs));
+  }
+
+  if (snapshot.memory_refresher) {
+    const MemoryRefresherStatus& memory = *snapshot.memory_refresher;
+    auto age = family("bpfproc_exporter_memory_data_age_seconds",
+                      "Age of the smaps_rollup data over the live grouped processes it is read for: max and median.",
+                      MetricType::Gauge);
+    add(age, {{"statistic", "max"}}, memory.age_max_seconds);
+    add(age, {{"statistic", "median"}}, memory.age_median_seconds);
+    families.push_back(std::move(age));
+    auto read_seconds = family("bpfproc_exporter_memory_read_seconds_total",
+                               "CPU time of the memory refresher's smaps_rollup reads.", MetricType::Counter);
+    add(read_seconds, {}, memory.read_cpu_seconds);
+    families.push_back(std::move(read_seconds));
+    auto reads = family("bpfproc_exporter_memory_reads_total", "smaps_rollup reads made by the memory refresher.",
+                        MetricType::Counter);
+    add(reads, {}, static_cast<double>(memory.reads));
+    families.push_back(std::move(reads));
+    auto skipped = family("bpfproc_exporter_memory_skipped_total",
+                          "Memory reads not made: the CPU budget was spent (budget), the process was gone (gone) "
+                          "or below --memory.min-rss (min_rss).",
+                          MetricType::Counter);
+    for (const auto& [reason, count] : memory.skipped) add(skipped, {{"reason", reason}}, static_cast<double>(count));
+    families.push_back(std::move(skipped));
   }
 
   auto lost = family("bpfproc_exporter_events_lost_total",

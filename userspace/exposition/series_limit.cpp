@@ -11,9 +11,9 @@ namespace bpfproc {
 std::size_t group_series(const ExporterSnapshot& snapshot, const GroupTotals& group) {
   // processes, threads, cpu (2 modes), exits, switches (2 kinds), migrations, run-queue wait,
   // timeslices, I/O bytes, chars and syscalls (2 directions each), page faults (2 kinds), memory
-  // (resident, virtual), open fds, worst fd ratio, threads by state (5); then what depends on the
-  // group and the collectors, as write_group_families does.
-  std::size_t series = 10 + 6 + 2 + 2 + 2 + 5;
+  // (resident and its 3 parts, virtual), open fds, worst fd ratio, threads by state (5); then what
+  // depends on the group and the collectors, as write_group_families does.
+  std::size_t series = 10 + 6 + 2 + 5 + 2 + 5;
   if (snapshot.memory_enabled && group.has_memory) series += 8;
   if (group.processes > 0) series += 1;  // oldest start time
   // A histogram: its finite buckets, +Inf, _sum and _count.

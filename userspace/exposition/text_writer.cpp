@@ -104,9 +104,9 @@ void write_group_families(const ExporterSnapshot& snapshot, TextWriter& writer) 
               writer.sample(name, {label, {"kind", "minor"}}, static_cast<double>(group.counters.minor_faults));
             });
   per_group("bpfproc_group_memory_bytes",
-            "Memory of the group's live processes, summed over processes: resident and virtual from the "
-            "kernel's counters at each collection (/proc/PID/stat rss, vsize); the others from smaps_rollup "
-            "(rss double-counts shared pages; pss does not).",
+            "Memory of the group's live processes, summed over processes: resident (and its file, anon and "
+            "shmem parts) and virtual from the kernel's counters at each collection (/proc/PID/stat rss, "
+            "vsize); the others from smaps_rollup (rss double-counts shared pages; pss does not).",
             "gauge", [&](std::string_view name, const GroupTotals& group, Label label) {
               const bool smaps = snapshot.memory_enabled && group.has_memory;
               const std::pair<std::string_view, std::uint64_t> kinds[] = {
@@ -115,13 +115,16 @@ void write_group_families(const ExporterSnapshot& snapshot, TextWriter& writer) 
                   {"pss_file", group.memory.pss_file},
                   {"pss_shmem", group.memory.pss_shmem},
                   {"resident", group.gauges.resident_bytes},
+                  {"resident_anon", group.gauges.resident_anon_bytes},
+                  {"resident_file", group.gauges.resident_file_bytes},
+                  {"resident_shmem", group.gauges.resident_shmem_bytes},
                   {"rss", group.memory.rss},
                   {"swap", group.memory.swap},
                   {"swap_pss", group.memory.swap_pss},
                   {"uss", group.memory.uss},
                   {"virtual", group.gauges.virtual_bytes}};
               for (const auto& [kind, bytes] : kinds)
-                if (smaps || kind == "resident" || kind == "virtual")
+                if (smaps || kind.starts_with("resident") || kind == "virtual")
                   writer.sample(name, {label, {"kind", kind}}, static_cast<double>(bytes));
             });
   per_group("bpfproc_group_open_fds", "Open file descriptors of the group's live processes.", "gauge",
@@ -321,6 +324,26 @@ void write_exporter_families(const ExporterSnapshot& snapshot, const ReaderCount
     for (const ProgramStats& program : snapshot.bpf_programs)
       writer.sample("bpfproc_exporter_bpf_program_runs_total", {{"program", program.name}},
                     static_cast<double>(program.runs));
+  }
+
+  if (snapshot.memory_refresher) {
+    const MemoryRefresherStatus& memory = *snapshot.memory_refresher;
+    writer.family("bpfproc_exporter_memory_data_age_seconds",
+                  "Age of the smaps_rollup data over the live grouped processes it is read for: max and median.",
+                  "gauge");
+    writer.sample("bpfproc_exporter_memory_data_age_seconds", {{"statistic", "max"}}, memory.age_max_seconds);
+    writer.sample("bpfproc_exporter_memory_data_age_seconds", {{"statistic", "median"}}, memory.age_median_seconds);
+    writer.family("bpfproc_exporter_memory_read_seconds_total",
+                  "CPU time of the memory refresher's smaps_rollup reads.", "counter");
+    writer.sample("bpfproc_exporter_memory_read_seconds_total", {}, memory.read_cpu_seconds);
+    writer.family("bpfproc_exporter_memory_reads_total", "smaps_rollup reads made by the memory refresher.", "counter");
+    writer.sample("bpfproc_exporter_memory_reads_total", {}, static_cast<double>(memory.reads));
+    writer.family("bpfproc_exporter_memory_skipped_total",
+                  "Memory reads not made: the CPU budget was spent (budget), the process was gone (gone) "
+                  "or below --memory.min-rss (min_rss).",
+                  "counter");
+    for (const auto& [reason, count] : memory.skipped)
+      writer.sample("bpfproc_exporter_memory_skipped_total", {{"reason", reason}}, static_cast<double>(count));
   }
 
   writer.family("bpfproc_exporter_events_lost_total", "Kernel events bpfproc could not account for, by source.",

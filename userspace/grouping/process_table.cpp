@@ -195,12 +195,12 @@ void ProcessTable::add_thread_names(GroupLedger::Report& report) {
   }
 }
 
-std::vector<ProcessKey> ProcessTable::grouped_live_processes() const {
-  std::vector<ProcessKey> keys;
+std::vector<MemoryCandidate> ProcessTable::memory_candidates() const {
+  std::vector<MemoryCandidate> candidates;
   attribution_.each_grouped([&](const ProcessKey& key, GroupId) {
-    if (!accounts_.exited(key)) keys.push_back(key);
+    if (const ProcessGauges* gauges = accounts_.live_gauges(key)) candidates.push_back({key, gauges->resident_bytes});
   });
-  return keys;
+  return candidates;
 }
 
 }  // namespace bpfproc

@@ -113,6 +113,7 @@ class ProcessAccounts {
   };
   const std::vector<LabelTotals>& label_totals();
   bool exited(const ProcessKey& key) const;  // true for a process not tracked
+  const ProcessGauges* live_gauges(const ProcessKey& key) const;  // null unless tracked and live
   void forget(const ProcessKey& key);
 
   // The per-thread-name breakdown, opt-in (--threads): a name per thread, and a walk of the table

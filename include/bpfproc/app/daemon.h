@@ -18,6 +18,10 @@ struct DaemonFlags {
   std::string config_file;
   std::string web_config_file;
   std::string memory_interval = "30s";
+  std::string memory_max_age = "10m";
+  double memory_budget = 0.01;  // cores
+  unsigned memory_threads = 1;
+  std::uint64_t memory_min_rss = 0;  // bytes
   std::string collection_interval = "15s";
   std::string collection_max_age = "100ms";
   std::string group_retention = "5m";

@@ -55,7 +55,7 @@ struct CollectionCost {
   double collection_wall_seconds = 0;  // per scrape: wall time of that collection
   double daemon_cpu_per_scrape_seconds = 0;  // the daemon's whole-process CPU clock, per scrape
   std::vector<double> scrape_seconds;        // wall time of each HTTP GET /metrics
-  double memory_refresh_seconds = 0;      // wall time of one memory pass (CPU-budgeted, so slow)
+  double memory_refresh_seconds = 0;      // wall time of the memory refresher's first burst of reads
   double memory_refresh_cpu_seconds = 0;  // CPU time of that pass
   std::uint64_t resident_bytes = 0;       // VmRSS of the daemon after the scrapes
 

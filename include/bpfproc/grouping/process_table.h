@@ -35,6 +35,12 @@
 
 namespace bpfproc {
 
+// A process whose memory the refresher may read, with its resident memory from the mm counters.
+struct MemoryCandidate {
+  ProcessKey key;
+  std::uint64_t resident_bytes = 0;
+};
+
 // What bounds the groups a host can make; the defaults bound nothing.
 struct GroupLimits {
   std::uint64_t retention_ns = UINT64_MAX;     // of scan time, for a group without members (GroupLedger)
@@ -93,8 +99,9 @@ class ProcessTable : public EventSink {
   // Groups with their totals, sorted by name. Counters of a group never go down between calls.
   std::vector<GroupTotals> collect_groups();
 
-  // Live processes that belong to a group: the ones whose memory is worth reading.
-  std::vector<ProcessKey> grouped_live_processes() const;
+  // Live processes that belong to a group, the ones whose memory is worth reading, with their
+  // resident memory from the mm counters.
+  std::vector<MemoryCandidate> memory_candidates() const;
   void set_memory(const ProcessKey& key, const MemoryUsage& memory) { accounts_.set_memory(key, memory); }
 
   std::size_t tracked_processes() const { return accounts_.size(); }

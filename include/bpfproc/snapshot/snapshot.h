@@ -31,6 +31,15 @@ struct CollectorStatus {
   double last_run_unix_seconds = 0;  // 0 until the first run
 };
 
+// The memory refresher's data and what it cost (collectors/memory_refresher.h).
+struct MemoryRefresherStatus {
+  double age_max_seconds = 0;     // over the live grouped processes it reads
+  double age_median_seconds = 0;
+  std::uint64_t reads = 0;        // smaps_rollup reads made
+  double read_cpu_seconds = 0;    // their CPU time, from the reading thread's clock
+  std::map<std::string, std::uint64_t> skipped;  // reads not made, by reason
+};
+
 struct BuildInfo {
   std::string version;
   std::string revision;
@@ -44,6 +53,7 @@ struct ExporterSnapshot {
   std::vector<GroupTotals> groups;
   std::vector<HostFamily> host_families;  // node_* of the host collectors, in the order they ran
   bool memory_enabled = false;            // set by the memory collector
+  std::optional<MemoryRefresherStatus> memory_refresher;  // idem
   bool runqueue_latency_enabled = false;  // set by the runqueue-latency collector
   bool process_exporter_compat = false;   // --compat.process-exporter: also its names
   // Its histogram's buckets (--runqueue-latency.buckets), set by the same collector: the snapshot

@@ -31,7 +31,9 @@ task_record reading(const ProcessKey& key, std::uint64_t runtime_ns, std::mt1993
   task_record record = leader(key, runtime_ns, runtime_ns % 50);
   record.flags |= TASK_RECORD_GAUGES;
   record.gauges.virtual_pages = random() % 10'000;
-  record.gauges.resident_pages = random() % 1'000;
+  record.gauges.anon_pages = static_cast<std::uint32_t>(random() % 1'000);
+  record.gauges.file_pages = static_cast<std::uint32_t>(random() % 1'000);
+  record.gauges.shmem_pages = static_cast<std::uint32_t>(random() % 100);
   record.gauges.swap_pages = static_cast<std::uint32_t>(random() % 100);
   record.gauges.open_fds = static_cast<std::uint32_t>(random() % 64);
   record.gauges.fd_limit = 1024;
@@ -157,6 +159,9 @@ TEST(LabelTotals, EqualTheSumsTakenAfreshThroughRandomChanges) {
       ASSERT_EQ(have.oldest_start_ns, want.oldest) << "step " << step << ", label " << label;
       ASSERT_EQ(have.gauges.virtual_bytes, want.gauges.virtual_bytes) << "step " << step;
       ASSERT_EQ(have.gauges.resident_bytes, want.gauges.resident_bytes) << "step " << step;
+      ASSERT_EQ(have.gauges.resident_file_bytes, want.gauges.resident_file_bytes) << "step " << step;
+      ASSERT_EQ(have.gauges.resident_anon_bytes, want.gauges.resident_anon_bytes) << "step " << step;
+      ASSERT_EQ(have.gauges.resident_shmem_bytes, want.gauges.resident_shmem_bytes) << "step " << step;
       ASSERT_EQ(have.gauges.swap_bytes, want.gauges.swap_bytes) << "step " << step;
       ASSERT_EQ(have.gauges.open_fds, want.gauges.open_fds) << "step " << step;
       ASSERT_EQ(have.gauges.worst_fd_ratio, want.gauges.worst_fd_ratio) << "step " << step << ", label " << label;

@@ -27,18 +27,24 @@ TEST(ThreadState, MapsTheKernelStatesAsProcShowsThem) {
 TEST(ProcessGauges, ConvertPagesAndTakeTheWorstRatio) {
   process_gauges raw{};
   raw.virtual_pages = 10;
-  raw.resident_pages = 3;
+  raw.file_pages = 1;
+  raw.anon_pages = 2;
+  raw.shmem_pages = 4;
   raw.fd_limit = 1024;
   raw.open_fds = 256;
   const ProcessGauges gauges = ProcessGauges::from(raw, 4096);
   EXPECT_EQ(gauges.virtual_bytes, 40960u);
-  EXPECT_EQ(gauges.resident_bytes, 12288u);
+  EXPECT_EQ(gauges.resident_bytes, 28672u) << "file + anon + shmem, as /proc/PID/stat's rss";
+  EXPECT_EQ(gauges.resident_file_bytes, 4096u);
+  EXPECT_EQ(gauges.resident_anon_bytes, 8192u);
+  EXPECT_EQ(gauges.resident_shmem_bytes, 16384u);
   EXPECT_DOUBLE_EQ(gauges.fd_ratio(), 0.25);
   EXPECT_EQ(ProcessGauges{}.fd_ratio(), 0.0) << "no limit read yet";
 
   GaugeTotals totals = GaugeTotals::of(gauges, {1, 2, 0, 0, 0}, ThreadState::sleeping);
   totals += GaugeTotals::of(ProcessGauges{0, 0, 0, 100, 50}, {0, 1, 0, 0, 0}, ThreadState::running);
   EXPECT_EQ(totals.open_fds, 306u);
+  EXPECT_EQ(totals.resident_anon_bytes, 8192u);
   EXPECT_DOUBLE_EQ(totals.worst_fd_ratio, 0.5);
   EXPECT_EQ(totals.thread_states, (std::array<std::uint64_t, kThreadStates>{1, 3, 0, 0, 0}));
   EXPECT_EQ(totals.process_states, (std::array<std::uint64_t, kThreadStates>{1, 1, 0, 0, 0}));

@@ -160,7 +160,7 @@ TEST(ConcurrentScrapes, EveryScraperSeesMonotonicCountersAndWholeSnapshotsWhileC
   publisher.start();
 
   CollectorStats memory_stats("memory");
-  MemoryRefresher refresher(ProcFs(), table, table_mutex, {.interval = 1ms, .cpu_budget = 1.0}, memory_stats);
+  MemoryRefresher refresher(ProcFs(), table, table_mutex, {.schedule = {.interval = 1ms}, .cpu_budget = 1.0}, memory_stats);
   refresher.start();
 
   const std::uint16_t port = free_loopback_port();

@@ -30,6 +30,9 @@ inline ExporterSnapshot fixed_snapshot() {
   nginx.oldest_start_ns = 1'000'000'000;
   nginx.gauges.virtual_bytes = 600 << 20;
   nginx.gauges.resident_bytes = 28 << 20;
+  nginx.gauges.resident_anon_bytes = 20 << 20;
+  nginx.gauges.resident_file_bytes = 7 << 20;
+  nginx.gauges.resident_shmem_bytes = 1 << 20;
   nginx.gauges.open_fds = 41;
   nginx.gauges.worst_fd_ratio = 0.0390625;  // 40 of 1024
   nginx.gauges.thread_states = {1, 4, 0, 0, 0};
@@ -66,6 +69,9 @@ inline ExporterSnapshot fixed_snapshot() {
   postgres.counters = {3'000'000'000, 2'000'000'000, 1'000'000'000, 900, 40, 5, 20'000'000, 945, {}};
   postgres.oldest_start_ns = 2'000'000'000;
   postgres.gauges.resident_bytes = 40 << 20;
+  postgres.gauges.resident_anon_bytes = 8 << 20;
+  postgres.gauges.resident_file_bytes = 12 << 20;
+  postgres.gauges.resident_shmem_bytes = 20 << 20;
   postgres.gauges.virtual_bytes = 200 << 20;
   postgres.gauges.thread_states = {0, 1, 0, 0, 0};
   postgres.gauges.process_states = {0, 1, 0, 0, 0};
@@ -78,6 +84,7 @@ inline ExporterSnapshot fixed_snapshot() {
   postgres.top_processes = {{5432, "postgres", 3'000'000'000, 40 << 20, false, 0, 0}};
   snapshot.groups = {postgres, gone, nginx};  // by name, then subgroup
   snapshot.memory_enabled = true;
+  snapshot.memory_refresher = MemoryRefresherStatus{12.5, 4.25, 310, 0.0125, {{"budget", 2}, {"gone", 3}, {"min_rss", 0}}};
   snapshot.runqueue_latency_enabled = true;
   snapshot.boot_time_unix_seconds = 1'790'000'000;
   snapshot.self = SelfMetrics{1.25, 24 << 20, 300 << 20, 12, 1024, 1'790'000'100, 4};

@@ -395,12 +395,12 @@ TEST(ProcessTable, EndScanOnlyAsksForIdentitiesAndNothingIsGroupedUntilTheReplie
   EXPECT_EQ(requests.processes[0], (ProcessKey{100, 5000}));
   EXPECT_TRUE(requests.uids.empty()) << "no rule's name uses {{.Username}}";
   EXPECT_TRUE(fixture.table.collect_groups().empty()) << "grouped before /proc answered";
-  EXPECT_TRUE(fixture.table.grouped_live_processes().empty());
+  EXPECT_TRUE(fixture.table.memory_candidates().empty());
   EXPECT_EQ(fixture.table.tracked_processes(), 1u);
 
   fixture.table.apply_identities(fixture.answer(requests));
   EXPECT_EQ(fixture.group("nginx").counters.runtime_ns, 1000u);
-  EXPECT_EQ(fixture.table.grouped_live_processes().size(), 1u);
+  EXPECT_EQ(fixture.table.memory_candidates().size(), 1u);
 
   // Asked once: the next scan has nothing to ask.
   fixture.table.begin_scan(2);
