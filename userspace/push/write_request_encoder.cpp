@@ -77,9 +77,11 @@ class RequestSink final : public SeriesSink {
     sorted_.emplace_back("__name__", name);
     for (const auto& label : labels) sorted_.push_back(label);
     // Prometheus' rule for external labels: a series' own label of the same name wins.
-    for (const auto& [label_name, label_value] : external_)
-      if (std::none_of(sorted_.begin(), sorted_.end(), [&](const LabelView& own) { return own.first == label_name; }))
-        sorted_.emplace_back(label_name, label_value);
+    for (const auto& external : external_) {
+      const auto& external_name = external.first;  // a name, not a structured binding: clang 14 cannot capture one
+      if (std::none_of(sorted_.begin(), sorted_.end(), [&](const LabelView& own) { return own.first == external_name; }))
+        sorted_.emplace_back(external_name, external.second);
+    }
     std::sort(sorted_.begin(), sorted_.end(), [](const LabelView& a, const LabelView& b) { return a.first < b.first; });
     key_.clear();
     for (const auto& [label_name, label_value] : sorted_) append_series_key(key_, label_name, label_value);
