@@ -75,14 +75,14 @@ Status load_sources(const DaemonFlags& flags, CollectorOptions& collectors) {
 }
 
 ReloadFiles reload_files(const DaemonFlags& flags) {
+  // exporter_options refuses a bad value at start, before any reload can read this.
+  const Result<CgroupLabel> cgroup_label = parse_cgroup_label(flags.cgroup_label);
   return {.config_file = flags.config_file,
           .web_config_file = flags.web_config_file,
           .series_limit = flags.series_limit,
           .series_limit_given = flags.series_limit_given,
           .threads = flags.threads,
-          // exporter_options refuses a bad value at start, before any reload can read this.
-          .cgroup_label = parse_cgroup_label(flags.cgroup_label).ok() ? *parse_cgroup_label(flags.cgroup_label)
-                                                                      : CgroupLabel::none};
+          .cgroup_label = cgroup_label ? *cgroup_label : CgroupLabel::none};
 }
 
 // The host collectors' filters from the flags. As in node_exporter, an include pattern replaces
